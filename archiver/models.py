@@ -261,6 +261,9 @@ class Capture:
     detail: str = ""
     ip: str | None = None
     elapsed: float = 0.0
+    # The final record's WARC-Record-ID: links side records (a post's endpoint answers) to it.
+    # Not part of the capture's identity (the id is derived from it), so not compared.
+    record_id: str | None = field(default=None, compare=False)
 
 
 def capture_id(record_id: str) -> str:

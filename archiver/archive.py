@@ -1,0 +1,365 @@
+"""The library facade: ``Archive(data_dir, config)`` does everything the CLI can.
+
+Each CLI verb is one method here with the same nouns (``import`` → ``import_documents``,
+``check`` → ``check``). It wires the stages together; the stages know nothing of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from archiver import platforms, report
+from archiver.checker import Checker
+from archiver.citations import extract_citations, unique_urls
+from archiver.cite import CitationInfo, format_citation
+from archiver.config import Config
+from archiver.diff import diff as diff_texts
+from archiver.documents import read_document
+from archiver.errors import ArchiverError, CaptureNotFoundError, UrlError
+from archiver.extract import extract
+from archiver.fetch import AddressPolicy, Fetcher, HostThrottle
+from archiver.index import Index, UrlState
+from archiver.lock import DataLock
+from archiver.models import (
+    Capture,
+    Citation,
+    Diff,
+    Event,
+    Outcome,
+    ReportData,
+    SourceStatus,
+    SourceSummary,
+    TextVersion,
+)
+from archiver.urls import canonical, is_short_link
+from archiver.warcstore import WarcStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class AddResult:
+    added: list[str] = field(default_factory=list)  # new URLs (canonical)
+    merged: list[str] = field(default_factory=list)  # already registered
+    errors: list[str] = field(default_factory=list)  # one line per refused input
+
+
+@dataclass
+class ImportResult:
+    documents: int = 0
+    citations: list[Citation] = field(default_factory=list)
+    new_urls: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def urls(self) -> list[str]:
+        """Canonical URLs in document order, de-duplicated (what ``--dry-run`` prints)."""
+        return unique_urls(self.citations)
+
+
+@dataclass
+class CheckResult:
+    checked: int = 0
+    events: list[Event] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def url_kind(url: str, citation_kind: str = "link") -> str:
+    """What sort of source a URL is: "post", "short", "media" or "page"."""
+    if platforms.recognise(url) is not None:
+        return "post"
+    if is_short_link(url):
+        return "short"
+    if citation_kind == "media":
+        return "media"
+    return "page"
+
+
+class Archive:
+    """One data directory: its WARC files, its index, and the pipeline that fills them."""
+
+    def __init__(
+        self,
+        data_dir: str | Path = "snapshots",
+        config: Config | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.config = config or Config()
+        self.clock = clock or _utcnow
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiverError(f"{self.data_dir}: cannot create the data directory: {exc.strerror}") from None
+        self.index = Index(self.data_dir / "index.db")
+        self._store: WarcStore | None = None
+        self._lock: DataLock | None = None
+        self._throttle = HostThrottle(
+            per_host_concurrency=self.config.check.per_host_concurrency,
+            per_host_delay=self.config.check.per_host_delay,
+            max_retry_after=self.config.check.max_retry_after,
+        )
+        self._guard = threading.Lock()
+
+    # -- resources ---------------------------------------------------------------------------
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.data_dir / "warcs"
+
+    def lock(self, role: str = "archiver check") -> None:
+        """Take the data directory's writer lock (held until ``close``)."""
+        if self._lock is None:
+            self._lock = DataLock(self.data_dir, role).acquire()
+
+    @property
+    def store(self) -> WarcStore:
+        """The WARC store, opened on first use; a torn record left by a crash is repaired first."""
+        with self._guard:
+            if self._store is None:
+                self._store = WarcStore(self.warc_dir, self.config.warc, clock=self.clock)
+                for message in self._store.recover():
+                    logger.warning("%s", message)
+            return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        self.index.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- registering -------------------------------------------------------------------------
+
+    def add(self, urls: Iterable[str], *, every: float | None = None, tags: Sequence[str] = ()) -> AddResult:
+        """Register URLs typed by the operator (they may point anywhere, even localhost)."""
+        result = AddResult()
+        good: list[str] = []
+        for raw in urls:
+            try:
+                good.append(canonical(raw.strip()))
+            except UrlError as exc:
+                result.errors.append(str(exc))
+        unique = list(dict.fromkeys(good))
+        known = {s.url for s in self.index.url_states(unique)}
+        self.index.add_urls(unique, now=self.clock(), origin="operator", kind_of=url_kind, interval=every, tags=tags)
+        self.index.update_urls([u for u in unique if u in known], origin="operator", interval=every, tags=tags)
+        result.added = [u for u in unique if u not in known]
+        result.merged = [u for u in unique if u in known]
+        return result
+
+    def import_documents(
+        self, paths: Sequence[str], *, dry_run: bool = False, stdin: TextIO | None = None
+    ) -> ImportResult:
+        """Extract the URLs documents cite and register them with their provenance."""
+        result = ImportResult()
+        for path in paths:
+            try:
+                document = read_document(path, stdin=stdin)
+            except ArchiverError as exc:
+                result.errors.append(str(exc))
+                logger.error("%s", exc)
+                continue
+            citations = extract_citations(document)
+            result.documents += 1
+            result.citations += citations
+            if dry_run:
+                continue
+            digest = hashlib.sha1(document.text.encode("utf-8")).hexdigest()
+            now = self.clock()
+            urls = unique_urls(citations)
+            kinds = {c.url: c.kind for c in citations}
+            result.new_urls += self.index.add_urls(
+                urls, now=now, origin="document", kind_of=lambda u: url_kind(u, kinds.get(u, "link"))
+            )
+            self.index.add_citations(document.path, document.source_url, digest, citations, now=now)
+        return result
+
+    # -- checking ----------------------------------------------------------------------------
+
+    def check(
+        self,
+        urls: Sequence[str] | None = None,
+        *,
+        progress: Callable[[int], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> CheckResult:
+        """Capture the given URLs (registering them as the operator's), or every URL, once, now."""
+        result = CheckResult()
+        if urls is None:
+            states = self.index.url_states()
+        else:
+            added = self.add(urls)
+            result.errors += added.errors
+            states = self.index.url_states(added.added + added.merged)
+        return self.check_states(states, progress=progress, stop=stop, result=result)
+
+    def check_states(
+        self,
+        states: Sequence[UrlState],
+        *,
+        progress: Callable[[int], None] | None = None,
+        stop: threading.Event | None = None,
+        result: CheckResult | None = None,
+    ) -> CheckResult:
+        result = result or CheckResult()
+        if not states:
+            return result
+        self.lock()
+        policy = AddressPolicy(allow_private=self.config.fetch.allow_private)
+        with Fetcher(self.config.fetch, throttle=self._throttle, policy=policy) as fetcher:
+            checker = Checker(self.index, self.store, fetcher, self.config, clock=self.clock)
+            result.events += checker.run(states, progress=progress, stop=stop)
+        result.checked += len(states)
+        return result
+
+    def due_states(self, limit: int) -> list[UrlState]:
+        return self.index.url_states(self.index.due_urls(self.clock(), limit))
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def history(self, url: str) -> list[Capture]:
+        return self.index.captures(self._known(url))
+
+    def _known(self, url: str) -> str:
+        canon = canonical(url)
+        if self.index.url_state(canon) is None:
+            raise CaptureNotFoundError(f"{url}: not a watched URL (add it or import a document citing it)")
+        return canon
+
+    def sources(self, *, status: str | None = None, tag: str | None = None, urls: Sequence[str] | None = None) -> list[SourceSummary]:
+        cited = self.index.cited_by()
+        counts = self.index.capture_counts()
+        out = []
+        for s in self.index.url_states(urls):
+            if status and s.status != status:
+                continue
+            if tag and tag not in s.tags:
+                continue
+            first = self.index.captures(s.url)[:1]
+            out.append(
+                SourceSummary(
+                    url=s.url, status=s.status, last_checked=s.last_checked, captures=counts.get(s.url, 0),
+                    cited_by=tuple(cited.get(s.url, ())), first_capture=first[0].id if first else None,
+                    last_good_capture=s.last_good_capture, timeline=tuple(self.index.timeline(s.url)), tags=s.tags,
+                )
+            )
+        return out
+
+    def report_data(
+        self, *, since: datetime | None = None, document: str | None = None, status: str | None = None,
+        tag: str | None = None,
+    ) -> ReportData:
+        urls = None
+        if document is not None:
+            urls = list(dict.fromkeys(c.url for c in self.index.citations_of(document)))
+            if not urls:
+                raise ArchiverError(f"{document}: no such imported document (import it first)")
+        sources = self.sources(status=status, tag=tag, urls=urls)
+        wanted = {s.url for s in sources}
+        events = [e for e in self.index.events_since(since) if e.url in wanted]
+        return ReportData(generated_at=self.clock(), events=tuple(events), sources=tuple(sources), since=since, document=document)
+
+    def report(self, fmt: str = "json", **filters: object) -> str:
+        data = self.report_data(**filters)  # type: ignore[arg-type]
+        return report.render(data, fmt)
+
+    def capture(self, ref: str) -> Capture:
+        """A capture by id or unique id prefix."""
+        found = self.index.capture(ref)
+        if found is not None:
+            return found
+        matches = self.index.captures_by_prefix(ref) if len(ref) >= 4 else []
+        if len(matches) == 1:
+            return matches[0]
+        raise CaptureNotFoundError(f"{ref}: no such capture" if not matches else f"{ref}: ambiguous capture id prefix")
+
+    def payload(self, capture: Capture) -> bytes:
+        """The decoded body of a capture (a revisit's payload is read from the record it refers to)."""
+        holder = self.capture(capture.refers_to) if capture.record_type == "revisit" and capture.refers_to else capture
+        return self.store_reader().read_payload(holder)
+
+    def store_reader(self) -> WarcStore:
+        return self.store
+
+    def text(self, capture: Capture) -> TextVersion:
+        key = self.index.text_key_of(capture.id)
+        cached = self.index.text(key)
+        if cached is not None:
+            return cached
+        return extract(self.payload(capture), content_type=capture.content_type, url=capture.final_url or capture.url)
+
+    def diff(self, url: str, a: str | None = None, b: str | None = None) -> tuple[Capture, Capture, Diff]:
+        """The diff between two captures of a URL (default: the last two good ones)."""
+        canon = self._known(url)
+        good = [c for c in self.index.captures(canon) if c.outcome == Outcome.OK]
+        old = self.capture(a) if a else (good[-2] if len(good) >= 2 else None)
+        new = self.capture(b) if b else (good[-1] if good else None)
+        if old is None or new is None:
+            raise CaptureNotFoundError(f"{url}: fewer than two good captures to compare")
+        return old, new, diff_texts(self.text(old), self.text(new))
+
+    def citation_info(self, url: str, *, at: datetime | None = None) -> CitationInfo:
+        canon = self._known(url)
+        capture = self.index.capture_near(canon, at)
+        if capture is None:
+            raise CaptureNotFoundError(f"{url}: no good capture to cite yet (run `archiver check`)")
+        title = None
+        try:
+            title = self.text(capture).title or None
+        except ArchiverError:
+            pass
+        holder = self.capture(capture.refers_to) if capture.refers_to else capture
+        return CitationInfo(
+            original_url=canon,
+            captured_at=capture.captured_at,
+            capture_id=capture.id,
+            replay_url=self.replay_url(capture.id),
+            warc_file=holder.warc_file or "",
+            warc_offset=holder.warc_offset or 0,
+            payload_digest=capture.payload_digest or "",
+            title=title,
+            final_url=capture.final_url,
+            status=capture.status,
+            short_link_target=capture.final_url if is_short_link(canon) and capture.final_url != canon else None,
+        )
+
+    def cite(self, url: str, *, at: datetime | None = None, fmt: str = "text") -> str:
+        return format_citation(self.citation_info(url, at=at), fmt)
+
+    def replay_url(self, capture_id: str) -> str:
+        return f"http://{self.config.serve.host}:{self.config.serve.port}/capture/{capture_id}"
+
+    # -- maintenance -------------------------------------------------------------------------
+
+    def rebuild_index(self) -> int:
+        """Re-read every WARC file and rebuild the captures table from it. Returns the count."""
+        self.lock("archiver rebuild-index")
+        store = self.store
+        self.index.delete_captures()
+        return self.index.insert_captures(store.iter_captures())
+
+    def status_counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in SourceStatus}
+        counts.update(self.index.counts_by_status())
+        return counts

@@ -1,0 +1,307 @@
+"""One check of a batch of URLs: fetch → WARC → text → diff → verdicts → one index commit.
+
+Workers (threads) fetch, write WARC records, extract and classify; the calling thread alone
+writes the index, in batches, and only after the WARC records it points at are flushed.
+A failure on one URL is one log line; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import secrets
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+from archiver import cadence, platforms
+from archiver.classify import classify, current_status
+from archiver.config import Config
+from archiver.diff import diff as diff_texts
+from archiver.extract import extract
+from archiver.fetch import Fetcher, parse_retry_after
+from archiver.index import CheckRecord, Index, UrlState
+from archiver.models import (
+    NETWORK_FAILURES,
+    Capture,
+    Diff,
+    Event,
+    EventType,
+    FetchResult,
+    Observation,
+    Outcome,
+    PostSnapshot,
+    ProbeResult,
+    SourceHistory,
+    SourceStatus,
+    TextStatus,
+    TextVersion,
+)
+from archiver.urls import host_of, is_short_link
+from archiver.warcstore import WarcStore
+
+logger = logging.getLogger(__name__)
+
+NO_TEXT = TextVersion(status=TextStatus.NOT_TEXT, kind="none", detail="no response body to read")
+COMMIT_EVERY = 64  # checks per index transaction: fewer fsyncs of the index, bounded loss on a crash
+
+
+class Checker:
+    """Runs the pipeline over URLs with a worker pool; the owner thread commits to the index."""
+
+    def __init__(
+        self,
+        index: Index,
+        store: WarcStore,
+        fetcher: Fetcher,
+        config: Config,
+        *,
+        clock: Callable[[], datetime],
+        rng: random.Random | None = None,
+    ) -> None:
+        self.index = index
+        self.store = store
+        self.fetcher = fetcher
+        self.config = config
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._probes: dict[str, ProbeResult | None] = {}
+        self._probe_lock = threading.Lock()
+        self._host_locks: dict[str, threading.Lock] = {}
+        self._pending_probes: list[tuple[ProbeResult, datetime]] = []
+
+    # -- the batch ---------------------------------------------------------------------------
+
+    def run(
+        self,
+        states: Sequence[UrlState],
+        *,
+        progress: Callable[[int], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> list[Event]:
+        """Check every URL once. Returns the new events in detection order."""
+        events: list[Event] = []
+        pending: list[CheckRecord] = []
+        workers = max(1, self.config.check.workers)
+        todo = iter(states)
+        in_flight: dict[Future[CheckRecord | None], str] = {}
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
+
+            def refill() -> None:
+                while len(in_flight) < workers * 4 and not (stop and stop.is_set()):
+                    state = next(todo, None)
+                    if state is None:
+                        return
+                    in_flight[pool.submit(self._check_safely, state)] = state.url
+
+            refill()
+            while in_flight:
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    in_flight.pop(fut)
+                    record = fut.result()
+                    if record is not None:
+                        pending.append(record)
+                    if progress:
+                        progress(1)
+                if len(pending) >= COMMIT_EVERY:
+                    events += self.index.record_checks(pending, now=self.clock())
+                    pending = []
+                    self.flush_probes()
+                refill()
+        if pending:
+            events += self.index.record_checks(pending, now=self.clock())
+        self.flush_probes()
+        return events
+
+    def _check_safely(self, state: UrlState) -> CheckRecord | None:
+        try:
+            return self.check_one(state)
+        except Exception as exc:  # one URL's bug must not stop the batch; it is logged with its URL
+            logger.error("%s: check failed: %s: %s", state.url, type(exc).__name__, exc, exc_info=logger.isEnabledFor(logging.DEBUG))
+            return None
+
+    # -- one URL -----------------------------------------------------------------------------
+
+    def check_one(self, state: UrlState) -> CheckRecord:
+        url = state.url
+        untrusted = state.origin == "document"
+        result = self.fetcher.fetch(url, untrusted=untrusted)
+        last_good = self.index.capture(state.last_good_capture) if state.last_good_capture else None
+        capture = self.store.write_capture(url, result, previous=last_good)
+
+        post = self._follow_post(url, capture) if state.kind == "post" or platforms.recognise(url) else None
+        text_key, text = self._text_of(result, post)
+        history = self._history(state, last_good, text_key)
+        probe = self._probe(result, text, untrusted) if self._wants_probe(result, text, post) else None
+        observation = Observation(result=result, text=text, probe=probe, post=post)
+        change = self._diff(history, text)
+        verdicts = classify(history, observation, change)
+        status = current_status(history, verdicts, observation)
+        failed = result.outcome in NETWORK_FAILURES
+        good = (
+            result.outcome == Outcome.OK
+            and (result.status or 0) < 300
+            and status not in (SourceStatus.REMOVED, SourceStatus.UNREACHABLE)
+            and not any(v.type == EventType.REMOVED for v in verdicts)
+        )
+        changed = any(v.type == EventType.EDITED for v in verdicts)
+        retry_after = None
+        if result.final is not None and result.status in (429, 503):
+            retry_after = parse_retry_after(result.final.header("Retry-After"), result.started_at)
+        now = self.clock()
+        due = cadence.next_due(
+            now, config=self.config.schedule, interval=state.interval, last_change=state.last_change,
+            changed=changed, retry_after=retry_after, rng=self.rng,
+        )
+        logger.info(
+            "check %s outcome=%s status=%s elapsed=%.2fs capture=%s events=%s",
+            url, result.outcome, result.status, result.elapsed, capture.id,
+            ",".join(f"{v.type}/{v.reason}" for v in verdicts) or "-",
+        )
+        return CheckRecord(
+            capture=capture,
+            text_key=text_key,
+            text=text if text_key and text.status in (TextStatus.OK, TextStatus.EMPTY, TextStatus.BINARY) else None,
+            verdicts=tuple(verdicts),
+            diff=change if change is not None and change.changed else None,
+            status=status,
+            consecutive_failures=history.consecutive_failures + 1 if failed else 0,
+            good=good,
+            next_due=due,
+            changed=changed,
+        )
+
+    def _text_of(self, result: FetchResult, post: PostSnapshot | None) -> tuple[str | None, TextVersion]:
+        """The text to compare: the post's own text for posts, else the page's main text.
+
+        Texts are cached by payload digest, so an unchanged page is never parsed twice.
+        """
+        if post is not None and post.state.value == "live":
+            body = platforms.post_text(post)
+            key = "post:" + hashlib.sha1(body.encode("utf-8")).hexdigest()
+            cached = self.index.text(key)
+            if cached is not None:
+                return key, cached
+            return key, extract(body.encode("utf-8"), content_type="text/plain; charset=utf-8", url=result.url)
+        if result.outcome not in (Outcome.OK, Outcome.TOO_LARGE) or result.final is None:
+            return None, NO_TEXT
+        key = result.payload_digest
+        cached = self.index.text(key)
+        if cached is not None:
+            return key, cached
+        text = extract(result.content, content_type=result.content_type, url=result.final_url, truncated=result.truncated)
+        return key, text
+
+    def _history(self, state: UrlState, last_good: Capture | None, text_key: str | None) -> SourceHistory:
+        previous = self.index.capture(state.last_capture) if state.last_capture else None
+        last_good_key = self.index.text_key_of(last_good.id) if last_good else None
+        last_good_text = self.index.text(last_good_key)
+        recent: tuple[TextVersion, ...] = ()
+        if text_key is not None and last_good_key is not None and text_key != last_good_key:
+            texts = []
+            for _, key in self.index.recent_good_captures(state.url, self.config.detect.recent_versions):
+                t = self.index.text(key)
+                if t is not None:
+                    texts.append(t)
+            recent = tuple(texts)
+        previous_text = self.index.text(self.index.text_key_of(previous.id)) if previous and previous is not last_good else last_good_text
+        return SourceHistory(
+            url=state.url,
+            status=state.status,
+            previous=previous,
+            previous_text=previous_text,
+            last_good=last_good,
+            last_good_text=last_good_text,
+            recent_texts=recent,
+            consecutive_failures=state.consecutive_failures,
+            failures_before_removed=self.config.detect.failures_before_removed,
+            is_short_link=is_short_link(state.url),
+        )
+
+    @staticmethod
+    def _diff(history: SourceHistory, text: TextVersion) -> Diff | None:
+        old = history.last_good_text
+        if old is None or text.status not in (TextStatus.OK, TextStatus.BINARY, TextStatus.EMPTY):
+            return None
+        if old.digest == text.digest and old.title == text.title:
+            return Diff(changed=False, summary="unchanged")
+        return diff_texts(old, text)
+
+    # -- side evidence -----------------------------------------------------------------------
+
+    def _wants_probe(self, result: FetchResult, text: TextVersion, post: PostSnapshot | None) -> bool:
+        return (
+            self.config.detect.soft404_probe
+            and post is None
+            and result.outcome == Outcome.OK
+            and result.status == 200
+            and text.kind in ("html", "text")
+        )
+
+    def _probe(self, result: FetchResult, text: TextVersion, untrusted: bool) -> ProbeResult | None:
+        """The host's answer to a sibling URL that cannot exist; one probe per host per TTL."""
+        host = host_of(result.url)
+        with self._probe_lock:
+            if host in self._probes:
+                return self._probes[host]
+            lock = self._host_locks.setdefault(host, threading.Lock())
+        with lock:
+            with self._probe_lock:
+                if host in self._probes:
+                    return self._probes[host]
+            now = self.clock()
+            probe = self.index_probe(host, now)
+            if probe is None:
+                probe = self._run_probe(result.url, host, untrusted)
+                self._pending_probes.append((probe, now))
+            with self._probe_lock:
+                self._probes[host] = probe
+            return probe
+
+    def index_probe(self, host: str, now: datetime) -> ProbeResult | None:
+        return self.index.probe(host, newer_than=now - timedelta(seconds=self.config.detect.probe_ttl))
+
+    def _run_probe(self, url: str, host: str, untrusted: bool) -> ProbeResult:
+        parts = urlsplit(url)
+        parent = parts.path.rsplit("/", 1)[0] if parts.path.count("/") > 1 else ""
+        probe_url = urlunsplit((parts.scheme, parts.netloc, f"{parent}/{secrets.token_hex(8)}-archiver-probe", "", ""))
+        result = self.fetcher.fetch(probe_url, untrusted=untrusted)
+        text_digest, text = None, ""
+        if result.outcome == Outcome.OK and result.final is not None:
+            tv = extract(result.content, content_type=result.content_type, url=result.final_url)
+            text_digest, text = tv.digest, tv.text[:20000]
+        logger.info("probe %s status=%s final=%s", probe_url, result.status, result.final_url)
+        return ProbeResult(
+            host=host, url=probe_url, status=result.status, final_url=result.final_url if result.hops else None,
+            text_digest=text_digest, text=text,
+        )
+
+    def flush_probes(self) -> None:
+        """Store the probes run during the batch (owner thread only)."""
+        pending, self._pending_probes = self._pending_probes, []
+        for probe, when in pending:
+            self.index.put_probe(probe, now=when)
+
+    def _follow_post(self, url: str, capture: Capture) -> PostSnapshot | None:
+        """Ask the platform's own endpoints about a post and keep their answers in the WARC."""
+        ref = platforms.recognise(url)
+        if ref is None:
+            return None
+        results = []
+        for endpoint in platforms.endpoints(ref):
+            res = self.fetcher.fetch(endpoint)
+            self.store.write_exchange(endpoint, res, concurrent_to=capture.record_id)
+            results.append(res)
+        return platforms.snapshot(ref, results)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def states_for(index: Index, urls: Iterable[str]) -> list[UrlState]:
+    return index.url_states(list(urls))

@@ -1,0 +1,364 @@
+"""The ``archiver`` command line: one thin click command per ``Archive`` method.
+
+Commands parse options, call the library, and format the result; exit codes follow the
+interface: 0 success (dead sites are findings), 1 archiver could not do what was asked, 2 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from archiver.archive import Archive
+from archiver.config import Config, load_config, parse_duration, resolve_data_dir
+from archiver.errors import ArchiverError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """What the group hands every command: the config and a lazily opened Archive."""
+
+    def __init__(self, config: Config, data_dir: Path) -> None:
+        self.config = config
+        self.data_dir = data_dir
+        self._archive: Archive | None = None
+
+    @property
+    def archive(self) -> Archive:
+        if self._archive is None:
+            self._archive = Archive(self.data_dir, self.config)
+        return self._archive
+
+    def close(self) -> None:
+        if self._archive is not None:
+            self._archive.close()
+
+
+def parse_when(value: str) -> datetime:
+    """A WHEN: an ISO date/time (UTC unless it says otherwise) or a DURATION ago (``2d``)."""
+    v = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?\s*(ms|s|m|h|d|w)", v):
+        return datetime.now(UTC) - timedelta(seconds=parse_duration(v))
+    try:
+        t = datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is neither a date/time (2026-11-23, 2026-11-23T10:00Z) nor a duration (2d)") from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+class WhenType(click.ParamType):
+    name = "WHEN"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_when(str(value))
+        except click.BadParameter as exc:
+            self.fail(str(exc.message), param, ctx)
+
+
+class DurationType(click.ParamType):
+    name = "DURATION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def output_option(f: F) -> F:
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")(f)
+
+
+def write_output(text: str, output: str | None) -> None:
+    if output:
+        tmp = Path(output + ".tmp")
+        tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        tmp.replace(output)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text.rstrip("\n"))
+
+
+@contextmanager
+def errors_as_exit() -> Iterator[None]:
+    """ArchiverError → one line on stderr and exit 1 (click.ClickException)."""
+    try:
+        yield
+    except ArchiverError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    root = logging.getLogger("archiver")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="ARCHIVER_CONFIG",
+              help="Configuration file (else $ARCHIVER_CONFIG, else ./config.toml, else defaults).")
+@click.option("--data", "data", type=click.Path(file_okay=False), envvar="ARCHIVER_DATA",
+              help="Data directory for WARC files and the index (else $ARCHIVER_DATA, else the config's, else snapshots/).")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.version_option(package_name="archiver")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, data: str | None, verbose: int, quiet: bool) -> None:
+    """archiver: capture the URLs your documents cite into WARC files and watch them for edits and takedowns.
+
+    \b
+    Example:
+        archiver import article.md
+        archiver check --all
+        archiver report --format md
+    """
+    setup_logging(verbose, quiet)
+    with errors_as_exit():
+        config = load_config(config_path)
+    obj = Context(config, resolve_data_dir(config, data))
+    ctx.obj = obj
+    ctx.call_on_close(obj.close)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--every", type=DurationType(), help="Re-check interval for these URLs (30s, 15m, 6h, 1d, 2w).")
+@click.option("--tag", "tags", multiple=True, help="Tag the URLs (repeatable); reports can filter by tag.")
+@pass_ctx
+def add(obj: Context, urls: tuple[str, ...], every: float | None, tags: tuple[str, ...]) -> None:
+    """Register URLs to watch (duplicates are merged).
+
+    \b
+    Example:
+        archiver add https://example.org/poll --every 6h --tag polls
+    """
+    with errors_as_exit():
+        result = obj.archive.add(urls, every=every, tags=tags)
+    for line in result.errors:
+        click.echo(f"error: {line}", err=True)
+    click.echo(f"{len(result.added)} added, {len(result.merged)} already watched")
+    if result.errors:
+        sys.exit(1)
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Print the canonical URLs found, one per line, and register nothing.")
+@pass_ctx
+def import_(obj: Context, files: tuple[str, ...], dry_run: bool) -> None:
+    """Extract the URLs documents cite (Markdown, HTML, text; - for stdin) and watch them.
+
+    \b
+    Example:
+        archiver import articles/*.md
+        archiver import --dry-run article.html
+        cat notes.txt | archiver import -
+    """
+    with errors_as_exit():
+        result = obj.archive.import_documents(files, dry_run=dry_run, stdin=sys.stdin)
+    for line in result.errors:
+        click.echo(f"error: {line}", err=True)
+    if dry_run:
+        for url in result.urls:
+            click.echo(url)
+    else:
+        click.echo(f"{result.documents} documents, {len(result.urls)} cited URLs, {result.new_urls} new")
+    if result.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Check every registered URL, ignoring schedules.")
+@pass_ctx
+def check(obj: Context, urls: tuple[str, ...], all_: bool) -> None:
+    """Capture URLs once, now: write WARC records, diff, classify.
+
+    \b
+    Example:
+        archiver check --all
+        archiver check https://example.org/a
+    """
+    if bool(urls) == all_:
+        raise click.UsageError("give URLs or --all (not both)")
+    archive = obj.archive
+    with errors_as_exit():
+        total = archive.index.count_urls() if all_ else len(urls)
+        with progress_bar(total, "checking") as step:
+            result = archive.check(None if all_ else list(urls), progress=step)
+    for line in result.errors:
+        click.echo(f"error: {line}", err=True)
+    for event in result.events:
+        click.echo(f"{event.type:<11} {event.url}  {event.reason}: {event.summary}")
+    click.echo(f"checked {result.checked} URLs, {len(result.events)} events", err=True)
+    if result.errors:
+        sys.exit(1)
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal; nothing otherwise (logs stay quiet)."""
+    if sys.stderr.isatty() and total > 1:
+        with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+            yield bar.update
+    else:
+        yield lambda n: None
+
+
+@cli.command(name="list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--status", help="Only sources with this status (ok, edited, removed, …).")
+@click.option("--tag", help="Only sources with this tag.")
+@pass_ctx
+def list_(obj: Context, fmt: str, status: str | None, tag: str | None) -> None:
+    """List watched URLs with their status, last check and capture count.
+
+    \b
+    Example:
+        archiver list --status removed
+        archiver list --format json
+    """
+    with errors_as_exit():
+        sources = obj.archive.sources(status=status, tag=tag)
+    if fmt == "json":
+        from archiver.report import iso
+
+        rows = [
+            {"url": s.url, "status": str(s.status), "last_checked": iso(s.last_checked), "captures": s.captures,
+             "cited_by": list(s.cited_by), "tags": list(s.tags)}
+            for s in sources
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for s in sources:
+        checked = s.last_checked.strftime("%Y-%m-%d %H:%M") if s.last_checked else "never"
+        click.echo(f"{s.status:<11} {checked:<16} {s.captures:>4}  {s.url}")
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_ctx
+def history(obj: Context, url: str, fmt: str) -> None:
+    """Show every capture of a URL: time, outcome, status, record and WARC location.
+
+    \b
+    Example:
+        archiver history https://example.org/a
+    """
+    with errors_as_exit():
+        captures = obj.archive.history(url)
+    if fmt == "json":
+        from archiver.report import iso
+
+        click.echo(json.dumps([
+            {"id": c.id, "captured_at": iso(c.captured_at), "outcome": str(c.outcome), "status": c.status,
+             "final_url": c.final_url, "record_type": c.record_type, "payload_digest": c.payload_digest,
+             "warc_file": c.warc_file, "warc_offset": c.warc_offset, "detail": c.detail}
+            for c in captures], indent=2))
+        return
+    for c in captures:
+        where = f"{c.warc_file}@{c.warc_offset}" if c.warc_file else "-"
+        click.echo(f"{c.id}  {c.captured_at:%Y-%m-%dT%H:%M:%SZ}  {c.outcome:<13} {c.status or '-':<4} {c.record_type:<8} {where}  {c.detail}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "md", "html"]), default="json", show_default=True)
+@click.option("--since", type=WhenType(), help="Only events since WHEN (2026-11-01, or a duration ago: 7d).")
+@click.option("--document", type=str, help="The report for one imported document's citations.")
+@click.option("--status", help="Only sources with this status.")
+@click.option("--tag", help="Only sources with this tag.")
+@output_option
+@pass_ctx
+def report(obj: Context, fmt: str, since: datetime | None, document: str | None, status: str | None, tag: str | None, output: str | None) -> None:
+    """The diff report: events and every source's status, in JSON, Markdown or HTML.
+
+    \b
+    Example:
+        archiver report --format html -o report.html
+        archiver report --format md --since 7d
+        archiver report --document articles/poll.md
+    """
+    with errors_as_exit():
+        text = obj.archive.report(fmt, since=since, document=document, status=status, tag=tag)
+    write_output(text, output)
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--at", type=WhenType(), help="Cite the capture nearest WHEN (default: the latest good one).")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "bibtex", "csl-json"]), default="text", show_default=True)
+@pass_ctx
+def cite(obj: Context, url: str, at: datetime | None, fmt: str) -> None:
+    """A citation of an archived capture (html is a Robust Link).
+
+    \b
+    Example:
+        archiver cite https://example.org/a --format bibtex
+        archiver cite https://example.org/a --at 2026-11-01
+    """
+    with errors_as_exit():
+        click.echo(obj.archive.cite(url, at=at, fmt=fmt))
+
+
+@cli.command()
+@click.argument("url")
+@click.argument("a", required=False)
+@click.argument("b", required=False)
+@pass_ctx
+def diff(obj: Context, url: str, a: str | None, b: str | None) -> None:
+    """Show what changed between two captures of URL (default: the last two good ones).
+
+    \b
+    Example:
+        archiver diff https://example.org/a
+        archiver diff https://example.org/a 7k2q9x1m4v0c 9hh2m5qk1w3z
+    """
+    with errors_as_exit():
+        old, new, change = obj.archive.diff(url, a, b)
+    click.echo(f"{old.id} ({old.captured_at:%Y-%m-%d %H:%M}Z) → {new.id} ({new.captured_at:%Y-%m-%d %H:%M}Z): {change.summary}")
+    for hunk in change.hunks:
+        if hunk.op == "equal":
+            continue
+        if hunk.old:
+            click.secho(f"- {hunk.old}", fg="red")
+        if hunk.new:
+            click.secho(f"+ {hunk.new}", fg="green")
+
+
+@cli.command(name="rebuild-index")
+@pass_ctx
+def rebuild_index(obj: Context) -> None:
+    """Rebuild the captures in the index from the WARC files (the source of truth).
+
+    \b
+    Example:
+        archiver rebuild-index
+    """
+    with errors_as_exit():
+        n = obj.archive.rebuild_index()
+    click.echo(f"{n} captures indexed")
+
+
+def main() -> None:
+    cli()

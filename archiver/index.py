@@ -1,0 +1,687 @@
+"""The SQLite index (sqlite-utils): watched URLs, citations, captures, texts, events, probes.
+
+Schema is created and evolved only by the migrations below. Every SQL string of archiver lives
+here, behind named queries (``due_urls``, ``latest_capture``, ``events_since``…). The WARC files
+are the source of truth; captures can be rebuilt from them (``Archive.rebuild_index``).
+Times are stored as fixed-width UTC ISO strings, so they compare as text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+
+from archiver.errors import StoreError
+from archiver.models import (
+    Capture,
+    Citation,
+    Diff,
+    Event,
+    EventType,
+    Hunk,
+    Outcome,
+    ProbeResult,
+    SourceStatus,
+    TextStatus,
+    TextVersion,
+    TimelinePoint,
+    Verdict,
+)
+
+logger = logging.getLogger(__name__)
+
+migrations = Migrations("archiver")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.execute(
+        """CREATE TABLE urls (
+            url TEXT PRIMARY KEY,
+            first_seen TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'operator',   -- 'operator' | 'document'
+            kind TEXT NOT NULL DEFAULT 'page',         -- 'page' | 'post' | 'media' | 'short'
+            interval REAL,                             -- seconds; NULL = the config's default
+            tags TEXT NOT NULL DEFAULT '[]',
+            next_due TEXT,
+            last_checked TEXT,
+            status TEXT NOT NULL DEFAULT 'new',
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            last_capture TEXT,
+            last_good_capture TEXT,
+            checks INTEGER NOT NULL DEFAULT 0,
+            last_change TEXT,
+            browser INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX urls_next_due ON urls(next_due)")
+    db.execute(
+        """CREATE TABLE documents (
+            path TEXT PRIMARY KEY,
+            source_url TEXT,
+            digest TEXT,
+            imported_at TEXT NOT NULL,
+            citations INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE citations (
+            id INTEGER PRIMARY KEY,
+            document TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            url_as_written TEXT NOT NULL,
+            anchor TEXT NOT NULL DEFAULT '',
+            context TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT 'link'
+        )"""
+    )
+    db.execute("CREATE UNIQUE INDEX citations_doc_pos ON citations(document, position)")
+    db.execute("CREATE INDEX citations_url ON citations(url)")
+    db.execute(
+        """CREATE TABLE captures (
+            id TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            captured_at TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            status INTEGER,
+            final_url TEXT,
+            redirects TEXT NOT NULL DEFAULT '[]',
+            content_type TEXT,
+            payload_digest TEXT,
+            warc_file TEXT,
+            warc_offset INTEGER,
+            warc_length INTEGER,
+            record_type TEXT NOT NULL,
+            refers_to TEXT,
+            truncated INTEGER NOT NULL DEFAULT 0,
+            detail TEXT NOT NULL DEFAULT '',
+            ip TEXT,
+            elapsed REAL NOT NULL DEFAULT 0,
+            text_key TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX captures_url_time ON captures(url, captured_at)")
+    db.execute(
+        """CREATE TABLE texts (
+            key TEXT PRIMARY KEY,
+            body BLOB NOT NULL          -- zlib(JSON of a TextVersion)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            url TEXT NOT NULL,
+            type TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            capture TEXT,
+            previous_capture TEXT,
+            summary TEXT NOT NULL DEFAULT '',
+            evidence TEXT NOT NULL DEFAULT '{}',
+            diff TEXT
+        )"""
+    )
+    # One event of a type per capture: a replayed commit can never duplicate an event.
+    db.execute("CREATE UNIQUE INDEX events_capture_type ON events(capture, type)")
+    db.execute("CREATE INDEX events_url ON events(url)")
+    db.execute(
+        """CREATE TABLE probes (
+            host TEXT PRIMARY KEY,
+            probed_at TEXT NOT NULL,
+            result TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+
+
+# --------------------------------------------------------------------------- time helpers
+
+
+def to_db_time(t: datetime) -> str:
+    """Fixed-width UTC text: ``2026-11-23T10:00:00.123456Z`` (sorts as time)."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_db_time(s: str | None) -> datetime | None:
+    if not s:
+        return None
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- (de)serialisers
+
+
+def text_to_blob(text: TextVersion) -> bytes:
+    data = {
+        "status": str(text.status),
+        "kind": text.kind,
+        "paragraphs": list(text.paragraphs),
+        "title": text.title,
+        "digest": text.digest,
+        "detail": text.detail,
+        "meta": text.meta,
+        "raw_word_count": text.raw_word_count,
+    }
+    return zlib.compress(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"), 6)
+
+
+def text_from_blob(blob: bytes) -> TextVersion:
+    d = json.loads(zlib.decompress(blob))
+    return TextVersion(
+        status=TextStatus(d["status"]),
+        kind=d["kind"],
+        paragraphs=tuple(d["paragraphs"]),
+        title=d["title"],
+        digest=d["digest"],
+        detail=d["detail"],
+        meta=d.get("meta") or {},
+        raw_word_count=d.get("raw_word_count", 0),
+    )
+
+
+def diff_to_json(diff: Diff | None) -> str | None:
+    if diff is None:
+        return None
+    return json.dumps(asdict(diff), ensure_ascii=False)
+
+
+def diff_from_json(s: str | None) -> Diff | None:
+    if not s:
+        return None
+    d = json.loads(s)
+    d["hunks"] = tuple(Hunk(**h) for h in d.get("hunks", ()))
+    return Diff(**d)
+
+
+_CAPTURE_COLUMNS = (
+    "id, url, captured_at, outcome, status, final_url, redirects, content_type, payload_digest, "
+    "warc_file, warc_offset, warc_length, record_type, refers_to, truncated, detail, ip, elapsed"
+)
+
+
+def _capture_from_row(r: Sequence[Any]) -> Capture:
+    return Capture(
+        id=r[0],
+        url=r[1],
+        captured_at=from_db_time(r[2]),  # type: ignore[arg-type]
+        outcome=Outcome(r[3]),
+        status=r[4],
+        final_url=r[5],
+        redirects=tuple(json.loads(r[6] or "[]")),
+        content_type=r[7],
+        payload_digest=r[8],
+        warc_file=r[9],
+        warc_offset=r[10],
+        warc_length=r[11],
+        record_type=r[12],
+        refers_to=r[13],
+        truncated=bool(r[14]),
+        detail=r[15] or "",
+        ip=r[16],
+        elapsed=r[17] or 0.0,
+    )
+
+
+def _capture_values(c: Capture, text_key: str | None) -> tuple[Any, ...]:
+    return (
+        c.id, c.url, to_db_time(c.captured_at), str(c.outcome), c.status, c.final_url,
+        json.dumps(list(c.redirects)), c.content_type, c.payload_digest, c.warc_file, c.warc_offset,
+        c.warc_length, c.record_type, c.refers_to, int(c.truncated), c.detail, c.ip, c.elapsed, text_key,
+    )
+
+
+_EVENT_COLUMNS = "id, url, type, reason, detected_at, capture, previous_capture, summary, evidence, diff"
+
+
+def _event_from_row(r: Sequence[Any]) -> Event:
+    return Event(
+        id=r[0],
+        url=r[1],
+        type=EventType(r[2]),
+        reason=r[3],
+        detected_at=from_db_time(r[4]),  # type: ignore[arg-type]
+        capture=r[5],
+        previous_capture=r[6],
+        summary=r[7],
+        evidence=json.loads(r[8] or "{}"),
+        diff=diff_from_json(r[9]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UrlState:
+    """A watched URL's row, as the pipeline needs it before a check."""
+
+    url: str
+    origin: str
+    kind: str
+    interval: float | None
+    tags: tuple[str, ...]
+    next_due: datetime | None
+    last_checked: datetime | None
+    status: SourceStatus
+    consecutive_failures: int
+    last_capture: str | None
+    last_good_capture: str | None
+    checks: int
+    last_change: datetime | None
+    browser: bool
+
+
+_URL_COLUMNS = (
+    "url, origin, kind, interval, tags, next_due, last_checked, status, consecutive_failures, "
+    "last_capture, last_good_capture, checks, last_change, browser"
+)
+
+
+def _url_from_row(r: Sequence[Any]) -> UrlState:
+    return UrlState(
+        url=r[0], origin=r[1], kind=r[2], interval=r[3], tags=tuple(json.loads(r[4] or "[]")),
+        next_due=from_db_time(r[5]), last_checked=from_db_time(r[6]), status=SourceStatus(r[7]),
+        consecutive_failures=r[8], last_capture=r[9], last_good_capture=r[10], checks=r[11],
+        last_change=from_db_time(r[12]), browser=bool(r[13]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRecord:
+    """Everything one check writes to the index, committed in one transaction."""
+
+    capture: Capture
+    text_key: str | None
+    text: TextVersion | None  # stored under text_key when not already there
+    verdicts: tuple[Verdict, ...]
+    diff: Diff | None
+    status: SourceStatus
+    consecutive_failures: int
+    good: bool  # this capture becomes the URL's last good capture
+    next_due: datetime
+    changed: bool  # content changed (for the adaptive schedule)
+
+
+class Index:
+    """The SQLite index of one data directory. One writer thread; reads from any thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        try:
+            self.db = Database(self.path)
+            self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open the index: {exc}") from None
+        self._local.conn = self.db.conn
+        self._owner = threading.get_ident()
+
+    # -- connections ------------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection (the owner's for writes; a read connection elsewhere)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+            self._readers = getattr(self, "_readers", []) + [conn]
+        return conn
+
+    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._conn().execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        for conn in getattr(self, "_readers", []):
+            conn.close()
+        self.db.close()
+
+    # -- urls --------------------------------------------------------------------------------
+
+    def add_urls(
+        self,
+        urls: Iterable[str],
+        *,
+        now: datetime,
+        origin: str = "operator",
+        kind_of: Any = None,
+        interval: float | None = None,
+        tags: Sequence[str] = (),
+    ) -> int:
+        """Register URLs (duplicates merge; an operator's ``add`` upgrades a document URL's origin).
+
+        Returns how many were new. ``kind_of`` maps a URL to its kind ("page", "post"…).
+        """
+        t = to_db_time(now)
+        conn = self.db.conn
+        before = conn.total_changes
+        rows = ((u, t, origin, kind_of(u) if kind_of else "page", interval, json.dumps(list(tags)), t) for u in urls)
+        with conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO urls (url, first_seen, origin, kind, interval, tags, next_due) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            new = conn.total_changes - before
+        return new
+
+    def update_urls(
+        self, urls: Sequence[str], *, origin: str | None = None, interval: float | None = None,
+        tags: Sequence[str] = (),
+    ) -> None:
+        """Apply an operator's options to already-registered URLs."""
+        with self.db.conn as conn:
+            for u in urls:
+                if origin:
+                    conn.execute("UPDATE urls SET origin = ? WHERE url = ?", (origin, u))
+                if interval is not None:
+                    conn.execute("UPDATE urls SET interval = ? WHERE url = ?", (interval, u))
+                if tags:
+                    row = conn.execute("SELECT tags FROM urls WHERE url = ?", (u,)).fetchone()
+                    if row:
+                        merged = sorted(set(json.loads(row[0])) | set(tags))
+                        conn.execute("UPDATE urls SET tags = ? WHERE url = ?", (json.dumps(merged), u))
+
+    def url_state(self, url: str) -> UrlState | None:
+        rows = self._q(f"SELECT {_URL_COLUMNS} FROM urls WHERE url = ?", (url,))
+        return _url_from_row(rows[0]) if rows else None
+
+    def url_states(self, urls: Sequence[str] | None = None) -> list[UrlState]:
+        if urls is None:
+            return [_url_from_row(r) for r in self._q(f"SELECT {_URL_COLUMNS} FROM urls ORDER BY rowid")]
+        out: list[UrlState] = []
+        for chunk in _chunks(list(urls), 500):
+            marks = ",".join("?" * len(chunk))
+            found = {r[0]: _url_from_row(r) for r in self._q(f"SELECT {_URL_COLUMNS} FROM urls WHERE url IN ({marks})", chunk)}
+            out.extend(found[u] for u in chunk if u in found)
+        return out
+
+    def all_urls(self) -> list[str]:
+        return [r[0] for r in self._q("SELECT url FROM urls ORDER BY rowid")]
+
+    def count_urls(self) -> int:
+        return int(self._q("SELECT count(*) FROM urls")[0][0])
+
+    def due_urls(self, now: datetime, limit: int = 500) -> list[str]:
+        """URLs whose next check is due, most overdue first."""
+        rows = self._q(
+            "SELECT url FROM urls WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due LIMIT ?",
+            (to_db_time(now), limit),
+        )
+        return [r[0] for r in rows]
+
+    def due_count(self, now: datetime) -> int:
+        return int(self._q("SELECT count(*) FROM urls WHERE next_due <= ?", (to_db_time(now),))[0][0])
+
+    def oldest_due(self) -> datetime | None:
+        rows = self._q("SELECT min(next_due) FROM urls")
+        return from_db_time(rows[0][0]) if rows else None
+
+    def set_next_due(self, urls: Sequence[str], when: datetime) -> None:
+        with self.db.conn as conn:
+            conn.executemany("UPDATE urls SET next_due = ? WHERE url = ?", [(to_db_time(when), u) for u in urls])
+
+    def counts_by_status(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self._q("SELECT status, count(*) FROM urls GROUP BY status ORDER BY status")}
+
+    # -- documents and citations -----------------------------------------------------------
+
+    def add_citations(self, document: str, source_url: str | None, digest: str, citations: Sequence[Citation], *, now: datetime) -> None:
+        """Replace a document's citations (re-importing an edited document updates them)."""
+        with self.db.conn as conn:
+            conn.execute("DELETE FROM citations WHERE document = ?", (document,))
+            conn.executemany(
+                "INSERT INTO citations (document, position, url, url_as_written, anchor, context, kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(document, c.position, c.url, c.url_as_written, c.anchor, c.context, c.kind) for c in citations],
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO documents (path, source_url, digest, imported_at, citations) VALUES (?, ?, ?, ?, ?)",
+                (document, source_url, digest, to_db_time(now), len(citations)),
+            )
+
+    def document_digest(self, document: str) -> str | None:
+        rows = self._q("SELECT digest FROM documents WHERE path = ?", (document,))
+        return rows[0][0] if rows else None
+
+    def documents(self) -> list[dict[str, Any]]:
+        rows = self._q("SELECT path, source_url, digest, imported_at, citations FROM documents ORDER BY path")
+        return [dict(zip(("path", "source_url", "digest", "imported_at", "citations"), r)) for r in rows]
+
+    def citations_of(self, document: str) -> list[Citation]:
+        rows = self._q(
+            "SELECT url, url_as_written, document, anchor, context, position, kind FROM citations WHERE document = ? ORDER BY position",
+            (document,),
+        )
+        return [Citation(*r) for r in rows]
+
+    def citations_for(self, url: str) -> list[Citation]:
+        rows = self._q(
+            "SELECT url, url_as_written, document, anchor, context, position, kind FROM citations WHERE url = ? ORDER BY document, position",
+            (url,),
+        )
+        return [Citation(*r) for r in rows]
+
+    def cited_by(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for url, doc in self._q("SELECT DISTINCT url, document FROM citations ORDER BY document"):
+            out.setdefault(url, []).append(doc)
+        return out
+
+    # -- captures ----------------------------------------------------------------------------
+
+    def capture(self, capture_id: str) -> Capture | None:
+        rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE id = ?", (capture_id,))
+        return _capture_from_row(rows[0]) if rows else None
+
+    def captures_by_prefix(self, prefix: str) -> list[Capture]:
+        rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE id LIKE ? LIMIT 2", (prefix + "%",))
+        return [_capture_from_row(r) for r in rows]
+
+    def captures(self, url: str) -> list[Capture]:
+        rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE url = ? ORDER BY captured_at", (url,))
+        return [_capture_from_row(r) for r in rows]
+
+    def all_captures(self) -> Iterator[Capture]:
+        for r in self._conn().execute(f"SELECT {_CAPTURE_COLUMNS} FROM captures ORDER BY captured_at, rowid"):
+            yield _capture_from_row(r)
+
+    def capture_count(self, url: str | None = None) -> int:
+        if url is None:
+            return int(self._q("SELECT count(*) FROM captures")[0][0])
+        return int(self._q("SELECT count(*) FROM captures WHERE url = ?", (url,))[0][0])
+
+    def capture_counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self._q("SELECT url, count(*) FROM captures GROUP BY url")}
+
+    def latest_capture(self, url: str) -> Capture | None:
+        rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE url = ? ORDER BY captured_at DESC LIMIT 1", (url,))
+        return _capture_from_row(rows[0]) if rows else None
+
+    def recent_good_captures(self, url: str, limit: int) -> list[tuple[Capture, str | None]]:
+        """The last ``limit`` ok captures with their text keys, newest first."""
+        rows = self._q(
+            f"SELECT {_CAPTURE_COLUMNS}, text_key FROM captures WHERE url = ? AND outcome = 'ok' "
+            "ORDER BY captured_at DESC LIMIT ?",
+            (url, limit),
+        )
+        return [(_capture_from_row(r), r[18]) for r in rows]
+
+    def text_key_of(self, capture_id: str) -> str | None:
+        rows = self._q("SELECT text_key FROM captures WHERE id = ?", (capture_id,))
+        return rows[0][0] if rows else None
+
+    def capture_near(self, url: str, at: datetime | None, *, good_only: bool = True) -> Capture | None:
+        """The capture nearest ``at`` (default: the latest good one)."""
+        cond = "AND outcome = 'ok' AND status < 400" if good_only else ""
+        if at is None:
+            rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE url = ? {cond} ORDER BY captured_at DESC LIMIT 1", (url,))
+        else:
+            t = to_db_time(at)
+            rows = self._q(
+                f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE url = ? {cond} "
+                "ORDER BY abs(julianday(substr(captured_at, 1, 26)) - julianday(substr(?, 1, 26))) LIMIT 1",
+                (url, t),
+            )
+        return _capture_from_row(rows[0]) if rows else None
+
+    def timeline(self, url: str, limit: int = 60) -> list[TimelinePoint]:
+        rows = self._q(
+            "SELECT c.id, c.captured_at, c.outcome, c.status, (SELECT e.type FROM events e WHERE e.capture = c.id ORDER BY e.id LIMIT 1) "
+            "FROM captures c WHERE c.url = ? ORDER BY c.captured_at DESC LIMIT ?",
+            (url, limit),
+        )
+        return [TimelinePoint(r[0], from_db_time(r[1]), Outcome(r[2]), r[3], r[4]) for r in reversed(rows)]  # type: ignore[arg-type]
+
+    # -- texts -------------------------------------------------------------------------------
+
+    def text(self, key: str | None) -> TextVersion | None:
+        if not key:
+            return None
+        rows = self._q("SELECT body FROM texts WHERE key = ?", (key,))
+        return text_from_blob(rows[0][0]) if rows else None
+
+    def has_text(self, key: str) -> bool:
+        return bool(self._q("SELECT 1 FROM texts WHERE key = ?", (key,)))
+
+    def put_text(self, key: str, text: TextVersion) -> None:
+        with self.db.conn as conn:
+            conn.execute("INSERT OR IGNORE INTO texts (key, body) VALUES (?, ?)", (key, text_to_blob(text)))
+
+    # -- the write of one check ------------------------------------------------------------
+
+    def record_checks(self, records: Sequence[CheckRecord], *, now: datetime) -> list[Event]:
+        """Commit checks atomically: capture rows, texts, URL state, events. Returns the new events.
+
+        Called only after the checks' WARC records are flushed, so no row points at nothing.
+        """
+        events: list[Event] = []
+        t = to_db_time(now)
+        conn = self.db.conn
+        try:
+            with conn:
+                for rec in records:
+                    c = rec.capture
+                    conn.execute(
+                        f"INSERT OR IGNORE INTO captures ({_CAPTURE_COLUMNS}, text_key) VALUES ({','.join('?' * 19)})",
+                        _capture_values(c, rec.text_key),
+                    )
+                    if rec.text is not None and rec.text_key:
+                        conn.execute(
+                            "INSERT OR IGNORE INTO texts (key, body) VALUES (?, ?)", (rec.text_key, text_to_blob(rec.text))
+                        )
+                    row = conn.execute(
+                        "SELECT last_capture, last_good_capture FROM urls WHERE url = ?", (c.url,)
+                    ).fetchone()
+                    previous = row[0] if row else None
+                    last_good = c.id if rec.good else (row[1] if row else None)
+                    conn.execute(
+                        "UPDATE urls SET last_checked = ?, status = ?, consecutive_failures = ?, last_capture = ?, "
+                        "last_good_capture = ?, checks = checks + 1, next_due = ?, "
+                        "last_change = CASE WHEN ? THEN ? ELSE last_change END WHERE url = ?",
+                        (
+                            to_db_time(c.captured_at), str(rec.status), rec.consecutive_failures, c.id, last_good,
+                            to_db_time(rec.next_due), int(rec.changed), t, c.url,
+                        ),
+                    )
+                    for v in rec.verdicts:
+                        cur = conn.execute(
+                            "INSERT OR IGNORE INTO events (url, type, reason, detected_at, capture, previous_capture, summary, evidence, diff) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (
+                                c.url, str(v.type), v.reason, t, c.id, previous, v.summary,
+                                json.dumps(v.evidence, ensure_ascii=False, default=str),
+                                diff_to_json(rec.diff) if v.type == EventType.EDITED else None,
+                            ),
+                        )
+                        if cur.rowcount:
+                            events.append(
+                                Event(
+                                    id=int(cur.lastrowid or 0), url=c.url, type=v.type, reason=v.reason, detected_at=now,
+                                    capture=c.id, previous_capture=previous, summary=v.summary, evidence=v.evidence,
+                                    diff=rec.diff if v.type == EventType.EDITED else None,
+                                )
+                            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot record checks: {exc}") from None
+        return events
+
+    def insert_captures(self, captures: Iterable[Capture]) -> int:
+        """Insert captures read back from WARC files (``rebuild-index``); existing ids are kept."""
+        n = 0
+        with self.db.conn as conn:
+            for c in captures:
+                cur = conn.execute(
+                    f"INSERT OR IGNORE INTO captures ({_CAPTURE_COLUMNS}, text_key) VALUES ({','.join('?' * 19)})",
+                    _capture_values(c, c.payload_digest if c.outcome == Outcome.OK else None),
+                )
+                n += cur.rowcount
+                conn.execute("INSERT OR IGNORE INTO urls (url, first_seen, next_due) VALUES (?, ?, ?)",
+                             (c.url, to_db_time(c.captured_at), to_db_time(c.captured_at)))
+        return n
+
+    def delete_captures(self) -> None:
+        with self.db.conn as conn:
+            conn.execute("DELETE FROM captures")
+
+    # -- events -------------------------------------------------------------------------------
+
+    def events_since(self, since: datetime | None = None, *, url: str | None = None) -> list[Event]:
+        """Events in detection order (``id`` grows), optionally since a time or for one URL."""
+        cond, params = [], []
+        if since is not None:
+            cond.append("detected_at >= ?")
+            params.append(to_db_time(since))
+        if url is not None:
+            cond.append("url = ?")
+            params.append(url)
+        where = ("WHERE " + " AND ".join(cond)) if cond else ""
+        return [_event_from_row(r) for r in self._q(f"SELECT {_EVENT_COLUMNS} FROM events {where} ORDER BY id", params)]
+
+    def event(self, event_id: int) -> Event | None:
+        rows = self._q(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,))
+        return _event_from_row(rows[0]) if rows else None
+
+    def event_count(self) -> int:
+        return int(self._q("SELECT count(*) FROM events")[0][0])
+
+    # -- probes -------------------------------------------------------------------------------
+
+    def probe(self, host: str, *, newer_than: datetime) -> ProbeResult | None:
+        rows = self._q("SELECT result FROM probes WHERE host = ? AND probed_at >= ?", (host, to_db_time(newer_than)))
+        return ProbeResult(**json.loads(rows[0][0])) if rows else None
+
+    def put_probe(self, probe: ProbeResult, *, now: datetime) -> None:
+        with self.db.conn as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO probes (host, probed_at, result) VALUES (?, ?, ?)",
+                (probe.host, to_db_time(now), json.dumps(asdict(probe))),
+            )
+
+    # -- meta (daemon state) ------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._q("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self.db.conn as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
