@@ -1,0 +1,117 @@
+"""The Markdown report, for pasting into a chat or a ticket: ``ReportData`` → text.
+
+A heading per event kind with its count, one bullet per event (newest first), a sources table;
+in document mode, a table of the document's citations first. Untrusted text is escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from archiver.models import Event, EventType, ReportData, SourceSummary
+from archiver.report.detail import change_phrases, evidence_items
+from archiver.report.shape import iso
+from archiver.report.views import KIND_TITLES, grouped, kind_counts, standings
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
+_TAKEDOWNS = (EventType.REMOVED, EventType.UNREACHABLE, EventType.MOVED)
+
+
+def md_text(text: str) -> str:
+    r"""``text`` on one line with Markdown's active characters backslash-escaped.
+
+    >>> md_text("a *b* | [c](d)")
+    'a \\*b\\* \\| \\[c\\](d)'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def md_url(url: str) -> str:
+    """An http(s) URL as an autolink; anything else (``javascript:``…) as inert escaped text."""
+    if re.match(r"(?i)https?://", url):
+        for raw, encoded in ((" ", "%20"), ("<", "%3C"), (">", "%3E"), ("|", "%7C")):
+            url = url.replace(raw, encoded)
+        return f"<{url}>"
+    return md_text(url)
+
+
+def _capture(capture_id: str | None, link: Callable[[str], str] | None) -> str:
+    if not capture_id:
+        return "none"
+    code = "`" + capture_id.replace("`", "") + "`"
+    return f"[{code}]({link(capture_id).replace(')', '%29').replace(' ', '%20')})" if link else code
+
+
+def _event_bullet(event: Event, link: Callable[[str], str] | None) -> list[str]:
+    captures = f"capture {_capture(event.capture, link)}"
+    if event.previous_capture:
+        captures += f" (previous {_capture(event.previous_capture, link)})"
+    line = (
+        f"- {md_url(event.url)} — **{md_text(event.reason)}** — {md_text(event.summary)}"
+        f" · detected {iso(event.detected_at)} · {captures}"
+    )
+    lines = [line]
+    if event.diff is not None and event.diff.hunks:
+        lines.append("  - changes: " + "; ".join(md_text(p) for p in change_phrases(event.diff)))
+    if event.evidence and event.type in _TAKEDOWNS:
+        items = "; ".join(f"{md_text(k)}: {md_text(v)}" for k, v in evidence_items(event.evidence))
+        lines.append("  - evidence: " + items)
+    return lines
+
+
+def _document_table(data: ReportData, link: Callable[[str], str] | None) -> list[str]:
+    lines = [
+        f"## Document: {md_text(data.document or '')}",
+        "",
+        "| Source | Status now | Changed since first capture | Cite instead |",
+        "|---|---|---|---|",
+    ]
+    answers = standings(data.sources, data.events)
+    for source in data.sources:
+        answer = answers[source.url]
+        changed = {True: "yes", False: "no", None: "unknown"}[answer.changed]
+        cite = _capture(answer.cite_instead, link) if answer.cite_instead else "the original"
+        lines.append(
+            f"| {md_url(source.url)} | {source.status} | {changed} | {cite} — {md_text(answer.advice)} |"
+        )
+    return lines + [""]
+
+
+def _source_row(source: SourceSummary) -> str:
+    cited = ", ".join(md_text(d) for d in source.cited_by) or "—"
+    return (
+        f"| {md_url(source.url)} | {source.status} | {iso(source.last_checked) or 'never'} "
+        f"| {source.captures} | {cited} |"
+    )
+
+
+def to_markdown(data: ReportData, *, capture_link: Callable[[str], str] | None = None) -> str:
+    """The report as Markdown. Captures show as code ids, or links when ``capture_link`` is given."""
+    counts = kind_counts(data.events)
+    tally = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n) or "no events"
+    since = f" · since {iso(data.since)}" if data.since else ""
+    title = f"Sources cited by {md_text(data.document)}" if data.document is not None else "archiver report"
+    lines = [
+        f"# {title}",
+        "",
+        f"Generated {iso(data.generated_at)}{since} · {tally} · {len(data.sources)} sources",
+        "",
+    ]
+    if data.document is not None:
+        lines += _document_table(data, capture_link)
+    for kind, events in grouped(data.events):
+        lines += [f"## {KIND_TITLES[kind]} ({len(events)})", ""]
+        for event in events:
+            lines += _event_bullet(event, capture_link)
+        lines.append("")
+    if not data.events:
+        lines += ["No events in this period.", ""]
+    lines += [
+        "## Sources",
+        "",
+        "| URL | Status | Last checked | Captures | Cited by |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [_source_row(s) for s in data.sources]
+    return "\n".join(lines) + "\n"
