@@ -177,7 +177,7 @@ def config_from_dict(data: dict[str, Any], source: str = "<config>") -> Config:
     top: dict[str, Any] = {}
     for key, value in data.items():
         if key == "data_dir":
-            top["data_dir"] = _coerce(source, key, value, Config.data_dir)
+            top["data_dir"] = _coerce(source, key, value, "snapshots")
         elif key in _SECTION_TYPES:
             if not isinstance(value, dict):
                 raise ConfigError(f"{source}: [{key}] must be a table")

@@ -1,0 +1,146 @@
+"""The HTTP plumbing under ``Fetcher``: sessions whose connections remember their peer address,
+and readers for what was actually sent and received (request headers, wire-order response headers).
+
+Uses urllib3's documented extension point (``ConnectionCls`` on a pool class) rather than
+patching anything: http.client forgets a connection's socket as soon as a response says
+``Connection: close`` or has an empty body, so the peer address is taken at connect time.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.response import HTTPResponse
+
+
+def _peer(sock: object) -> str | None:
+    if not isinstance(sock, socket.socket):
+        return None
+    try:
+        return str(sock.getpeername()[0]).split("%", 1)[0]
+    except OSError:
+        return None
+
+
+class _PeerHTTPConnection(HTTPConnection):
+    """Remembers the peer address at connect time and stamps it on each response
+    (``response.peer_ip``): the pool may take the connection back before the caller looks."""
+
+    peer_ip: str | None = None
+
+    def connect(self) -> None:
+        super().connect()
+        self.peer_ip = _peer(self.sock)
+
+    def getresponse(self) -> HTTPResponse:  # type: ignore[override]  # as urllib3's own override
+        response = super().getresponse()
+        response.peer_ip = self.peer_ip  # type: ignore[attr-defined]
+        return response
+
+
+class _PeerHTTPSConnection(HTTPSConnection):
+    peer_ip: str | None = None
+
+    def connect(self) -> None:
+        super().connect()
+        self.peer_ip = _peer(self.sock)
+
+    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
+        response = super().getresponse()
+        response.peer_ip = self.peer_ip  # type: ignore[attr-defined]
+        return response
+
+
+class _PeerHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _PeerHTTPConnection
+
+
+class _PeerHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _PeerHTTPSConnection
+
+
+class PeerRecordingAdapter(HTTPAdapter):
+    """requests' default adapter (no retries), with connections that record their peer address."""
+
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _PeerHTTPConnectionPool,
+            "https": _PeerHTTPSConnectionPool,
+        }
+
+
+def new_session(user_agent: str, accept_encoding: str) -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = user_agent
+    session.headers["Accept-Encoding"] = accept_encoding
+    session.mount("http://", PeerRecordingAdapter())
+    session.mount("https://", PeerRecordingAdapter())
+    return session
+
+
+def peer_ip(resp: requests.Response) -> str | None:
+    """The address the response came from (None through a proxy or when unknown)."""
+    ip = getattr(resp.raw, "peer_ip", None)
+    return ip if isinstance(ip, str) else None
+
+
+def response_socket(resp: requests.Response) -> socket.socket | None:
+    """The socket the body is read from, while it is open. http.client drops
+    ``connection.sock`` on ``Connection: close``, but the response's file still reads from it."""
+    sock = getattr(getattr(resp.raw, "connection", None), "sock", None)
+    if not isinstance(sock, socket.socket):
+        fp = getattr(getattr(resp.raw, "_fp", None), "fp", None)  # BufferedReader → SocketIO
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    if isinstance(sock, socket.socket) and sock.fileno() != -1:
+        return sock
+    return None
+
+
+def is_proxied(session: requests.Session, url: str) -> bool:
+    """Whether a request to ``url`` goes through a proxy (HTTP(S)_PROXY, honouring NO_PROXY)."""
+    settings = session.merge_environment_settings(url, {}, True, None, None)
+    return requests.utils.select_proxy(url, settings["proxies"]) is not None
+
+
+def request_headers(request: requests.PreparedRequest) -> tuple[tuple[str, str], ...]:
+    """The headers sent, Host first as http.client writes it (it is not in ``request.headers``)."""
+    pairs = [(str(k), str(v)) for k, v in request.headers.items()]
+    if not any(k.lower() == "host" for k, _ in pairs) and request.url:
+        pairs.insert(0, ("Host", host_header(request.url)))
+    return tuple(pairs)
+
+
+def host_header(url: str) -> str:
+    """``Host`` as http.client derives it: the host, with the port unless it is the default.
+
+    >>> host_header("http://127.0.0.1:8080/x"), host_header("https://[::1]:443/"), host_header("http://a.org/")
+    ('127.0.0.1:8080', '[::1]', 'a.org')
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    default = 443 if parts.scheme == "https" else 80
+    return host if parts.port in (None, default) else f"{host}:{parts.port}"
+
+
+def response_headers(resp: requests.Response) -> tuple[tuple[str, str], ...]:
+    """Response headers in wire order, repeated ones kept (http.client's message, not the merged dict)."""
+    msg = getattr(getattr(resp.raw, "_original_response", None), "msg", None)
+    if msg is not None:
+        return tuple((str(k), str(v)) for k, v in msg.items())
+    return tuple((str(k), str(v)) for k, v in resp.raw.headers.items())
+
+
+def http_version(resp: requests.Response) -> str:
+    known = {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}
+    return known.get(int(getattr(resp.raw, "version", 11) or 11), "HTTP/1.1")
