@@ -12,6 +12,7 @@ import logging
 import random
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
@@ -72,6 +73,14 @@ class Checker:
         self._probe_lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
         self._pending_probes: list[tuple[ProbeResult, datetime]] = []
+        self.deferred: list[tuple[str, float]] = []  # (url, seconds) skipped for a Retry-After
+
+    def _deferral(self, url: str) -> float | None:
+        throttle = self.fetcher.throttle
+        if throttle is None:
+            return None
+        until = throttle.deferred_until(host_of(url))
+        return None if until is None else max(0.0, until - time.monotonic())
 
     # -- the batch ---------------------------------------------------------------------------
 
@@ -115,9 +124,19 @@ class Checker:
         if pending:
             events += self.index.record_checks(pending, now=self.clock())
         self.flush_probes()
+        now = self.clock()
+        for url, wait_s in self.deferred:
+            self.index.set_next_due([url], now + timedelta(seconds=wait_s))
         return events
 
     def _check_safely(self, state: UrlState) -> CheckRecord | None:
+        wait = self._deferral(state.url)
+        if wait is not None:
+            # The host asked us to come back later (Retry-After): don't hold a worker for it.
+            with self._probe_lock:
+                self.deferred.append((state.url, wait))
+            logger.info("%s: host asked to retry after %.0fs; rescheduled", state.url, wait)
+            return None
         try:
             return self.check_one(state)
         except Exception as exc:  # one URL's bug must not stop the batch; it is logged with its URL
