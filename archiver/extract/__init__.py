@@ -1,0 +1,177 @@
+"""Extract stage: a capture's bytes → ``TextVersion`` (main text, normalised, noise masked).
+
+``extract(content, content_type=…, url=…)`` sniffs the kind (HTML/XHTML, PDF, JSON, XML, plain
+text, binary), decodes, finds the main content and masks noise paragraph by paragraph with
+``normalise``. Pure: no clock, network or database. Failures are values (``TextStatus``), never
+exceptions. Modules: ``sniff`` (kind, charset), ``boilerplate`` and ``html_page`` (the fast HTML
+engine), ``engines`` (engine choice and timings), ``masking`` (``normalise``), ``pdf``, ``json_doc``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from lxml import etree
+
+from archiver.extract.engines import ENGINES
+from archiver.extract.json_doc import read_json
+from archiver.extract.masking import normalise
+from archiver.extract.pdf import read_pdf
+from archiver.extract.sniff import decode, sniff_kind
+from archiver.models import TextStatus, TextVersion
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["MAX_TEXT_BYTES", "extract", "normalise", "text_digest"]
+
+#: Text payloads larger than this are compared by digest only (status TOO_LARGE): no article is
+#: 16 MB of markup, and parsing one would stall a batch re-check.
+MAX_TEXT_BYTES = 16_000_000
+
+
+def _sha1(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def text_digest(title: str, paragraphs: Sequence[str]) -> str:
+    """sha1 hex of the masked title and paragraphs: equal digests mean no meaningful change."""
+    return _sha1("\n\n".join([title, *paragraphs]).encode("utf-8"))
+
+
+def _version(
+    kind: str,
+    raw: Sequence[str],
+    *,
+    title: str = "",
+    masked: Sequence[str] | None = None,
+    header_zone: int = 0,
+    meta: dict[str, Any],
+    empty_detail: str = "no text",
+) -> TextVersion:
+    """Mask ``raw`` (unless ``masked`` is given) and build the TextVersion."""
+    if masked is None:
+        masked = [normalise(p, keep_dates=i < header_zone) for i, p in enumerate(raw)]
+    paragraphs = tuple(p for p in masked if p)
+    title = normalise(title, keep_dates=True)  # a date in a headline is the headline's
+    raw_words = sum(len(p.split()) for p in raw)
+    if not paragraphs:
+        return TextVersion(
+            TextStatus.EMPTY, kind, (), title, text_digest(title, ()), empty_detail, meta, raw_words
+        )
+    return TextVersion(
+        TextStatus.OK, kind, paragraphs, title, text_digest(title, paragraphs), "", meta, raw_words
+    )
+
+
+def _extract_html(
+    content: bytes, content_type: str | None, url: str, meta: dict[str, Any], engine: str
+) -> TextVersion:
+    text, charset = decode(content, content_type)
+    meta["charset"] = charset
+    page = ENGINES[engine](text, url)
+    if page is None:
+        return TextVersion(
+            TextStatus.EMPTY, "html", detail="no markup", meta=meta, digest=text_digest("", ())
+        )
+    meta.update(page.meta)
+    meta["header_zone"] = page.header_zone  # diff names byline/dateline edits there
+    detail = "no text without scripts" if page.had_scripts else "no text"
+    return _version("html", page.paragraphs, title=page.title, header_zone=page.header_zone, meta=meta,
+                    empty_detail=detail)  # fmt: skip
+
+
+def _extract_xml(content: bytes, meta: dict[str, Any]) -> TextVersion:
+    # Feeds and other XML: every element's own text, in order. No DTDs, entities or network.
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(content, parser)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        logger.debug("XML did not parse: %s", exc)
+        root = None
+    if root is None:
+        return _extract_text(content, None, meta)
+    raw = [
+        " ".join(el.text.split())
+        for el in root.iter()
+        if isinstance(el.tag, str) and el.text and el.text.strip()
+    ]
+    meta["format"] = "xml"
+    return _version("text", raw, meta=meta)
+
+
+def _extract_text(content: bytes, content_type: str | None, meta: dict[str, Any]) -> TextVersion:
+    text, meta["charset"] = decode(content, content_type)
+    raw = [p for p in (" ".join(c.split()) for c in text.replace("\r\n", "\n").split("\n\n")) if p]
+    return _version("text", raw, header_zone=1, meta=meta)
+
+
+def _extract_pdf(content: bytes, meta: dict[str, Any]) -> TextVersion:
+    pdf = read_pdf(content)
+    meta.update(pdf.meta)
+    if pdf.detail:
+        detail = " ".join(pdf.detail.split())
+        return TextVersion(TextStatus.EMPTY, "pdf", (), pdf.title, text_digest(pdf.title, ()), detail, meta)
+    meta["page_starts"] = list(pdf.page_starts)
+    # Header zone: a PDF's first lines carry its date ("Published 20 November 2026").
+    return _version("pdf", pdf.paragraphs, title=pdf.title, header_zone=3, meta=meta)
+
+
+def _extract_json(content: bytes, content_type: str | None, meta: dict[str, Any]) -> TextVersion:
+    text, meta["charset"] = decode(content, content_type)
+    parsed = read_json(text)
+    if parsed is None:
+        meta["detail"] = "declared JSON did not parse; compared as text"
+        return _extract_text(content, content_type, meta)
+    title, raw, masked = parsed
+    return _version("json", raw, title=title, masked=masked, meta=meta)
+
+
+def extract(
+    content: bytes, *, content_type: str | None, url: str, truncated: bool = False, engine: str = "fast"
+) -> TextVersion:
+    """The comparable text of a capture's body.
+
+    ``content_type`` is the response header (may be None or wrong: magic bytes win); ``url`` the
+    final URL (for logs and engines); ``truncated`` marks a body cut at the byte cap (extracted
+    anyway, ``meta["truncated"] = True``). ``engine`` picks the HTML engine (see ``engines``).
+
+    >>> v = extract(b"<h1>Poll</h1><p>Support is at 61% among likely voters, the survey found.</p>",
+    ...             content_type="text/html", url="https://example.org/a")
+    >>> v.status.value, v.title, v.paragraphs
+    ('ok', 'Poll', ('Support is at 61% among likely voters, the survey found.',))
+    >>> extract(b"\\x89PNG\\r\\n\\x1a\\n...", content_type="image/png", url="https://example.org/i").status.value
+    'binary'
+    """
+    meta: dict[str, Any] = {"truncated": True} if truncated else {}
+    kind = sniff_kind(content, content_type)
+    if kind == "none":
+        return TextVersion(
+            TextStatus.EMPTY, "none", detail="empty body", meta=meta, digest=text_digest("", ())
+        )
+    if kind == "binary":
+        return TextVersion(
+            TextStatus.BINARY, "binary", digest=_sha1(content), detail="binary payload", meta=meta
+        )
+    if kind == "pdf":
+        return _extract_pdf(content, meta)
+    if len(content) > MAX_TEXT_BYTES:
+        detail = (
+            f"{len(content)} bytes of {kind}: over the {MAX_TEXT_BYTES} byte text limit; compared by digest"
+        )
+        return TextVersion(TextStatus.TOO_LARGE, kind, digest=_sha1(content), detail=detail, meta=meta)
+    try:
+        if kind == "html":
+            return _extract_html(content, content_type, url, meta, engine)
+        if kind == "json":
+            return _extract_json(content, content_type, meta)
+        if kind == "xml":
+            return _extract_xml(content, meta)
+        return _extract_text(content, content_type, meta)
+    except RecursionError:  # pathological nesting: compare the payload instead of crashing the batch
+        logger.warning("%s: %s nested too deeply to extract; compared by digest", url, kind)
+        return TextVersion(
+            TextStatus.TOO_LARGE, kind, digest=_sha1(content), detail="nested too deeply", meta=meta
+        )

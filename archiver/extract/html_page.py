@@ -1,0 +1,363 @@
+"""HTML → headline, byline, dateline and main-content paragraphs, in one lxml parse (the fast engine).
+
+Stages, each a function: ``parse`` → ``strip_boilerplate`` (structural: scripts, nav, ads, cookie
+banners, related/most-read lists, comments, hidden elements) → ``main_container`` (text density:
+where most of the long, link-poor paragraphs live) → ``linearise`` (blocks → paragraphs, table rows
+→ "cell | cell") → ``HtmlText``. Boilerplate is removed before any text is read, so masking never
+has to guess at it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from archiver.extract.boilerplate import (
+    Element,
+    classes,
+    drop,
+    head_meta,
+    is_logo,
+    strip_boilerplate,
+    text_len,
+    text_of,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["HtmlText", "linearise", "main_container", "read_page"]
+
+# --------------------------------------------------------------------------- main container
+
+# A "good" paragraph is at least this long and mostly not link text: the unit of text density in
+# readability and boilerpipe. 40 characters keeps captions and short quotes ("news_article"),
+# drops menu items, tag chips and "Read more" lines.
+_GOOD_CHARS = 40
+_MAX_LINK_SHARE = 0.5
+_PARAGRAPH_TAGS = ("p", "pre", "td", "li", "dd", "blockquote", "div", "section", "article", "figcaption")
+_CONTAINER_TAGS = frozenset({"div", "section", "article", "blockquote", "main"})
+
+
+def _paragraph_weight(el: Element) -> int:
+    if el.tag in _CONTAINER_TAGS:
+        # Only the container's own text: its child blocks are counted as paragraphs themselves.
+        text = (el.text or "") + "".join((c.tail or "") for c in el)
+        if len(text.strip()) < _GOOD_CHARS:
+            return 0
+        return len(text.strip())
+    length = text_len(el)
+    if length < _GOOD_CHARS:
+        return 0
+    link_len = sum(text_len(a) for a in el.iter("a"))
+    if link_len > _MAX_LINK_SHARE * length:
+        return 0
+    return length - link_len
+
+
+def main_container(body: Element) -> Element:
+    """The element that holds the main text: the lowest one with ≥ 90% of the good-paragraph text,
+    widened to its ``<article>`` (or by ascent) when that adds the header and captions but little text."""
+    good: dict[Element, int] = {}
+    for el in body.iter(*_PARAGRAPH_TAGS):
+        weight = _paragraph_weight(el)
+        if weight:
+            good[el] = good.get(el, 0) + weight
+            for anc in el.iterancestors():
+                good[anc] = good.get(anc, 0) + weight
+                if anc is body:
+                    break
+    if not good.get(body):
+        return body  # no prose at all: the full visible text is the content
+    node = body
+    while True:
+        children = [c for c in node if c in good]
+        if not children:
+            break
+        best = max(children, key=good.__getitem__)
+        if good[best] < 0.9 * good[node]:
+            break
+        node = best
+    core, core_text = node, text_len(node)
+    # Widen: the <article> that holds the core, if it adds at most 25% more prose (a dek, captions).
+    for anc in core.iterancestors():
+        if anc is body:
+            break
+        if anc.tag == "article" or "Article" in (anc.get("itemtype") or ""):
+            if good.get(anc, 0) <= 1.25 * good[core]:
+                return anc
+            break
+    # Otherwise climb only to reach the headline, and only while a level adds little prose and little
+    # text of any kind: the 300-character allowance admits a headline, byline and dateline above a
+    # short body (press_release.html); a layout wrapper with a phone bar and a footer is not taken
+    # once the headline is in (poll_page.html).
+    headlines = [h for h in body.iter("h1") if not is_logo(h)]
+    for anc in core.iterancestors():
+        if any(_inside(h, node) for h in headlines) or not headlines:
+            break
+        if anc is body or good.get(anc, 0) > 1.1 * good[core] or text_len(anc) > 1.15 * core_text + 300:
+            break
+        node = anc
+    return node
+
+
+# --------------------------------------------------------------------------- linearise
+
+_BLOCK_TAGS = frozenset((
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+    "h6", "header", "hgroup", "hr", "legend", "li", "main", "menu", "nav", "ol", "p", "pre",
+    "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul",
+))  # fmt: skip
+_HEADER_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:byline|by[-_]line|dateline|date|dates|time|timestamps?|published|pubdate|posted[-_]on"
+    r"|author|authors|article[-_]meta|entry[-_]meta|post[-_]meta|meta|kicker|dek|standfirst|subhead\w*)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+
+
+def _is_header(el: Element) -> bool:
+    return el.tag in ("header", "time", "address", "h1") or bool(_HEADER_CLASS.search(classes(el)))
+
+
+def linearise(node: Element) -> list[tuple[str, bool]]:
+    """``(paragraph, in_header)`` pairs in document order; table rows become "cell | cell"."""
+    out: list[tuple[str, bool]] = []
+    buf: list[str] = []
+    header_stack: list[bool] = []
+    header_depth = 0
+
+    def flush() -> None:
+        text = "".join(buf).strip()
+        buf.clear()
+        if text:
+            out.append((text, header_depth > 0))
+
+    for event, el in etree.iterwalk(node, events=("start", "end")):
+        tag = el.tag
+        if not isinstance(tag, str):
+            if event == "end" and el.tail:
+                buf.append(el.tail)
+            continue
+        if event == "start":
+            is_header = _is_header(el)
+            header_stack.append(is_header)
+            header_depth += is_header
+            if tag in _BLOCK_TAGS:
+                flush()
+            elif tag == "br":
+                if buf and buf[-1] == "\n":
+                    flush()  # <br><br>: a paragraph break in br-formatted text
+                else:
+                    buf.append("\n")
+            elif tag in ("td", "th") and "".join(buf).strip():
+                buf.append(" | ")
+            elif tag in ("img", "wbr"):
+                buf.append(" " if tag == "img" else "")
+            if el.text:
+                buf.append(el.text)
+        else:
+            if tag in _BLOCK_TAGS:
+                flush()
+            header_depth -= header_stack.pop()
+            if el.tail and el is not node:
+                buf.append(el.tail)
+    flush()
+    return out
+
+
+def _drop_link_lists(node: Element) -> None:
+    # Lists whose every item is a link ("Related", "More in Politics", tag lists) that escaped the
+    # class rules: three or more items, each at least 90% link text.
+    for lst in list(node.iter("ul", "ol")):
+        items = [li for li in lst if li.tag == "li"]
+        if len(items) < 3:
+            continue
+        if all(sum(text_len(a) for a in li.iter("a")) >= 0.9 * max(text_len(li), 1) for li in items):
+            drop(lst)
+
+
+def _canonical_times(node: Element) -> None:
+    # The machine value of <time datetime> is authoritative; its rendering ("2 hours ago" today,
+    # "Nov. 20" tomorrow) is presentation (news_article.html "Published"/"Updated" stamps). A time
+    # marked as the modification time is the CMS's last save, a page stamp: it is emptied
+    # (blog_post.html's hidden <time class="updated">).
+    for el in node.iter("time"):
+        value = (el.get("datetime") or "").strip()
+        if _ISO_DATE.match(value):
+            for child in list(el):
+                el.remove(child)  # children's tails go with them: they are inside the time element
+            modified = _MODIFIED.search(f"{classes(el)} {el.get('itemprop') or ''}")
+            el.text = "" if modified else f" {value} "
+
+
+_MODIFIED = re.compile(
+    r"(?:^|[\s_-])(?:updated|modified|date[-_]?modified|last[-_]?modified|dateModified)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+# --------------------------------------------------------------------------- headline, byline, dateline
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlText:
+    """What the HTML stage found, before masking."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+    header_zone: int  # how many leading paragraphs form the article header (dateline kept there)
+    meta: dict[str, Any] = field(default_factory=dict)
+    had_scripts: bool = False
+
+
+def _headline(root: Element, node: Element, meta: dict[str, str]) -> str:
+    """The visible headline: an h1 in the content, else the first non-logo h1, else the metadata."""
+    inside = [h for h in node.iter("h1") if text_of(h).strip()]
+    candidates = inside or [h for h in root.iter("h1") if text_of(h).strip() and not is_logo(h)]
+    if candidates:
+        return text_of(candidates[0]).strip()
+    return (
+        meta.get("og:title")
+        or meta.get("twitter:title")
+        or meta.get("citation_title")
+        or meta.get("title", "")
+    )
+
+
+_BYLINE_XPATH = (
+    ".//*[@rel='author' or @itemprop='author' or contains(@class,'byline') or contains(@class,'author')"
+    " or contains(@class,'Byline') or contains(@class,'Author') or contains(@id,'byline')]"
+)
+# Outside the content container only unambiguous markers count: a stray ".card__author" in a
+# leftover teaser list would otherwise add a rotating "By …" paragraph.
+_STRICT_BYLINE_XPATH = (
+    ".//*[@rel='author' or @itemprop='author' or contains(@class,'byline') or contains(@id,'byline')]"
+)
+_BY = re.compile(r"^\s*(?:by|from|von|par|por)\s+", re.IGNORECASE)
+
+
+def _byline(scope: Element, xpath: str = _BYLINE_XPATH) -> Element | None:
+    # Document order gives the outermost match first; one that reads "By …" beats a wrapper that
+    # also holds the reporter's role (news_article.html), and an author bio (> 15 words) never wins.
+    found = [el for el in scope.xpath(xpath) if 1 <= len(text_of(el).split()) <= 15]
+    by = [el for el in found if _BY.match(text_of(el))]
+    if by:
+        return min(by, key=lambda el: len(text_of(el).split()))  # the tightest "By …"
+    return found[0] if found else None
+
+
+_PUBLISHED_XPATH = (
+    ".//time[@itemprop='datePublished' or @pubdate or contains(@class,'publish')]"
+    "|.//*[contains(@class,'publish') or contains(@class,'dateline')]//time"
+    "|.//*[@itemprop='datePublished']"
+)
+
+
+def _published(scope: Element, loose: bool) -> Element | None:
+    found = scope.xpath(_PUBLISHED_XPATH)
+    if found:
+        return found[0]
+    if not loose:  # outside the container, an unmarked <time> may be any teaser's
+        return None
+    times = [t for t in scope.iter("time") if t.get("datetime")]
+    return times[0] if times else None
+
+
+def _article_region(node: Element, body: Element) -> Element:
+    # Where an article header can sit when the container did not take it in: up to three levels
+    # above the container (press_release.html's date field sits one level up).
+    region = node
+    for _ in range(3):
+        parent = region.getparent()
+        if parent is None or region is body:
+            break
+        region = parent
+    return region
+
+
+def _header_zone(paragraphs: list[tuple[str, bool]]) -> int:
+    # The header zone runs to the last structurally marked header paragraph among the leading ones,
+    # or up to the first paragraph of 20+ words when the template marks nothing (blog_post.html).
+    zone = 0
+    for i, (text, in_header) in enumerate(paragraphs[:8]):
+        if in_header:
+            zone = i + 1
+        elif len(text.split()) >= 20:
+            break
+        elif zone == i and i < 4:
+            zone = i + 1
+    return zone
+
+
+def _inside(el: Element, node: Element) -> bool:
+    return el is node or any(anc is node for anc in el.iterancestors())
+
+
+def read_page(root: Element) -> HtmlText:
+    """Everything the fast engine extracts from a parsed page (``root`` is modified)."""
+    meta_tags = head_meta(root)
+    had_scripts = strip_boilerplate(root)
+    body = root.find("body")
+    body = root if body is None else body
+    node = main_container(body)
+    _drop_link_lists(node)
+    title = _headline(root, node, meta_tags)
+    meta: dict[str, Any] = {"extractor": "fast" if node is not body else "fulltext"}
+    for key, name in (("lang", "lang"), ("canonical", "canonical"), ("og:site_name", "site_name"),
+                      ("article:modified_time", "modified"), ("description", "description")):  # fmt: skip
+        if key in meta_tags:
+            meta[name] = meta_tags[key]
+
+    extra: list[tuple[str, bool]] = []
+    region = _article_region(node, body)
+    byline_el = _byline(node)
+    byline_el = byline_el if byline_el is not None else _byline(region, _STRICT_BYLINE_XPATH)
+    if byline_el is not None:
+        meta["byline"] = _BY.sub("", " ".join(text_of(byline_el).split()))
+        if not _inside(byline_el, node):
+            extra.append((text_of(byline_el), True))
+    elif meta_tags.get("author") and not meta_tags["author"].startswith("http"):
+        meta["byline"] = meta_tags["author"]
+        extra.append((f"By {meta_tags['author']}", True))
+    published_el = _published(node, loose=True) if node is not body else None
+    published_el = published_el if published_el is not None else _published(region, loose=False)
+    if published_el is not None:
+        meta["published"] = published_el.get("datetime") or published_el.get("content") or ""
+        meta["dateline"] = " ".join(text_of(published_el).split()) or meta["published"]
+        if not _inside(published_el, node) and meta["published"]:
+            extra.append((f"Published {meta['published']}", True))
+    elif meta_tags.get("article:published_time") or meta_tags.get("citation_publication_date"):
+        meta["published"] = meta_tags.get("article:published_time") or meta_tags["citation_publication_date"]
+        extra.append((f"Published {meta['published']}", True))
+
+    _canonical_times(node)
+    paragraphs = extra + linearise(node)
+    paragraphs = [(t, h) for t, h in paragraphs if not _AD_LABEL.match(t)]
+    if title:  # the headline is the title, not a paragraph
+        flat = " ".join(title.split())
+        for i, (text, _) in enumerate(paragraphs[:4]):
+            if " ".join(text.split()) == flat:
+                del paragraphs[i]
+                break
+    return HtmlText(
+        title=title,
+        paragraphs=tuple(t for t, _ in paragraphs),
+        header_zone=_header_zone(paragraphs),
+        meta=meta,
+        had_scripts=had_scripts,
+    )
+
+
+# Labels that ad slots and widgets leave behind when their container has no telling class.
+_AD_LABEL = re.compile(
+    r"^\W*(?:advertisement|advertising|ad|sponsored(?: content)?|story continues below(?: advertisement)?"
+    r"|article continues below|scroll to continue(?: with content)?|skip to (?:main )?content"
+    r"|continue reading|read more|share this(?: article| story)?)\W*$",
+    re.IGNORECASE,
+)
