@@ -7,7 +7,10 @@ import importlib
 
 import pytest
 
-PURE_MODULES = ["archiver.models", "archiver.config", "archiver.cadence", "archiver.urls", "archiver.citations", "archiver.diff"]
+PURE_MODULES = [
+    "archiver.models", "archiver.config", "archiver.cadence", "archiver.urls", "archiver.documents",
+    "archiver.citations", "archiver.diff",
+]
 
 
 @pytest.mark.parametrize("name", PURE_MODULES)
