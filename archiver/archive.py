@@ -23,6 +23,7 @@ from archiver.config import Config
 from archiver.diff import diff as diff_texts
 from archiver.documents import read_document
 from archiver.errors import ArchiverError, CaptureNotFoundError, UrlError
+from archiver.export import ExportResult, write_wacz
 from archiver.extract import extract
 from archiver.fetch import AddressPolicy, Fetcher, HostThrottle
 from archiver.index import Index, UrlState
@@ -75,9 +76,28 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def expansion(capture: Capture | None) -> str | None:
+    """Where a short link (or a ``pic.twitter.com`` link) led at ``capture``: the first URL of
+    its redirect chain past the short-link services, or None when it did not redirect."""
+    if capture is None or len(capture.redirects) < 2:
+        return None
+    past = (u for u in capture.redirects[1:] if not is_short_link(u) and not platforms.leads_to_post(u))
+    return next(past, capture.final_url)
+
+
+def _is_link(url: str) -> bool:
+    """Whether ``url`` is judged by where it leads (a short link, a link to a post)."""
+    return is_short_link(url) or platforms.leads_to_post(url)
+
+
 def url_kind(url: str, citation_kind: str = "link") -> str:
-    """What sort of source a URL is: "post", "short", "media" or "page"."""
-    if platforms.recognise(url) is not None:
+    """What sort of source a URL is: "post", "short", "media" or "page".
+
+    A link that always leads to a post (``pic.twitter.com/…``) is a "post": the checker follows
+    the post its redirect lands on. Other short links (``t.co``) are "short", followed as posts
+    too whenever their target is one.
+    """
+    if platforms.recognise(url) is not None or platforms.leads_to_post(url):
         return "post"
     if is_short_link(url):
         return "short"
@@ -151,8 +171,13 @@ class Archive:
 
     # -- registering -------------------------------------------------------------------------
 
-    def add(self, urls: Iterable[str], *, every: float | None = None, tags: Sequence[str] = ()) -> AddResult:
-        """Register URLs typed by the operator (they may point anywhere, even localhost)."""
+    def add(
+        self, urls: Iterable[str], *, every: float | None = None, tags: Sequence[str] = (), browser: bool = False
+    ) -> AddResult:
+        """Register URLs typed by the operator (they may point anywhere, even localhost).
+
+        ``browser=True`` captures them in headless Chromium as well (``archiver add --browser``).
+        """
         result = AddResult()
         good: list[str] = []
         for raw in urls:
@@ -164,6 +189,8 @@ class Archive:
         known = {s.url for s in self.index.url_states(unique)}
         self.index.add_urls(unique, now=self.clock(), origin="operator", kind_of=url_kind, interval=every, tags=tags)
         self.index.update_urls([u for u in unique if u in known], origin="operator", interval=every, tags=tags)
+        if browser:
+            self.index.update_urls(unique, browser=True)
         result.added = [u for u in unique if u not in known]
         result.merged = [u for u in unique if u in known]
         return result
@@ -256,12 +283,16 @@ class Archive:
                 continue
             if tag and tag not in s.tags:
                 continue
-            first = self.index.captures(s.url)[:1]
+            captures = self.index.captures(s.url)
+            first = captures[:1]
+            landed = self.index.capture(s.last_good_capture) if s.last_good_capture else None
+            landed = landed or (captures[-1] if captures else None)
             out.append(
                 SourceSummary(
                     url=s.url, status=s.status, last_checked=s.last_checked, captures=counts.get(s.url, 0),
                     cited_by=tuple(cited.get(s.url, ())), first_capture=first[0].id if first else None,
                     last_good_capture=s.last_good_capture, timeline=tuple(self.index.timeline(s.url)), tags=s.tags,
+                    kind=s.kind, expands_to=expansion(landed) if _is_link(s.url) else None,
                 )
             )
         return out
@@ -341,7 +372,7 @@ class Archive:
             title=title,
             final_url=capture.final_url,
             status=capture.status,
-            short_link_target=capture.final_url if is_short_link(canon) and capture.final_url != canon else None,
+            short_link_target=expansion(capture) if _is_link(canon) else None,
         )
 
     def cite(self, url: str, *, at: datetime | None = None, fmt: str = "text") -> str:
@@ -363,3 +394,24 @@ class Archive:
         counts = {s.value: 0 for s in SourceStatus}
         counts.update(self.index.counts_by_status())
         return counts
+
+    # -- export (`archiver export`) ------------------------------------------------------------
+
+    def export_wacz(
+        self, path: str | Path, urls: Sequence[str] | None = None, *, document: str | None = None
+    ) -> ExportResult:
+        """A WACZ package of the captures of ``urls``, or of a document's citations (default: all)."""
+        if document is not None:
+            urls = list(dict.fromkeys(c.url for c in self.index.citations_of(document)))
+            if not urls:
+                raise ArchiverError(f"{document}: no such imported document (import it first)")
+        captures = None if urls is None else list({c.id: c for url in urls for c in self.history(url)}.values())
+
+        def title_of(capture: Capture) -> str | None:  # the cached text only: an export extracts nothing
+            text = self.index.text(self.index.text_key_of(capture.id))
+            return text.title if text is not None else None
+
+        # A fresh WarcStore only lists the files: unlike ``self.store`` it repairs nothing, so an
+        # export beside a running daemon leaves the daemon's open file alone.
+        files = WarcStore(self.warc_dir, self.config.warc).files()
+        return write_wacz(path, self.index, files, captures=captures, title_of=title_of, now=self.clock())

@@ -15,10 +15,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
-from archiver import cadence, platforms
+from archiver import browser, cadence, platforms
 from archiver.classify import classify, current_status
 from archiver.config import Config
 from archiver.diff import diff as diff_texts
@@ -35,12 +36,15 @@ from archiver.models import (
     Observation,
     Outcome,
     PostSnapshot,
+    PostState,
     ProbeResult,
     SourceHistory,
     SourceStatus,
     TextStatus,
     TextVersion,
+    Verdict,
 )
+from archiver.platforms import PostRef
 from archiver.urls import host_of, is_short_link
 from archiver.warcstore import WarcStore
 
@@ -48,6 +52,37 @@ logger = logging.getLogger(__name__)
 
 NO_TEXT = TextVersion(status=TextStatus.NOT_TEXT, kind="none", detail="no response body to read")
 COMMIT_EVERY = 64  # checks per index transaction: fewer fsyncs of the index, bounded loss on a crash
+BROWSERS = 2  # headless Chromium processes at once per batch (each takes a few hundred MB)
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """The text a check compares, the key it is cached under, and whether it is a stand-in: the
+    post's endpoint or the browser failed this time, so the plain page's text is all there is."""
+
+    key: str | None
+    version: TextVersion
+    degraded: bool = False
+
+
+def text_source(key: str | None) -> str:
+    """Where a cached text came from: ``post`` (a platform endpoint), ``dom`` (the browser) or
+    ``page`` (the plain capture). Texts of different sources are never diffed against each other.
+
+    >>> text_source("post:ab12"), text_source("dom:ab12"), text_source("sha1:AB12"), text_source(None)
+    ('post', 'dom', 'page', 'page')
+    """
+    prefix = (key or "").split(":", 1)[0]
+    return prefix if prefix in ("post", "dom") else "page"
+
+
+def post_ref(url: str, result: FetchResult) -> PostRef | None:
+    """The post a check is about: the URL itself, or for a link that leads to one (``t.co``,
+    ``pic.twitter.com``) the first post URL on its redirect chain."""
+    ref = platforms.recognise(url)
+    if ref is None:
+        ref = next((r for hop in result.redirects[1:] if (r := platforms.recognise(hop)) is not None), None)
+    return ref
 
 
 class Checker:
@@ -74,6 +109,7 @@ class Checker:
         self._host_locks: dict[str, threading.Lock] = {}
         self._pending_probes: list[tuple[ProbeResult, datetime]] = []
         self.deferred: list[tuple[str, float]] = []  # (url, seconds) skipped for a Retry-After
+        self._browsers = threading.BoundedSemaphore(BROWSERS)
 
     def _deferral(self, url: str) -> float | None:
         throttle = self.fetcher.throttle
@@ -152,8 +188,9 @@ class Checker:
         last_good = self.index.capture(state.last_good_capture) if state.last_good_capture else None
         capture = self.store.write_capture(url, result, previous=last_good)
 
-        post = self._follow_post(url, capture) if state.kind == "post" or platforms.recognise(url) else None
-        text_key, text = self._text_of(result, post)
+        post = self._follow_post(url, result, capture, untrusted)
+        seen = self._texts(state, result, capture, post, untrusted)
+        text_key, text = seen.key, seen.version
         history = self._history(state, last_good, text_key)
         probe = self._probe(result, text, untrusted) if self._wants_probe(result, text, post) else None
         observation = Observation(result=result, text=text, probe=probe, post=post)
@@ -161,12 +198,7 @@ class Checker:
         verdicts = classify(history, observation, change)
         status = current_status(history, verdicts, observation)
         failed = result.outcome in NETWORK_FAILURES
-        good = (
-            result.outcome == Outcome.OK
-            and (result.status or 0) < 300
-            and status not in (SourceStatus.REMOVED, SourceStatus.UNREACHABLE)
-            and not any(v.type == EventType.REMOVED for v in verdicts)
-        )
+        good = self._is_good(result, status, verdicts, seen, last_good)
         changed = any(v.type == EventType.EDITED for v in verdicts)
         retry_after = None
         if result.final is not None and result.status in (429, 503):
@@ -194,12 +226,40 @@ class Checker:
             changed=changed,
         )
 
+    def _is_good(
+        self, result: FetchResult, status: SourceStatus, verdicts: Sequence[Verdict], seen: _Text, last_good: Capture | None
+    ) -> bool:
+        """Whether this capture becomes the URL's last good one: a 2xx page, not removed, and not a
+        stand-in text while the last good text came from the post's endpoint or the browser (a
+        rate-limited endpoint must not make the page's script shell the text the post is diffed with)."""
+        if seen.degraded and last_good is not None:
+            if text_source(self.index.text_key_of(last_good.id)) != text_source(seen.key):
+                return False
+        return (
+            result.outcome == Outcome.OK
+            and (result.status or 0) < 300
+            and status not in (SourceStatus.REMOVED, SourceStatus.UNREACHABLE)
+            and not any(v.type == EventType.REMOVED for v in verdicts)
+        )
+
+    def _texts(
+        self, state: UrlState, result: FetchResult, capture: Capture, post: PostSnapshot | None, untrusted: bool
+    ) -> _Text:
+        """The text this check compares: the post's words, the rendered DOM, or the page's text."""
+        key, text = self._text_of(result, post)
+        if post is not None:
+            return _Text(key, text, degraded=post.state is PostState.UNKNOWN)
+        if not self._wants_browser(state, result, text):
+            return _Text(key, text)
+        rendered = self._rendered(state.url, result, capture, untrusted)
+        return rendered if rendered is not None else _Text(key, text, degraded=True)
+
     def _text_of(self, result: FetchResult, post: PostSnapshot | None) -> tuple[str | None, TextVersion]:
         """The text to compare: the post's own text for posts, else the page's main text.
 
         Texts are cached by payload digest, so an unchanged page is never parsed twice.
         """
-        if post is not None and post.state.value == "live":
+        if post is not None and post.state is PostState.LIVE:
             body = platforms.post_text(post)
             key = "post:" + hashlib.sha1(body.encode("utf-8")).hexdigest()
             cached = self.index.text(key)
@@ -208,16 +268,18 @@ class Checker:
             return key, extract(body.encode("utf-8"), content_type="text/plain; charset=utf-8", url=result.url)
         if result.outcome not in (Outcome.OK, Outcome.TOO_LARGE) or result.final is None:
             return None, NO_TEXT
-        key = result.payload_digest
-        cached = self.index.text(key)
+        digest = result.payload_digest
+        cached = self.index.text(digest)
         if cached is not None:
-            return key, cached
+            return digest, cached
         text = extract(result.content, content_type=result.content_type, url=result.final_url, truncated=result.truncated)
-        return key, text
+        return digest, text
 
     def _history(self, state: UrlState, last_good: Capture | None, text_key: str | None) -> SourceHistory:
         previous = self.index.capture(state.last_capture) if state.last_capture else None
         last_good_key = self.index.text_key_of(last_good.id) if last_good else None
+        if text_key is not None and text_source(last_good_key) != text_source(text_key):
+            last_good_key = None  # the text now comes from elsewhere (endpoint, browser): a new baseline
         last_good_text = self.index.text(last_good_key)
         recent: tuple[TextVersion, ...] = ()
         if text_key is not None and last_good_key is not None and text_key != last_good_key:
@@ -227,7 +289,10 @@ class Checker:
                 if t is not None:
                     texts.append(t)
             recent = tuple(texts)
-        previous_text = self.index.text(self.index.text_key_of(previous.id)) if previous and previous is not last_good else last_good_text
+        previous_key = self.index.text_key_of(previous.id) if previous and previous is not last_good else last_good_key
+        if text_key is not None and text_source(previous_key) != text_source(text_key):
+            previous_key = None
+        previous_text = self.index.text(previous_key)
         return SourceHistory(
             url=state.url,
             status=state.status,
@@ -305,18 +370,65 @@ class Checker:
         for probe, when in pending:
             self.index.put_probe(probe, now=when)
 
-    def _follow_post(self, url: str, capture: Capture) -> PostSnapshot | None:
-        """Ask the platform's own endpoints about a post and keep their answers in the WARC."""
-        ref = platforms.recognise(url)
+    def _follow_post(self, url: str, result: FetchResult, capture: Capture, untrusted: bool) -> PostSnapshot | None:
+        """Ask the platform's own endpoints about a post and keep their answers in the WARC, with a
+        metadata record of the state derived from them (all linked to the capture)."""
+        ref = post_ref(url, result)
         if ref is None:
             return None
         results = []
         for endpoint in platforms.endpoints(ref):
-            res = self.fetcher.fetch(endpoint)
+            res = self.fetcher.fetch(endpoint, untrusted=untrusted)
             self.store.write_exchange(endpoint, res, concurrent_to=capture.record_id)
             results.append(res)
-        return platforms.snapshot(ref, results)
+        post = platforms.snapshot(ref, results)
+        facts = {
+            "post": ref.url, "platform": post.platform, "state": str(post.state), "author": post.author,
+            "posted_at": post.posted_at, "edited_at": post.edited_at, "detail": post.detail, "endpoint": post.endpoint,
+            "text": platforms.post_text(post) if post.state is PostState.LIVE else None,
+        }  # fmt: skip
+        self.store.write_metadata(ref.url, facts, concurrent_to=capture.record_id)
+        logger.info("post %s: %s (%s)", ref.url, post.state, post.detail)
+        return post
 
+    # -- browser capture ---------------------------------------------------------------------
+
+    def _wants_browser(self, state: UrlState, result: FetchResult, text: TextVersion) -> bool:
+        """Render pages configured for it, and HTML pages whose text is empty without scripts."""
+        if result.outcome != Outcome.OK or not 200 <= (result.status or 0) < 300 or text.kind != "html":
+            return False
+        config = self.config.browser
+        empty = config.when_empty and text.status is TextStatus.EMPTY
+        return empty or browser.wanted(state.url, config, flagged=state.browser)
+
+    def _rendered(self, url: str, result: FetchResult, capture: Capture, untrusted: bool) -> _Text | None:
+        """The page rendered in headless Chromium; every response it loads goes into the WARC."""
+
+        def record(asked: str, res: FetchResult) -> None:
+            self.store.write_exchange(asked, res, concurrent_to=capture.record_id)
+
+        # Assets are fetched as a browser would, a few at a time outside the per-host delay (that
+        # applied to the page itself), but with the same proxies, CA bundle and address policy.
+        with self._browsers, Fetcher(self.fetcher.config, policy=self.fetcher.policy) as assets:
+            rendering = browser.render(
+                url, config=self.config.browser, seed=result, record=record,
+                fetch=lambda asked, headers: assets.fetch(asked, untrusted=untrusted, headers=headers),
+            )
+        if not rendering.ok:
+            logger.warning("%s: browser capture failed, plain text kept: %s", url, rendering.detail)
+            return None
+        html = rendering.html[: self.config.fetch.max_bytes]
+        facts = {"rendered_by": "chromium", "url": url, "final_url": rendering.final_url, "title": rendering.title,
+                 "requests": rendering.requests, "detail": rendering.detail, "text": rendering.text, "html": html}
+        self.store.write_metadata(rendering.final_url or url, facts, concurrent_to=capture.record_id)
+        key = "dom:" + hashlib.sha1(html.encode("utf-8")).hexdigest()
+        cached = self.index.text(key)
+        if cached is not None:
+            return _Text(key, cached)
+        text = extract(html.encode("utf-8"), content_type="text/html; charset=utf-8", url=rendering.final_url or url)
+        if text.status is TextStatus.EMPTY and rendering.text.strip():
+            text = extract(rendering.text.encode("utf-8"), content_type="text/plain; charset=utf-8", url=url)
+        return _Text(key, text)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -21,6 +21,9 @@ import click
 from archiver.archive import Archive
 from archiver.config import Config, load_config, parse_duration, resolve_data_dir
 from archiver.errors import ArchiverError
+from archiver.scheduler import Daemon
+from archiver.serve import Server, is_loopback, open_archive
+from archiver.status import BEHIND_EXIT, daemon_status, status_json, status_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -144,16 +147,18 @@ pass_ctx = click.make_pass_decorator(Context)
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--every", type=DurationType(), help="Re-check interval for these URLs (30s, 15m, 6h, 1d, 2w).")
 @click.option("--tag", "tags", multiple=True, help="Tag the URLs (repeatable); reports can filter by tag.")
+@click.option("--browser", is_flag=True, help="Also capture these URLs in headless Chromium (script-built pages).")
 @pass_ctx
-def add(obj: Context, urls: tuple[str, ...], every: float | None, tags: tuple[str, ...]) -> None:
+def add(obj: Context, urls: tuple[str, ...], every: float | None, tags: tuple[str, ...], browser: bool) -> None:
     """Register URLs to watch (duplicates are merged).
 
     \b
     Example:
         archiver add https://example.org/poll --every 6h --tag polls
+        archiver add https://app.example.org/dashboard --browser
     """
     with errors_as_exit():
-        result = obj.archive.add(urls, every=every, tags=tags)
+        result = obj.archive.add(urls, every=every, tags=tags, browser=browser)
     for line in result.errors:
         click.echo(f"error: {line}", err=True)
     click.echo(f"{len(result.added)} added, {len(result.merged)} already watched")
@@ -245,14 +250,15 @@ def list_(obj: Context, fmt: str, status: str | None, tag: str | None) -> None:
 
         rows = [
             {"url": s.url, "status": str(s.status), "last_checked": iso(s.last_checked), "captures": s.captures,
-             "cited_by": list(s.cited_by), "tags": list(s.tags)}
+             "cited_by": list(s.cited_by), "tags": list(s.tags), "kind": s.kind, "expands_to": s.expands_to}
             for s in sources
         ]
         click.echo(json.dumps(rows, indent=2))
         return
     for s in sources:
         checked = s.last_checked.strftime("%Y-%m-%d %H:%M") if s.last_checked else "never"
-        click.echo(f"{s.status:<11} {checked:<16} {s.captures:>4}  {s.url}")
+        target = f"  → {s.expands_to}" if s.expands_to else ""
+        click.echo(f"{s.status:<11} {checked:<16} {s.captures:>4}  {s.url}{target}")
 
 
 @cli.command()
@@ -362,3 +368,106 @@ def rebuild_index(obj: Context) -> None:
 
 def main() -> None:
     cli()
+
+
+# --------------------------------------------------------------------------- the daemon
+
+
+@cli.command()
+@pass_ctx
+def run(obj: Context) -> None:
+    """Run the daemon: re-check URLs as they fall due, import watched folders, until SIGTERM/SIGINT (exit 0).
+
+    Logs one line per check (INFO is shown unless -q). Refuses to start (exit 1) while another
+    daemon or an `archiver check` holds the data directory.
+
+    \b
+    Example:
+        archiver --config /etc/archiver/config.toml --data /var/lib/archiver run
+    """
+    flags = click.get_current_context().find_root().params
+    if not flags.get("quiet") and not flags.get("verbose"):
+        logging.getLogger("archiver").setLevel(logging.INFO)
+    with errors_as_exit():
+        Daemon(obj.archive).run()
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_ctx
+def status(obj: Context, fmt: str) -> None:
+    """Whether the daemon runs, when it last checked, how far behind schedule it is, counts by status.
+
+    Exits 3 when the most overdue URL is later than schedule.behind_margin (for monitoring).
+
+    \b
+    Example:
+        archiver status
+        archiver status --format json
+    """
+    with errors_as_exit():
+        state = daemon_status(obj.archive)
+    click.echo(json.dumps(status_json(state), indent=2) if fmt == "json" else status_text(state))
+    if state.is_behind:
+        sys.exit(BEHIND_EXIT)
+
+
+# --------------------------------------------------------------------------- serve and export
+
+
+@cli.command()
+@click.option("--host", help="Address to listen on (default: 127.0.0.1). Any other address exposes every "
+              "capture to whoever can reach it: see the README.")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port of the web view (default 8080). Archived pages "
+              "are replayed on a second port, serve.replay_port (default: this one + 1).")
+@pass_ctx
+def serve(obj: Context, host: str | None, port: int | None) -> None:
+    """The local web view: dashboard, sources, documents, diffs, and replay of captures (scripts disabled).
+
+    Runs until SIGTERM/SIGINT (exit 0). Also a Memento (RFC 7089) TimeGate and TimeMap per URL.
+
+    \b
+    Example:
+        archiver serve
+        archiver serve --port 9000
+    """
+    config = obj.config.serve
+    if host is None and not is_loopback(config.host):
+        raise click.UsageError(f"serve.host in the configuration is {config.host}, not a loopback address; "
+                               f"pass --host {config.host} to expose the archive deliberately")
+    host = host or config.host
+    port = config.port if port is None else port
+
+    def ready(server: Server) -> None:
+        click.echo(f"serving {server.app_url}/ (archived pages on {server.replay_url}/); Ctrl-C stops", err=True)
+
+    with errors_as_exit():
+        archive = open_archive(obj.data_dir, obj.config)
+        try:
+            Server(archive, host=host, port=port, replay_port=config.replay_port).run(on_ready=ready)
+        finally:
+            archive.close()
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option("--wacz", "wacz", type=click.Path(dir_okay=False), required=True, help="The WACZ file to write.")
+@click.option("--document", help="Only the sources this imported document cites.")
+@pass_ctx
+def export(obj: Context, urls: tuple[str, ...], wacz: str, document: str | None) -> None:
+    """A WACZ package (WARC files, CDXJ index, pages) of the captures of URLs (default: all).
+
+    Opens in any WACZ player (ReplayWeb.page) and replays in pywb.
+
+    \b
+    Example:
+        archiver export --wacz archive.wacz
+        archiver export --wacz poll.wacz --document articles/poll.md
+        archiver export --wacz a.wacz https://example.org/a
+    """
+    if document and urls:
+        raise click.UsageError("give URLs or --document (not both)")
+    with errors_as_exit():
+        result = obj.archive.export_wacz(wacz, list(urls) or None, document=document)
+    click.echo(f"wrote {result.path}: {result.captures} captures of {result.urls} URLs, "
+               f"{result.pages} pages, {result.bytes} bytes", err=True)

@@ -381,11 +381,13 @@ class Index:
 
     def update_urls(
         self, urls: Sequence[str], *, origin: str | None = None, interval: float | None = None,
-        tags: Sequence[str] = (),
+        tags: Sequence[str] = (), browser: bool | None = None,
     ) -> None:
-        """Apply an operator's options to already-registered URLs."""
+        """Apply an operator's options to already-registered URLs (``browser``: render in Chromium)."""
         with self.db.conn as conn:
             for u in urls:
+                if browser is not None:
+                    conn.execute("UPDATE urls SET browser = ? WHERE url = ?", (int(browser), u))
                 if origin:
                     conn.execute("UPDATE urls SET origin = ? WHERE url = ?", (origin, u))
                 if interval is not None:

@@ -428,6 +428,8 @@ class SourceSummary:
     last_good_capture: str | None = None
     timeline: tuple[TimelinePoint, ...] = ()
     tags: tuple[str, ...] = ()
+    kind: str = "page"  # "page" | "post" | "short" | "media" (archive.url_kind)
+    expands_to: str | None = None  # for a short link or a link to a post: where it led last
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,7 +55,7 @@ def _version(
     if masked is None:
         masked = [normalise(p, keep_dates=i < header_zone) for i, p in enumerate(raw)]
     paragraphs = tuple(p for p in masked if p)
-    title = normalise(title, keep_dates=True)  # a date in a headline is the headline's
+    title = normalise(title, keep_dates=True, headline=True)  # a headline is content: only clear noise
     raw_words = sum(len(p.split()) for p in raw)
     if not paragraphs:
         return TextVersion(

@@ -2,8 +2,28 @@
 
 Volatile values are masked by the same rules as text: every string goes through ``normalise``
 (ISO times, relative times, tokens, cache-busting URLs), and a key acts as the cue a label gives in
-text: ``updated_at``/``generated``/``server_time`` are page clocks ("Updated: …"), ``view_count`` and
-``likes`` are counters ("1.2K views"), ``csrf``/``nonce``/``session`` hold tokens. Other dates stay:
+text. Which keys are volatile is a table (``VOLATILE_KEYS``), read against a key's words (split at
+``_``, ``-`` and camelCase: ``took_ms`` → took, ms; ``traceId`` → trace, id; ``X-RateLimit-Reset`` →
+x, rate, limit, reset) and its squashed lower-case form (``etag``, ``requestid``):
+
+=========  ========  ============================================================================
+family     mask      a key is in it when its words include…
+=========  ========  ============================================================================
+clock      [date]    updated, modified, generated, fetched, retrieved, rendered, refreshed, served,
+                     now, timestamp, ts, cached, expires, expiry, lastseen; server + time
+timing     [n]       took, elapsed, latency; query/response/processing/execution/exec/render/
+                     server + time; and under a request-metadata parent (meta, debug, timing,
+                     diagnostics, …) also duration, time, ms
+id         [token]   token, nonce, csrf, xsrf, session, sid, etag, signature, sig, hmac, trace,
+                     traceparent, tracestate, server, hostname; request/span/correlation/transaction
+                     + id
+cache      [token]   a word starting with "cache" (cache, cached, cache_status, x-cache)
+rate       [n]       ratelimit, rate + limit, retry + after, quota + remaining
+counter    [n]       views, likes, shares, comments… (plural); a singular noun with count/total
+=========  ========  ============================================================================
+
+A volatile key masks its whole value, a nested object included (``"rate_limit": {…}`` → ``"[n]"``).
+Everything else is content: ``"total": 48213``, ``"share": 0.61`` (a vote share), and dates:
 ``published_at: "2026-11-20T09:00:00Z"`` keeps its date and masks only the clock time, because the
 publication date is content (fixture ``api_article.json``).
 """
@@ -19,116 +39,99 @@ from archiver.extract.masking import is_volatile_key, normalise
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["mask_json", "read_json"]
+__all__ = ["VOLATILE_KEYS", "mask_json", "read_json", "volatile_family"]
 
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-_CLOCK_WORDS = frozenset(
-    [
-        "updated",
-        "modified",
-        "generated",
-        "fetched",
-        "retrieved",
-        "rendered",
-        "refreshed",
-        "now",
-        "servertime",
-        "server",
-        "expires",
-        "expiry",
-        "timestamp",
-        "ts",
-        "cached",
-        "lastseen",
-        "seen",
-    ]
-)
+
+#: family -> (mask, words any one of which makes a key volatile, word pairs both of which do).
+VOLATILE_KEYS: dict[str, tuple[str, frozenset[str], tuple[frozenset[str], ...]]] = {
+    "id": ("[token]",
+           frozenset({"token", "nonce", "csrf", "xsrf", "session", "sessionid", "sid", "etag", "signature", "sig",
+                      "hmac", "trace", "traceid", "traceparent", "tracestate", "requestid", "spanid",
+                      "correlationid", "server", "hostname"}),
+           tuple(frozenset({w, "id"}) for w in ("request", "span", "correlation", "transaction"))),
+    "clock": ("[date]",
+              frozenset({"updated", "modified", "generated", "fetched", "retrieved", "rendered", "refreshed",
+                         "served", "now", "servertime", "timestamp", "ts", "cached", "expires", "expiry",
+                         "expiration", "lastseen", "seen"}),
+              (frozenset({"server", "time"}),)),
+    "timing": ("[n]",
+               frozenset({"took", "tookms", "elapsed", "latency", "querytime", "responsetime", "processingtime"}),
+               tuple(frozenset({w, "time"}) for w in ("query", "response", "processing", "execution", "exec",
+                                                      "render", "compute", "request"))),
+    "rate": ("[n]",
+             frozenset({"ratelimit"}),
+             (frozenset({"rate", "limit"}), frozenset({"retry", "after"}), frozenset({"quota", "remaining"}))),
+}  # fmt: skip
+#: Parents whose children describe the request, not the resource: under them a duration is timing.
+_REQUEST_META = frozenset({"meta", "debug", "timing", "timings", "diagnostics", "profiling", "perf", "stats_request",
+                           "server", "request", "response"})  # fmt: skip
+_REQUEST_META_TIMING = frozenset({"duration", "time", "ms", "durationms"})
+
 # Plural nouns name a counter on their own ("likes": 345); a singular one needs a count word
 # ("comment_count"), so "share": 0.61 (a vote share) stays content.
-_COUNTER_WORDS = frozenset(
-    [
-        "views",
-        "likes",
-        "shares",
-        "comments",
-        "replies",
-        "reactions",
-        "retweets",
-        "reposts",
-        "favorites",
-        "favourites",
-        "followers",
-        "upvotes",
-        "plays",
-        "reads",
-        "hits",
-        "pageviews",
-        "impressions",
-        "watchers",
-        "stars",
-    ]
-)
-_COUNTER_SINGULAR = frozenset(
-    [
-        "view",
-        "like",
-        "share",
-        "comment",
-        "reply",
-        "reaction",
-        "retweet",
-        "repost",
-        "follower",
-        "upvote",
-        "play",
-        "hit",
-    ]
-)
+_COUNTER_WORDS = frozenset(["views", "likes", "shares", "comments", "replies", "reactions", "retweets", "reposts",
+                            "favorites", "favourites", "followers", "upvotes", "plays", "reads", "hits",
+                            "pageviews", "impressions", "watchers", "stars"])  # fmt: skip
+_COUNTER_SINGULAR = frozenset(["view", "like", "share", "comment", "reply", "reaction", "retweet", "repost",
+                               "follower", "upvote", "play", "hit"])  # fmt: skip
 _COUNT_WORDS = frozenset(["count", "counts", "total", "num", "number"])
-_TOKEN_WORDS = frozenset(
-    [
-        "token",
-        "nonce",
-        "csrf",
-        "xsrf",
-        "session",
-        "sid",
-        "etag",
-        "signature",
-        "sig",
-        "hmac",
-        "requestid",
-        "request_id",
-    ]
-)
 
 
 def _words(key: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(key)}
 
 
-def mask_json(value: Any, key: str = "") -> Any:
+def volatile_family(key: str, parent: str = "") -> str | None:
+    """The ``VOLATILE_KEYS`` family of a JSON key (under ``parent``), or None for content.
+
+    >>> [volatile_family(k) for k in ("took_ms", "traceId", "ETag", "X-RateLimit-Reset", "cache_status", "total")]
+    ['timing', 'id', 'id', 'rate', 'cache', None]
+    >>> volatile_family("duration_ms"), volatile_family("duration_ms", parent="meta")
+    (None, 'timing')
+    """
+    if not key:
+        return None
+    words = _words(key)
+    squashed = re.sub(r"[\W_]+", "", key.lower())
+    if is_volatile_key(key):
+        return "id"
+    for family, (_, singles, pairs) in VOLATILE_KEYS.items():
+        if words & singles or squashed in singles or any(pair <= words for pair in pairs):
+            return family
+    if any(w.startswith("cache") for w in words) or squashed.startswith(("cache", "xcache")):
+        return "cache"
+    if parent and re.sub(r"[\W_]+", "", parent.lower()) in _REQUEST_META and (
+        words & _REQUEST_META_TIMING or squashed in _REQUEST_META_TIMING
+    ):
+        return "timing"
+    return None
+
+
+_FAMILY_MASK = {family: mask for family, (mask, _, _) in VOLATILE_KEYS.items()} | {"cache": "[token]"}
+
+
+def mask_json(value: Any, key: str = "", parent: str = "") -> Any:
     """``value`` with volatile leaves replaced by mask tokens (see the module docstring).
 
     >>> mask_json({"title": "Levy poll", "view_count": 1200, "updated_at": "2026-11-23T10:42:00Z",
     ...            "published_at": "2026-11-20T09:00:00Z", "csrf": "a1b2", "share": 0.61})
     {'title': 'Levy poll', 'view_count': '[n]', 'updated_at': '[date]', 'published_at': '2026-11-20 [time]', 'csrf': '[token]', 'share': 0.61}
+    >>> mask_json({"data": {"total": 48213}, "meta": {"took_ms": 14, "trace_id": "9f1c", "duration": 0.2}})
+    {'data': {'total': 48213}, 'meta': {'took_ms': '[n]', 'trace_id': '[token]', 'duration': '[n]'}}
     """
+    family = volatile_family(key, parent)
+    if family is not None:
+        return _FAMILY_MASK[family] if value not in (None, "", [], {}) else value
     if isinstance(value, dict):
-        return {k: mask_json(v, str(k)) for k, v in value.items()}
+        return {k: mask_json(v, str(k), key) for k, v in value.items()}
     if isinstance(value, list):
-        return [mask_json(v, key) for v in value]
-    words = _words(key)
-    if key and (
-        is_volatile_key(key) or words & _TOKEN_WORDS or key.lower().replace("-", "_") in _TOKEN_WORDS
-    ):
-        return "[token]" if value not in (None, "", [], {}) else value
-    if words & _CLOCK_WORDS and value not in (None, ""):
-        return "[date]"
+        return [mask_json(v, key, parent) for v in value]
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float)):
         # A number is content ("share": 0.61) unless its key names a counter ("view_count").
+        words = _words(key)
         counter = words & _COUNTER_WORDS or (words & _COUNTER_SINGULAR and words & _COUNT_WORDS)
         return "[n]" if counter else value
     if isinstance(value, str):

@@ -33,7 +33,7 @@ __all__ = ["DATE_PATTERN", "collapse", "is_volatile_key", "mask_url", "normalise
 
 # --------------------------------------------------------------------------- characters
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\ufe0e\ufe0f"), None)
 _QUOTES = {
     **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u301d\u301e"), '"'),
     **dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u2039\u203a`\u00b4"), "'"),
@@ -211,32 +211,122 @@ _STAMP_SEP = (
 _UNIT = (
     r"(?:sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|weeks?|wks?|months?|mos?|years?|yrs?|[smhdwy])"
 )
-_AGO = re.compile(
-    rf"\b(?:(?:\d+|an?|one|two|three|four|five|few|several)\s*{_UNIT}\s+ago|just now|moments? ago)\b",
-    re.IGNORECASE,
+#: Relative times ("2 hours ago") by language: the rendering of a page's clock, never the article's.
+#: Per language: the phrase templates (``{n}`` a count, ``{u}`` a unit), the units up to days, the
+#: units of weeks and more, and the phrases with no count ("just now"). Regexes over NFKC text with
+#: straight apostrophes, matched case-insensitively as whole words. Up to days they are masked
+#: everywhere; weeks and more only in short UI lines, because in prose "il y a 3 ans" / "40 years
+#: ago" is the writer's, not a ticker. Compact forms ("2h", "5m") only in short UI lines too.
+RELATIVE_TIMES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
+    "en": ((r"{n}\s*{u}\s+ago",), r"sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|[smhd]",
+           r"weeks?|wks?|months?|mos?|years?|yrs?|[wy]", r"just\s+now|(?:a\s+)?moments?\s+ago|right\s+now"),
+    "fr": ((r"il\s+y\s+a\s+{n}\s*{u}",), r"s|sec(?:onde)?s?|mn|min(?:ute)?s?|h|heures?|j|jours?",
+           r"sem(?:aine)?s?|mois|ans?|années?", r"à\s+l'instant|a\s+l'instant"),
+    "es": ((r"hace\s+{n}\s*{u}",), r"s|seg(?:undo)?s?|min(?:uto)?s?|h|horas?|d|días?|dias?",
+           r"semanas?|mes(?:es)?|años?", r"hace\s+(?:un\s+)?(?:momento|instantes)|justo\s+ahora|ahora\s+mismo"),
+    "de": ((r"vor\s+{n}\s*{u}",), r"sek(?:unden?)?\.?|min(?:uten?)?\.?|std\.?|stunden?|h|tag(?:en)?",
+           r"wochen?|monat(?:en)?|jahr(?:en)?", r"gerade\s+eben|soeben|vor\s+kurzem"),
+    "it": ((r"{n}\s*{u}\s+fa",), r"sec(?:ondi|ondo)?|min(?:uti|uto)?|or[ae]|h|giorn[oi]|g",
+           r"settiman[ae]|mes[ei]|ann[oi]", r"poco\s+fa|proprio\s+ora"),
+    "pt": ((r"há\s+{n}\s*{u}", r"{n}\s*{u}\s+atrás"), r"s|seg(?:undo)?s?|min(?:uto)?s?|h|horas?|d|dias?",
+           r"semanas?|m[eê]s(?:es)?|anos?", r"agora\s+mesmo|há\s+pouco"),
+    "nl": ((r"{n}\s*{u}\s+geleden",), r"sec(?:onden?)?|seconde|min(?:uten|uut)?|u|uur|uren|dag(?:en)?|d",
+           r"weken|week|w|maand(?:en)?|jaar|jaren|j", r"zojuist|zonet|zo-even"),
+}
+_FEW = (  # the count: digits or a language's "a", "one", "a few"
+    r"(?:\d+|an?|one|two|three|four|five|few|several|une?|quelques|una?|unos|unas|pocos|pocas|algunos|algunas"
+    r"|einer?|einem|wenigen|ein\s+paar|un'|qualche|pochi|poche|uma?|poucos|poucas|alguns|algumas|een|enkele|paar)"
 )
+
+
+def _relative(long: bool) -> re.Pattern[str]:
+    forms = []
+    for templates, short_units, long_units, phrases in RELATIVE_TIMES.values():
+        units = long_units if long else short_units
+        forms += [t.replace("{n}", _FEW).replace("{u}", f"(?:{units})") for t in templates]
+        if not long:
+            forms.append(phrases)
+    return re.compile(r"\b(?:" + "|".join(f"(?:{f})" for f in forms) + r")(?!\w)", re.IGNORECASE)
+
+
+_AGO = _relative(long=False)
+_AGO_LONG = _relative(long=True)
+# The cheap test before _AGO runs: a substring every form above contains (lower case).
+_AGO_HINTS = ("ago", "just now", "right now", "il y a", "instant", "hace", "ahora", "vor ", "soeben", "gerade eben",
+              " fa", "proprio ora", "há ", "atrás", "geleden", "zojuist", "zonet", "zo-even")  # fmt: skip
+# Compact relative times as feeds, forums and social cards print them ("2h", "5m", "3d", "1w"): no
+# space between count and unit. Only in short UI lines, only when nothing but a separator or the
+# line's end follows ("the 2h mark" stays), and never as part of a duration ("2h 30m").
+_COMPACT_AGO = re.compile(
+    r"(?<![\w.,:/$\u20ac\u00a3\u00a5#+-])\d{1,3}(?:mins?|hrs?|wks?|yrs?|mo|[smhdwy])(?![\w%])"
+    r"(?=\s*(?:$|[\u00b7\u2022|\u2014\u2027\u2219\u22c5/()]|-\s))"
+)
+_DURATION_NEIGHBOUR = re.compile(r"\d(?:mins?|hrs?|[smhd])\s*$")
 _TIME = re.compile(_CLOCK, re.IGNORECASE)
 _DATE_TIME = re.compile(rf"({_DATE_Y})({_STAMP_SEP})(?:{_CLOCK})", re.IGNORECASE)
 # "Updated 2 hours ago", "Last updated: November 23, 2026 8:42 AM ET", "Today is Monday, …": the
 # cue says the stamp is the page's clock, not the article's (fixture news_article.html). Relative
 # and absolute stamps both become "[date]", so a site switching "2 hours ago" to "Nov. 23" is noise.
+# The cue words of other languages ("Mis à jour", "Aktualisiert am", "Actualizado el") count too;
+# "Published"/"Publié le" is not a cue: that is the article's dateline.
 _CUE = (
     r"(?:(?:last\s+|page\s+)?(?:updated|modified|edited|revised|refreshed|generated|rendered|retrieved)"
-    r"(?:\s+(?:on|at))?|today\s+is|today|current\s+time|as\s+of\s+now)"
+    r"(?:\s+(?:on|at))?|today\s+is|today|current\s+time|as\s+of\s+now"
+    r"|(?:(?:dernière\s+)?mise\s+à\s+jour|mis\s+à\s+jour|actualisé|modifié)e?(?:\s+(?:le|à))?"
+    r"|(?:actualizad|modificad|atualizad|aggiornat|modificat)[oa](?:\s+(?:el|a\s+las|em|às|il|alle))?"
+    r"|(?:zuletzt\s+)?(?:aktualisiert|geändert)(?:\s+(?:am|um))?|stand(?=\s*:)"
+    r"|(?:laatst\s+)?(?:bijgewerkt|gewijzigd)(?:\s+(?:op|om))?)"
 )
+_MONTH_INTL = (  # fr, es, de, it, pt, nl month names: only read after a cue (a page stamp)
+    r"(?:janv(?:ier)?|févr(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|août|sept(?:embre)?|oct(?:obre)?"
+    r"|nov(?:embre)?|déc(?:embre)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre"
+    r"|octubre|noviembre|diciembre|januar|jänner|februar|märz|april|juni|juli|august|september|oktober"
+    r"|november|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
+    r"|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|januari|februari|maart"
+    r"|mei|augustus|oktober)(?:\.|(?![^\W\d_]))"
+)
+_CLOCK_INTL = rf"(?:{_CLOCK}|(?:[01]?\d|2[0-3])\s?h\s?[0-5]\d(?!\d))(?:\s*uhr)?"
+_DATE_INTL = rf"(?:{_DAY}\.?\s+(?:de\s+)?{_MONTH_INTL}(?:\s+(?:de\s+)?\d{{4}})?)"
 _STAMP_AFTER_CUE = re.compile(
-    rf"\b({_CUE})(\s*:?\s*)(?:\[ago\]|{_DATE}(?:{_STAMP_SEP}(?:{_CLOCK}))?|{_CLOCK})", re.IGNORECASE
+    rf"\b({_CUE})(\s*:?\s*)(?:\[ago\]|{_AGO_LONG.pattern}|(?:{_DATE}|{_DATE_INTL})(?:(?:{_STAMP_SEP}|,?\s*(?:à|a\s+las|um|alle|às|om)\s+)"
+    rf"(?:{_CLOCK_INTL}))?|{_CLOCK_INTL})",
+    re.IGNORECASE,
 )
 _ONLY_DATE = re.compile(rf"^\W*(?:{_DATE})(?:,?\s*(?:at\s+)?\[time\])?\W*$", re.IGNORECASE)
 _READING_TIME = re.compile(r"\b\d+\s*(min(?:ute)?s?\.?\s+read)\b", re.IGNORECASE)
 
 
-def _mask_dates(text: str, low: str, keep_dates: bool) -> str:
+def _is_label(text: str) -> bool:
+    """A short UI line, not a sentence: at most SHORT_LABEL_WORDS words, and not 4+ words ending
+    in sentence punctuation ("He won 300 likes." is prose; "345 likes · 12 comments" a label)."""
+    words = text.split()
+    if len(words) > SHORT_LABEL_WORDS:
+        return False
+    return len(words) < 4 or text.rstrip()[-1:] not in ".!?"
+
+
+def _mask_compact_ago(text: str) -> str:
+    def compact(m: re.Match[str]) -> str:
+        if _DURATION_NEIGHBOUR.search(text, 0, m.start()) or _COMPACT_NEXT.match(text, m.end()):
+            return m.group()  # "2h 30m": a duration, not an age
+        return "[ago]"
+
+    return _COMPACT_AGO.sub(compact, text)
+
+
+_COMPACT_NEXT = re.compile(r"\s*\d{1,3}(?:mins?|hrs?|[smh])(?!\w)")
+
+
+def _mask_dates(text: str, low: str, keep_dates: bool, label: bool) -> str:
     # Each family runs only when a cheap test says it can match: normalise runs on every paragraph
     # of every page of a batch re-check, and most paragraphs hold no date at all.
     short = len(text.split()) <= SHORT_LABEL_WORDS
-    if "ago" in low or "just now" in low:
+    if any(hint in low for hint in _AGO_HINTS):
         text = _AGO.sub("[ago]", text)
+        if label:
+            text = _AGO_LONG.sub("[ago]", text)
+    if label and _DIGIT.search(text):
+        text = _mask_compact_ago(text)
     has_clock = ":" in text or bool(_AMPM_QUICK.search(text))
     if any(cue in low for cue in _CUE_WORDS):
         text = _STAMP_AFTER_CUE.sub(lambda m: f"{m.group(1)}{m.group(2)}[date]", text)
@@ -272,45 +362,151 @@ def _mask_dates(text: str, low: str, keep_dates: bool) -> str:
 _DIGIT = re.compile(r"\d")
 _AMPM_QUICK = re.compile(r"\d\s?[aApP]\.?\s?[mM]")
 _CUE_WORDS = ("updated", "modified", "edited", "revised", "refreshed", "generated", "rendered", "retrieved",
-              "today", "current time", "as of now")  # fmt: skip
+              "today", "current time", "as of now", "mis à jour", "mise à jour", "actualis", "modifi", "actualiz",
+              "atualiz", "aggiornat", "aktualisiert", "geändert", "stand", "bijgewerkt", "gewijzigd")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- counters
 
-_NUM = r"\d{1,3}(?:[,.\u202f ]\d{3})+|\d+(?:\.\d+)?\s?[KkMmBb](?![a-z])|\d+(?:\.\d+)?"
-_COUNTER_NOUN = (
-    r"(?:views?|likes?|shares?|comments?|replies|reply|reactions?|retweets?|reposts?|favou?rites?"
-    r"|followers?|upvotes?|claps?|reads|plays|listens|subscribers?|watching|bookmarks?|saves?)"
+#: Counter nouns by language (lower case, NFKC, straight apostrophes; two-word nouns allowed). A
+#: number next to one of these, in either order ("13,725 views", "Kommentare: 12", "Likes 30"), is
+#: a UI counter when the context says UI (see ``_mask_counters``). Add a language by adding a row.
+COUNTER_NOUNS: dict[str, tuple[str, ...]] = {
+    "en": ("view", "views", "viewers", "read", "reads", "play", "plays", "listens", "like", "likes", "share",
+           "shares", "comment", "comments", "reply", "replies", "repost", "reposts", "retweet", "retweets",
+           "quote", "quotes", "bookmark", "bookmarks", "saves", "follower", "followers", "subscriber",
+           "subscribers", "reaction", "reactions", "clap", "claps", "upvote", "upvotes", "downvotes", "favorite",
+           "favorites", "favourite", "favourites", "download", "downloads", "watching", "watchers", "pageviews",
+           "impressions"),
+    "fr": ("vue", "vues", "lecture", "lectures", "écoute", "écoutes", "j'aime", "partage", "partages",
+           "commentaire", "commentaires", "réponse", "réponses", "réaction", "réactions", "abonné", "abonnés",
+           "abonnée", "abonnées", "favori", "favoris", "téléchargement", "téléchargements", "visite", "visites"),
+    "es": ("visita", "visitas", "vista", "vistas", "visualización", "visualizaciones", "reproducción",
+           "reproducciones", "lectura", "lecturas", "me gusta", "compartido", "compartidos", "veces compartido",
+           "comentario", "comentarios", "respuesta", "respuestas", "reacción", "reacciones", "seguidor",
+           "seguidores", "suscriptor", "suscriptores", "favorito", "favoritos", "descarga", "descargas"),
+    "de": ("aufruf", "aufrufe", "zugriff", "zugriffe", "wiedergabe", "wiedergaben", "mal gelesen", "kommentar",
+           "kommentare", "antwort", "antworten", "gefällt mir", "mal geteilt", "geteilt", "reaktion",
+           "reaktionen", "abonnent", "abonnenten", "abonnentinnen"),
+    "it": ("visualizzazione", "visualizzazioni", "letture", "ascolti", "commento", "commenti", "condivisione",
+           "condivisioni", "mi piace", "risposta", "risposte", "reazione", "reazioni", "iscritti", "preferiti"),
+    "pt": ("visualização", "visualizações", "leitura", "leituras", "curtida", "curtidas", "gosto", "gostos",
+           "comentário", "comentários", "compartilhamento", "compartilhamentos", "partilha", "partilhas",
+           "resposta", "respostas", "reação", "reações", "seguidor", "seguidores", "inscrito", "inscritos"),
+    "nl": ("weergave", "weergaven", "keer bekeken", "bekeken", "reactie", "reacties", "keer gedeeld", "gedeeld",
+           "vind-ik-leuk", "vind-ik-leuks", "antwoord", "antwoorden", "volger", "volgers", "abonnee",
+           "abonnees", "favorieten"),
+}
+#: Nouns that also count ballots (an election table's "12,345 votes" is content): masked only in
+#: the unmistakable forms, abbreviated ("1.2K votes"), labelled ("Votes: 1,234") or behind an icon.
+STRICT_COUNTER_NOUNS: tuple[str, ...] = ("vote", "votes", "voix", "voto", "votos", "voti", "stimme", "stimmen",
+                                         "stemmen")  # fmt: skip
+#: Icons that label a counter ("👁 1.2k", "♥ 30", "💬 12"): a number right after one is a count.
+COUNTER_ICONS = frozenset("\U0001f441\U0001f440\u2764\u2665\u2661\U0001f499\U0001f49c\U0001f9e1\U0001f49b"
+                          "\U0001f49a\U0001f5a4\U0001f90d\U0001f44d\U0001f44e\U0001f4ac\U0001f5e8\U0001f501"
+                          "\U0001f504\u21bb\u27f3\U0001f516\U0001f44f\U0001f525\U0001f3a7")  # fmt: skip
+#: Characters that separate the parts of a UI line ("By X · 3 min · 1,234 views | 12 comments").
+SEPARATORS = frozenset("\u00b7\u2022\u2027\u2219\u22c5|\u2014/()[]")
+
+_NOUNS = frozenset(n for nouns in COUNTER_NOUNS.values() for n in nouns)
+_STRICT = frozenset(STRICT_COUNTER_NOUNS)
+_ALL_NOUNS = _NOUNS | _STRICT
+# The cheap test before any counter work: a noun's first four letters (or an icon) in the paragraph.
+_COUNTER_HINTS = tuple(sorted({n[:4] for n in _ALL_NOUNS}))
+# A count in any grouping: 13,725 / 13.725 / 13 725 / 13'725 / 1.2K / 3,4 k / 1,2 Mio / 2 mil / 99+.
+_COUNT = re.compile(
+    r"(?<![\w.,'])(?:\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?)"
+    r"(\s?(?:[KkMmBb]|Mio|Mrd|Mln|mln|mld|Tsd|tsd|mil|lakh)\.?(?![^\W\d_]))?\+?(?![\d%])"
 )
-_COUNT_BEFORE = re.compile(rf"(?<![\w.,])({_NUM})(\s*{_COUNTER_NOUN})\b", re.IGNORECASE)
-_COUNT_ABBREV_BEFORE = re.compile(
-    rf"(?<![\w.,])(\d+(?:\.\d+)?\s?[KkMmBb])(\s*{_COUNTER_NOUN})\b", re.IGNORECASE
-)
-_COUNT_AFTER = re.compile(rf"\b({_COUNTER_NOUN})(\s*(?::|\()\s*)({_NUM})(?![\w%])", re.IGNORECASE)
+_WORD_AFTER = re.compile(r"\s*\"?([^\W\d_][\w'-]*)(?:\s+([^\W\d_][\w'-]*))?")
+_NOUN_TAIL = re.compile(r"\"?(?:-[^\W\d_]+)?")  # "Gefällt mir"-Angaben
+_WORD_BEFORE = re.compile(r"(?:([^\W\d_][\w'-]*)\s+)?\"?([^\W\d_][\w'-]*)\"?(\s*[:(]?\s*)$")
+_READING_TIME = re.compile(r"\b\d+\s*(min(?:ute)?s?\.?\s+read)\b", re.IGNORECASE)
 
 
-def _mask_counters(text: str, low: str) -> str:
-    if not any(stem in low for stem in _COUNTER_STEMS):
+def _noun_after(text: str, end: int) -> tuple[str, int] | None:
+    m = _WORD_AFTER.match(text, end)
+    if not m:
+        return None
+    first, second = m.group(1).lower(), m.group(2)
+    if second and f"{first} {second.lower()}" in _ALL_NOUNS:
+        stop = m.end(2)
+        noun = f"{first} {second.lower()}"
+    elif first in _ALL_NOUNS:
+        stop, noun = m.end(1), first
+    else:
+        return None
+    tail = _NOUN_TAIL.match(text, stop)
+    return noun, tail.end() if tail else stop
+
+
+def _noun_before(text: str, start: int) -> tuple[str, int, bool] | None:
+    m = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if not m:
+        return None
+    second, labelled = m.group(2).lower(), bool(m.group(3).strip())
+    if m.group(1) and f"{m.group(1).lower()} {second}" in _ALL_NOUNS:
+        return f"{m.group(1).lower()} {second}", m.start(1), labelled
+    if second in _ALL_NOUNS:
+        return second, m.start(2) - (text[m.start(2) - 1 : m.start(2)] == '"'), labelled
+    return None
+
+
+def _isolated(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] fills a segment of its line: only separators or the line's ends
+    around it ("By X · 13,725 views · 110 shares", "Mis à jour … — 241 partages")."""
+    before, after = text[:start].rstrip(), text[end:].lstrip()
+    left = not before or before[-1] in SEPARATORS or before.endswith(" -")
+    right = not after or after[0] in SEPARATORS or after.startswith("- ") or after[0] in ".,;"
+    return left and right
+
+
+def _mask_counters(text: str, low: str, *, label: bool, headline: bool) -> str:
+    """Numbers that count views, likes, shares, replies… replaced by "[n]". Masked anywhere: an
+    abbreviated count before a counter noun ("1.2K views"), a labelled one ("Views: 1,234",
+    "Kommentare (12)"), one behind a counter icon ("👁 1.2k"). In a UI label (``_is_label``), or
+    when number and noun fill a segment of the line between separators, any count next to a
+    counter noun. Prose ("the agency received 12 comments on the rule") and table cells keep
+    their numbers; a headline is content and gets only the unmistakable forms."""
+    icons = not text.isascii() and any(c in COUNTER_ICONS for c in text)
+    if not icons and not any(hint in low for hint in _COUNTER_HINTS):
         return text
-    text = _COUNT_AFTER.sub(lambda m: f"{m.group(1)}{m.group(2)}[n]", text)
-    counter = _COUNT_BEFORE if len(text.split()) <= SHORT_LABEL_WORDS else _COUNT_ABBREV_BEFORE
-    text = counter.sub(lambda m: f"[n]{m.group(2)}", text)
+    spans: list[tuple[int, int]] = []
+    for m in _COUNT.finditer(text):
+        start, end = m.span()
+        lead = text[:start].rstrip()
+        if icons and lead and lead[-1] in COUNTER_ICONS:
+            spans.append((start, end))
+            continue
+        after = _noun_after(text, end)
+        before = None if after else _noun_before(text, start)
+        if after is None and before is None:
+            continue
+        noun = after[0] if after else before[0] if before else ""
+        if after and m.group(1):  # "1.2K views", "3,4 k Aufrufe"
+            spans.append((start, end))
+        elif before and before[2]:  # "Views: 1,234", "Comments (12)"
+            spans.append((start, end))
+        elif noun in _STRICT or headline:
+            continue
+        elif label or _isolated(text, before[1] if before else start, after[1] if after else end):
+            spans.append((start, end))
+    for start, end in reversed(spans):
+        text = f"{text[:start]}[n]{text[end:]}"
     return _READING_TIME.sub(lambda m: f"[n] {m.group(1)}", text) if "read" in low else text
-
-
-_COUNTER_STEMS = ("view", "like", "share", "comment", "repl", "reaction", "retweet", "repost", "favo",
-                  "follower", "upvote", "clap", "read", "play", "listen", "subscriber", "watching",
-                  "bookmark", "save")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the whole pass
 
 
-def normalise(text: str, *, keep_dates: bool = False) -> str:
-    """The masking applied to every paragraph; ``keep_dates`` for the article's header zone.
+def normalise(text: str, *, keep_dates: bool = False, headline: bool = False) -> str:
+    """The masking applied to every paragraph; ``keep_dates`` for the article's header zone,
+    ``headline`` for the title (content: only unmistakable counters and stamps are masked there).
 
     >>> normalise("Updated 5 minutes ago \u00b7 1.2K views")
     'Updated [date] \u00b7 [n] views'
+    >>> normalise("By Ana Ruiz \u00b7 13.725 visitas \u00b7 hace 3 horas")
+    'By Ana Ruiz \u00b7 [n] visitas \u00b7 [ago]'
     >>> normalise("Support slipped to 59%, the poll of 812 voters found.")
     'Support slipped to 59%, the poll of 812 voters found.'
     >>> normalise("Last updated: November 23, 2026 8:42 AM ET")
@@ -331,12 +527,13 @@ def normalise(text: str, *, keep_dates: bool = False) -> str:
         text = _URL.sub(lambda m: mask_url(m.group()), text)
     if not _DIGIT.search(text):  # no digit: no clock, count, token or absolute date to mask
         low = text.lower()
-        if "ago" in low or "just now" in low:
-            text = _mask_dates(text, low, keep_dates)
+        if any(hint in low for hint in _AGO_HINTS):
+            text = _mask_dates(text, low, keep_dates, not headline and _is_label(text))
         return " ".join(text.split())
     if any(len(word) >= 16 for word in text.split()):
         text = _mask_tokens(text)
+    label = not headline and _is_label(text)
     low = text.lower()
-    text = _mask_dates(text, low, keep_dates)
-    text = _mask_counters(text, text.lower())
+    text = _mask_dates(text, low, keep_dates, label)
+    text = _mask_counters(text, text.lower(), label=label, headline=headline)
     return " ".join(text.split())

@@ -191,9 +191,9 @@ class Fetcher:
         current = url
         chain.seen.add((current, frozenset()))
         while True:
-            guarded = self._guarded(chain)
+            guarded = self._guarded(chain, session)
             if guarded:
-                refusal = self.policy.check(current)
+                refusal = self.policy.check(current, resolve=not is_proxied(session, current))
                 if refusal:
                     logger.info("GET %s -> blocked: %s", current, refusal)
                     return result(Outcome.BLOCKED, f"{current} {refusal}")
@@ -222,7 +222,7 @@ class Fetcher:
             detail = f"decoded body larger than {self.config.max_bytes} bytes (cut)"
         return outcome, detail, decoded.content, hop.truncated or decoded.truncated
 
-    def _guarded(self, chain: _Chain) -> bool:
+    def _guarded(self, chain: _Chain, session: requests.Session) -> bool:
         """Whether this hop must pass the address policy."""
         if chain.untrusted:
             return True
@@ -231,7 +231,8 @@ class Fetcher:
         if chain.operator_private is None:
             # An operator URL on a private address (a test server, an intranet page) may
             # redirect anywhere; a public one may not redirect onto the private network.
-            chain.operator_private = self.policy.check(chain.url) is not None
+            resolve = not is_proxied(session, chain.url)
+            chain.operator_private = self.policy.check(chain.url, resolve=resolve) is not None
         return not chain.operator_private
 
     def _next_url(self, hop: Hop, chain: _Chain, session: requests.Session) -> tuple[str | None, str]:

@@ -77,12 +77,14 @@ class AddressPolicy:
         self.allow_private = allow_private
         self.exempt: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(n, strict=False) for n in exempt)
 
-    def check(self, url: str) -> str | None:
+    def check(self, url: str, *, resolve: bool = True) -> str | None:
         """None if ``url``'s host may be contacted, else the reason in words.
 
         The host is resolved and refused if *any* of its addresses is refused, so a name
         with one public and one loopback record cannot slip through. A name that does not
         resolve is allowed here: the fetch itself then fails with a DNS error.
+        ``resolve=False`` (the request goes through a proxy, which resolves names itself and
+        decides what it reaches) checks only the name and a literal address, with no DNS lookup.
         """
         try:
             parts = urlsplit(url)
@@ -96,7 +98,7 @@ class AddressPolicy:
         name_problem = self._name_problem(host)
         if name_problem:
             return name_problem
-        for ip in self._resolve(host, port or 0):
+        for ip in self._resolve(host, port or 0) if resolve else _literal(host):
             problem = self.ip_problem(ip)
             if problem:
                 return f"points at {problem} ({ip})"
@@ -135,3 +137,11 @@ class AddressPolicy:
             except ValueError:
                 continue
         return found
+
+
+def _literal(host: str) -> list[IPAddress]:
+    """``host`` as an address when it is an IP literal, else nothing (a name is not resolved)."""
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        return []

@@ -24,7 +24,10 @@ from archiver.platforms import bluesky, mastodon, x, youtube
 from archiver.platforms.records import Platform, PostRef
 from archiver.platforms.text import post_text
 
-__all__ = ["PLATFORMS", "Platform", "PostRef", "endpoints", "platform", "post_text", "recognise", "snapshot"]
+__all__ = [
+    "PLATFORMS", "POST_LINK_HOSTS", "Platform", "PostRef", "endpoints", "leads_to_post", "platform", "post_text",
+    "recognise", "snapshot",
+]
 
 _HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -64,6 +67,27 @@ def recognise(url: str) -> PostRef | None:
         if ref is not None:
             return ref
     return None
+
+
+#: Hosts whose links are not posts but always redirect to one (X's media links); the checker
+#: follows the post it lands on, as it does for any link whose redirect chain reaches a post.
+POST_LINK_HOSTS: frozenset[str] = x.MEDIA_HOSTS
+
+
+def leads_to_post(url: str) -> bool:
+    """Whether ``url`` is a link that always leads to a post (``pic.twitter.com/…``).
+
+    >>> leads_to_post("pic.twitter.com/VZsRSPH8iL"), leads_to_post("https://t.co/zLkNJ30Oqp")
+    (True, False)
+    """
+    text = url.strip()
+    if not _HAS_SCHEME.match(text):
+        text = "https://" + text.removeprefix("//")
+    try:
+        host = (urllib.parse.urlsplit(text).hostname or "").removeprefix("www.")
+    except ValueError:
+        return False
+    return host in POST_LINK_HOSTS
 
 
 def platform(name: str) -> Platform:

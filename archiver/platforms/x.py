@@ -45,6 +45,10 @@ HOSTS = frozenset(
     }
 )
 
+#: Media links (``pic.twitter.com/…`` as oEmbed prints a photo) that always redirect to the post
+#: carrying the media: not posts themselves, but followed as posts once the redirect names one.
+MEDIA_HOSTS = frozenset({"pic.twitter.com", "pic.x.com"})
+
 _POST_PATH = re.compile(r"/(?:i/web|(?P<user>[A-Za-z0-9_]{1,20}))/status(?:es)?/(?P<id>\d{1,20})(?:/[^/]*)*")
 
 #: Tombstone wordings (lower-cased substrings, first match wins) and what they mean. X has used

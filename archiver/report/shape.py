@@ -128,6 +128,8 @@ def source_json(source: SourceSummary, answer: Standing) -> dict[str, Any]:
         "changed_since_first_capture": answer.changed,
         "cite_instead": answer.cite_instead,
         "tags": list(source.tags),
+        "kind": source.kind,
+        "expands_to": source.expands_to,
         "timeline": [point_json(p) for p in source.timeline],
     }
 

@@ -1,0 +1,242 @@
+"""Classify stage: what one observation shows, read once in the shapes the rules need.
+
+``page_view`` turns the capture into title, headings and visible text (the extracted
+``TextVersion`` when it has text, else the HTML's own visible text, so rules still work when
+extraction found nothing); the other helpers answer questions about the redirect chain and
+the source's earlier landing URL. Nothing here decides a verdict.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from archiver.errors import UrlError
+from archiver.models import (
+    Diff,
+    FetchResult,
+    Observation,
+    Outcome,
+    PostState,
+    SourceHistory,
+    SourceStatus,
+    TextStatus,
+    TextVersion,
+    Verdict,
+)
+from archiver.urls import canonical, is_short_link
+
+#: A classification rule: a small documented function returning a finding or None.
+Rule = Callable[[SourceHistory, Observation, Diff | None], Verdict | None]
+
+# Marker pages (not-found, parked, bot-check) put their tell-tales near the top; a multi-MB
+# page is an article, and scanning 512 KB keeps a rule's cost bounded.
+HTML_SCAN_BYTES = 512_000
+
+_DROP = re.compile(r"<(script|style|noscript|template|svg|head)\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.DOTALL | re.IGNORECASE)
+_HEADING = re.compile(r"<h([12])\b[^>]*>(.*?)</h\1\s*>", re.DOTALL | re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+_QUOTES = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"))
+
+
+def normalise(text: str) -> str:
+    """Lower-cased, typographic quotes made plain, whitespace collapsed: the form markers match.
+
+    >>> normalise("Oops!  That page can\u2019t be\\nfound.")
+    "oops! that page can't be found."
+    """
+    for typographic, plain in _QUOTES:  # str.replace: much faster than str.translate on long pages
+        text = text.replace(typographic, plain)
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """A capture's page as marker-matching rules read it; every string is ``normalise``d."""
+
+    title: str
+    headings: tuple[str, ...]  # <h1>/<h2> texts, in order
+    text: str  # the extracted main text, else the page's visible text
+    visible: str  # all visible text of the HTML (boilerplate included); "" without HTML
+    html: str  # the raw HTML (capped at HTML_SCAN_BYTES); "" without HTML
+    words: int  # words in ``text``
+
+    @property
+    def lead(self) -> str:
+        """Title, headings and the first 60 words: where a not-found page says so."""
+        return " | ".join([self.title, *self.headings, " ".join(self.text.split()[:60])])
+
+
+def decode_body(result: FetchResult) -> str:
+    """The final body as text: UTF-8, else Windows-1252 when UTF-8 leaves many bad bytes."""
+    data = result.content
+    if not data and result.final is not None:
+        encoding = (result.final.header("Content-Encoding") or "identity").lower()
+        data = result.final.body if encoding in ("", "identity") else b""
+    data = data[:HTML_SCAN_BYTES]
+    text = data.decode("utf-8", errors="replace")
+    if text.count("\ufffd") > max(3, len(text) // 200):
+        text = data.decode("cp1252", errors="replace")
+    return text
+
+
+def page_view(observation: Observation) -> PageView:
+    """Read the observation's page once: title, headings, main or visible text, raw HTML."""
+    tv = observation.text
+    raw = decode_body(observation.result) if observation.result.outcome in (Outcome.OK, Outcome.TOO_LARGE, Outcome.HTTP_ERROR) else ""
+    is_html = "<" in raw[:2000] and re.search(r"<(html|body|head|title|div|p)\b", raw[:20000], re.IGNORECASE) is not None
+    title, visible = "", ""
+    headings: tuple[str, ...] = ()
+    if is_html:
+        m = _TITLE.search(raw)
+        title = _plain(m.group(1)) if m else ""
+        headings = tuple(h for h in (_plain(g[1]) for g in _HEADING.findall(_DROP.sub(" ", raw))) if h)
+        visible = _plain(_DROP.sub(" ", raw))
+    elif raw and tv.kind in ("text", "none"):
+        visible = normalise(raw)
+    main = normalise(tv.text) if tv.status is TextStatus.OK and tv.paragraphs else visible
+    # Extractors often title a page by its <h1>: keep the HTML <title> and count theirs as a heading.
+    extracted = normalise(tv.title)
+    if extracted and extracted != title and extracted not in headings:
+        headings = (extracted, *headings)
+    return PageView(
+        title=title or extracted,
+        headings=headings,
+        text=main,
+        visible=visible,
+        html=raw.lower() if is_html else "",
+        words=len(main.split()),
+    )
+
+
+def _plain(fragment: str) -> str:
+    return normalise(htmllib.unescape(_TAG.sub(" ", fragment)))
+
+
+# --------------------------------------------------------------------------- URLs and chains
+
+
+def same_url(a: str | None, b: str | None) -> bool:
+    """Whether two URLs are the same source once canonicalised (tracking parameters, case, port)."""
+    if a is None or b is None:
+        return False
+    return _canon(a) == _canon(b)
+
+
+def _canon(url: str) -> str:
+    try:
+        return canonical(url)
+    except UrlError:
+        return url
+
+
+_WWW = re.compile(r"^(?:www\d?|m|mobile)\.")
+_INDEX = re.compile(r"/(?:index|default)\.(?:html?|php|aspx?|jsp)$", re.IGNORECASE)
+
+
+def url_key(url: str) -> str:
+    """``url`` without the differences a site's own normalisation makes: scheme, ``www.``/``m.``,
+    trailing slash, ``index.html``. Two URLs with the same key are the same page.
+
+    >>> url_key("http://www.example.com/a/") == url_key("https://example.com/a")
+    True
+    """
+    parts = urlsplit(_canon(url))
+    host = _WWW.sub("", (parts.hostname or "").lower())
+    path = _INDEX.sub("/", parts.path).rstrip("/") or "/"
+    return f"{host}{path}{'?' + parts.query if parts.query else ''}"
+
+
+def is_variant(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` up to scheme, ``www.``, trailing slash or ``index.html``: no event."""
+    return url_key(a) == url_key(b)
+
+
+def host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def origin_url(history: SourceHistory, result: FetchResult) -> str:
+    """The URL whose fate is judged: the URL asked for, or for a short link the target it names
+    (the first hop past the shorteners), so that the target's own redirects are judged like any page's."""
+    if history.is_short_link:
+        # No hop past the shorteners recorded: the landing page is all we know of the target.
+        return link_target(result.redirects) or result.final_url
+    return result.url
+
+
+def link_target(chain: tuple[str, ...]) -> str | None:
+    """The first URL of a redirect chain that is not on a short-link service (t.co → bit.ly → target)."""
+    return next((url for url in chain[1:] if not is_short_link(url)), None)
+
+
+def previous_landing(history: SourceHistory) -> str | None:
+    """Where the source landed at its last good capture (after redirects), if known."""
+    good = history.last_good
+    if good is None:
+        return None
+    return good.final_url or good.url
+
+
+def landed_before(history: SourceHistory, url: str) -> bool:
+    """Whether the last good capture — or the last capture, when the source is not removed or
+    unreachable (so that capture was good too) — already landed on ``url``. A removed source's
+    last capture may be the very redirect that removed it: landing there again is no return."""
+    landings = [previous_landing(history)]
+    previous = history.previous
+    failing = history.status in (SourceStatus.REMOVED, SourceStatus.UNREACHABLE)
+    if previous is not None and not failing and previous.outcome in (Outcome.OK, Outcome.TOO_LARGE):
+        landings.append(previous.final_url or previous.url)
+    return any(landed is not None and is_variant(landed, url) for landed in landings)
+
+
+def reference_text(history: SourceHistory) -> TextVersion | None:
+    """The text this check is compared with: the last good text, else the last text seen."""
+    for tv in (history.last_good_text, history.previous_text):
+        if comparable(tv):
+            return tv
+    return None
+
+
+def previous_target(history: SourceHistory) -> str | None:
+    """For a short link: the target its last good capture named (the hop after the shortener)."""
+    good = history.last_good
+    if good is None:
+        return None
+    return link_target(good.redirects) or good.final_url
+
+
+def is_redirected(history: SourceHistory, result: FetchResult) -> bool:
+    """Whether the page came from somewhere other than the judged origin, beyond normalisation."""
+    return not is_variant(origin_url(history, result), result.final_url)
+
+
+# --------------------------------------------------------------------------- availability
+
+
+def unchanged(diff: Diff | None) -> bool:
+    """Whether the caller's diff found the text unchanged: then it is the same content, and no
+    rule that needs the page to have lost its content can fire (the common case, kept cheap)."""
+    return diff is not None and not diff.changed
+
+
+def judged_by_post(observation: Observation) -> bool:
+    """Whether the platform's own endpoint has spoken: then the HTML page's look is not evidence."""
+    return observation.post is not None and observation.post.state is not PostState.UNKNOWN
+
+
+def is_page(result: FetchResult) -> bool:
+    """Whether the fetch delivered a 2xx page (a capped body counts)."""
+    if result.outcome not in (Outcome.OK, Outcome.TOO_LARGE):
+        return False
+    return result.status is None or 200 <= result.status < 300
+
+
+def comparable(tv: TextVersion | None) -> bool:
+    """Whether a text version holds words to compare."""
+    return tv is not None and tv.status is TextStatus.OK and bool(tv.paragraphs)

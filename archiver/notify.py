@@ -1,0 +1,209 @@
+"""Notifications (output stage): new events → a shell command and/or a webhook, from a background thread.
+
+Each event is sent as the same JSON object as one element of the report's ``events`` array
+(``archiver.report.shape.event_json``): on the command's stdin, or as the webhook's POST body.
+A failed delivery is retried ``NotifyConfig.retries`` times with exponential backoff; every
+delivery and every failure is one log line. Captures never wait for a notification.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import subprocess
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import requests
+
+from archiver.config import DEFAULT_USER_AGENT, NotifyConfig
+from archiver.models import Event
+from archiver.report.shape import event_json
+
+logger = logging.getLogger(__name__)
+
+#: 4xx answers that may succeed later; any other 4xx means the request itself is wrong.
+_RETRYABLE_4XX = frozenset({408, 409, 425, 429})
+_STDERR_TAIL = 300  # characters of a failing command's stderr kept in the log line
+
+
+class DeliveryError(Exception):
+    """One attempt to deliver failed; ``retry`` says whether another attempt may succeed."""
+
+    def __init__(self, message: str, *, retry: bool = True) -> None:
+        super().__init__(message)
+        self.retry = retry
+
+
+def event_payload(event: Event) -> bytes:
+    """The JSON body sent for ``event`` (one element of the report's ``events`` array)."""
+    return json.dumps(event_json(event), ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class CommandChannel:
+    """Runs ``command`` through the shell with the event's JSON on stdin.
+
+    The event's id, type and URL are also in ``ARCHIVER_EVENT_ID``, ``ARCHIVER_EVENT_TYPE`` and
+    ``ARCHIVER_EVENT_URL``, for one-line commands that need no JSON parser.
+    """
+
+    command: str
+    timeout: float
+
+    @property
+    def name(self) -> str:
+        return "command"
+
+    def send(self, event: Event, payload: bytes) -> None:
+        env = dict(os.environ, ARCHIVER_EVENT_ID=str(event.id), ARCHIVER_EVENT_TYPE=str(event.type),
+                   ARCHIVER_EVENT_URL=event.url)
+        try:
+            done = subprocess.run(self.command, shell=True, input=payload, capture_output=True,
+                                  timeout=self.timeout, env=env, check=False)
+        except subprocess.TimeoutExpired:
+            raise DeliveryError(f"command timed out after {self.timeout:g}s") from None
+        except OSError as exc:
+            raise DeliveryError(f"command could not start: {exc}") from None
+        if done.returncode != 0:
+            tail = done.stderr.decode("utf-8", "replace").strip()[-_STDERR_TAIL:]
+            raise DeliveryError(f"command exited {done.returncode}" + (f": {tail}" if tail else ""))
+
+
+class WebhookChannel:
+    """POSTs the event's JSON to ``url`` (``requests``: the proxy and CA-bundle variables apply)."""
+
+    def __init__(self, url: str, timeout: float, user_agent: str = DEFAULT_USER_AGENT) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": user_agent, "Content-Type": "application/json"})
+
+    @property
+    def name(self) -> str:
+        return "webhook"
+
+    def send(self, event: Event, payload: bytes) -> None:
+        try:
+            response = self.session.request("POST", self.url, data=payload, timeout=self.timeout)
+        except requests.RequestException as exc:  # a webhook is an output channel, not a capture
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from None
+        with response:
+            if 200 <= response.status_code < 300:
+                return
+            retry = response.status_code >= 500 or response.status_code in _RETRYABLE_4XX
+            raise DeliveryError(f"webhook answered HTTP {response.status_code}", retry=retry)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+Channel = CommandChannel | WebhookChannel
+_CLOSE = object()
+
+
+class Notifier:
+    """A queue of events and one thread delivering them to every configured channel.
+
+    ``backoff`` is the first retry delay in seconds; it doubles on each retry. Once ``close``
+    is called, queued events get one attempt each and no more retries.
+    """
+
+    def __init__(self, config: NotifyConfig, *, backoff: float = 1.0, user_agent: str = DEFAULT_USER_AGENT) -> None:
+        self.config = config
+        self.backoff = backoff
+        self.channels: list[Channel] = []
+        if config.command:
+            self.channels.append(CommandChannel(config.command, config.timeout))
+        if config.webhook:
+            self.channels.append(WebhookChannel(config.webhook, config.timeout, user_agent))
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._closing = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.delivered = 0
+        self.failed = 0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.channels)
+
+    def start(self) -> Notifier:
+        if self.enabled and self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="archiver-notify", daemon=True)
+            self._thread.start()
+        return self
+
+    def submit(self, events: Iterable[Event]) -> None:
+        """Queue events for delivery; returns at once."""
+        if not self.enabled:
+            return
+        for event in events:
+            self._queue.put(event)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until every queued event has been handled (for tests and shutdown)."""
+        done = threading.Event()
+
+        def waiter() -> None:
+            self._queue.join()
+            done.set()
+
+        threading.Thread(target=waiter, daemon=True).start()
+        return done.wait(timeout)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Deliver what is queued (one attempt each), then stop the thread; wait at most ``timeout``."""
+        self._closing.set()
+        if self._thread is not None:
+            self._queue.put(_CLOSE)
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                logger.error("notifications: %d event(s) not delivered: still busy at shutdown", max(0, self._queue.qsize() - 1))
+            self._thread = None
+        for channel in self.channels:
+            if isinstance(channel, WebhookChannel):
+                channel.close()
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is _CLOSE:
+                    return
+                assert isinstance(item, Event)
+                self.deliver(item)
+            except Exception:  # a bug in one delivery must not end the thread
+                logger.exception("notifications: delivery crashed")
+            finally:
+                self._queue.task_done()
+
+    def deliver(self, event: Event) -> bool:
+        """Send one event to every channel, with retries. True when every channel took it."""
+        payload = event_payload(event)
+        results = [self._deliver_to(channel, event, payload) for channel in self.channels]  # every channel, no short cut
+        return all(results)
+
+    def _deliver_to(self, channel: Channel, event: Event, payload: bytes) -> bool:
+        attempts = 1 + max(0, self.config.retries)
+        for attempt in range(1, attempts + 1):
+            try:
+                channel.send(event, payload)
+            except DeliveryError as exc:
+                last = attempt == attempts or not exc.retry or self._closing.is_set()
+                if last:
+                    logger.error("notify %s event %d (%s %s) failed after %d attempt(s): %s",
+                                 channel.name, event.id, event.type, event.url, attempt, exc)
+                    self.failed += 1
+                    return False
+                delay = self.backoff * 2 ** (attempt - 1)
+                logger.warning("notify %s event %d (%s %s) attempt %d failed: %s; retrying in %gs",
+                               channel.name, event.id, event.type, event.url, attempt, exc, delay)
+                self._closing.wait(delay)
+                continue
+            logger.info("notify %s event %d (%s %s) delivered", channel.name, event.id, event.type, event.url)
+            self.delivered += 1
+            return True
+        return False

@@ -1,0 +1,174 @@
+"""The daemon's own costs: start-up, idle CPU between ticks and peak RSS with many registered URLs,
+and sustained throughput when everything is due, against ``archiver check --all`` in the same run.
+
+    .venv/bin/python bench/schedule.py [--urls 100000] [--throughput-urls 5000] [--idle 10] [--tick 5]
+
+Start-up, idle CPU and RSS are measured on ``--urls`` registered URLs, none of them due (so a tick
+only asks the index and writes its heartbeat). Throughput uses a smaller set (``--throughput-urls``),
+all due, served by a fast local server on 127.0.0.1 (one host, so the per-host delay is set to 0
+and the per-host concurrency to the worker count: this measures archiver, not politeness).
+Both throughput figures count from process start to the last URL checked, start-up included.
+Figures come from /proc (utime+stime, VmHWM); nothing here asserts a speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from archiver.archive import Archive
+from archiver.config import load_config
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+ENV = {k: v for k, v in os.environ.items() if "proxy" not in k.lower() and not k.startswith("ARCHIVER_")}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        body = (f"<html><head><title>Page {self.path}</title></head><body><article>"
+                f"<h1>Report {self.path}</h1><p>{'Figures rose again this quarter. ' * 40}</p>"
+                "</article></body></html>").encode()
+        self.send_response(200 if not self.path.endswith("-archiver-probe") else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14 and 15)
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    try:
+        with closing(sqlite3.connect(db, timeout=30)) as conn:
+            return conn.execute(sql).fetchall()
+    except sqlite3.OperationalError:
+        return []
+
+
+def wait_until(predicate: Callable[[], bool], proc: subprocess.Popen[bytes], timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return time.monotonic()
+        if proc.poll() is not None:
+            raise SystemExit(f"archiver exited early ({proc.returncode})")
+        time.sleep(0.02)
+    raise SystemExit("timed out")
+
+
+def write_config(path: Path, tick: float) -> Path:
+    path.write_text(f"[schedule]\ntick = {tick}\nsummary_every = 3600\n\n"
+                    "[check]\nper_host_delay = 0\nper_host_concurrency = 8\nworkers = 8\n")
+    return path
+
+
+def register(data: Path, config: Path, urls: list[str], *, due_in: timedelta | None) -> float:
+    began = time.monotonic()
+    with Archive(data, load_config(config)) as archive:
+        archive.add(urls)
+        if due_in is not None:
+            archive.index.set_next_due(urls, datetime.now(UTC) + due_in)
+    return time.monotonic() - began
+
+
+def archiver(data: Path, config: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "archiver", "-q", "--data", str(data), "--config", str(config), *args],
+                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    proc.wait(60)
+
+
+def idle_figures(tmp: Path, base: str, n: int, tick: float, idle: float) -> None:
+    data, config = tmp / "idle", write_config(tmp / "idle.toml", tick)
+    took = register(data, config, [f"{base}/idle/{i}" for i in range(n)], due_in=timedelta(days=1))
+    print(f"registered {n:,} URLs (none due) in {took:.1f}s")
+    db = data / "index.db"
+    spawned = time.monotonic()
+    proc = archiver(data, config, "run")
+    first_tick = wait_until(lambda: bool(query(db, "SELECT 1 FROM meta WHERE key = 'daemon.last_tick'")), proc, 120)
+    print(f"start-up (spawn → first tick done writing its heartbeat): {first_tick - spawned:.2f}s")
+    time.sleep(1.0)  # let the first tick's work finish before sampling
+    cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
+    time.sleep(idle)
+    cpu1, t1 = cpu_seconds(proc.pid), time.monotonic()
+    print(f"idle CPU over {t1 - t0:.1f}s with tick = {tick:g}s: {100 * (cpu1 - cpu0) / (t1 - t0):.2f}% of one core "
+          f"({1000 * (cpu1 - cpu0) / max(1, (t1 - t0) / tick):.1f} ms CPU per tick)")
+    print(f"peak RSS (VmHWM) idle with {n:,} URLs: {peak_rss_mb(proc.pid):.0f} MB")
+    stop(proc)
+
+
+def throughput_figures(tmp: Path, base: str, n: int) -> None:
+    results: dict[str, float] = {}
+    for mode in ("run", "check --all"):
+        slug = mode.split()[0]
+        data, config = tmp / f"tp-{slug}", write_config(tmp / f"tp-{slug}.toml", 0.5)
+        register(data, config, [f"{base}/{slug}/{i}" for i in range(n)], due_in=None)
+        db = data / "index.db"
+        spawned = time.monotonic()
+        proc = archiver(data, config, *mode.split())
+        if mode == "run":
+            done = wait_until(lambda: query(db, "SELECT count(*) FROM urls WHERE checks = 0") == [(0,)], proc, 3600)
+            rss = peak_rss_mb(proc.pid)
+            stop(proc)
+        else:
+            rss = float("nan")
+            proc.wait(3600)
+            done = time.monotonic()
+        results[mode] = n / (done - spawned)
+        extra = f", peak RSS {rss:.0f} MB" if mode == "run" else ""
+        print(f"throughput, everything due, `archiver {mode}`: {results[mode]:.0f} URLs/s "
+              f"({n:,} URLs in {done - spawned:.1f}s{extra})")
+    print(f"daemon / check --all: {results['run'] / results['check --all']:.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--urls", type=int, default=100_000, help="registered URLs for start-up, idle and RSS")
+    parser.add_argument("--throughput-urls", type=int, default=5_000, help="URLs checked for the throughput figures")
+    parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU sampling")
+    parser.add_argument("--tick", type=float, default=5.0, help="the daemon's tick for the idle figures")
+    args = parser.parse_args(argv)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        idle_figures(Path(tmp), base, args.urls, args.tick, args.idle)
+        throughput_figures(Path(tmp), base, args.throughput_urls)
+    server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
