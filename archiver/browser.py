@@ -22,6 +22,7 @@ import os
 import queue
 import subprocess
 import tempfile
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -68,6 +69,21 @@ _ERRORS = {
     Outcome.DNS_ERROR: "NameNotResolved", Outcome.CONNECT_ERROR: "ConnectionRefused", Outcome.TIMEOUT: "TimedOut",
     Outcome.TLS_ERROR: "ConnectionFailed", Outcome.BLOCKED: "BlockedByClient",
 }  # fmt: skip
+#: Run between fork and Chromium: move the two pipe ends to fds 3 and 4, where
+#: --remote-debugging-pipe expects them, then become Chromium. (A shell's ``3<&N`` cannot name
+#: an fd above 9 in dash; subprocess's preexec_fn is unsafe in threads.) Duplicates first, so
+#: that moving one end onto 3 or 4 cannot clobber the other; a duplicate may itself land on 3 or
+#: 4 (dup2 onto itself then keeps it close-on-exec), hence set_inheritable.
+_AT_FDS_3_AND_4 = (
+    "import os, sys\n"
+    "ends = [os.dup(int(fd)) for fd in sys.argv[1:3]]\n"
+    "for target, fd in zip((3, 4), ends):\n"
+    "    os.dup2(fd, target)\n"
+    "    os.set_inheritable(target, True)\n"
+    "for fd in {*map(int, sys.argv[1:3]), *ends} - {3, 4}:\n"
+    "    os.close(fd)\n"
+    "os.execv(sys.argv[3], sys.argv[3:])\n"
+)
 _DOM = (
     "JSON.stringify({html: document.documentElement ? document.documentElement.outerHTML : '',"
     " text: document.body ? document.body.innerText : '', title: document.title, url: location.href})"
@@ -144,7 +160,9 @@ def _load(devtools: _DevTools, loader: _Loader, url: str, timeout: float) -> Ren
     page = str(session["sessionId"])
     devtools.call("Page.enable", {}, session=page, deadline=deadline)
     navigated = devtools.call("Page.navigate", {"url": url}, session=page, deadline=deadline)
-    detail = str(navigated.get("errorText") or "")
+    if navigated.get("errorText"):  # Chromium's own error page is not the page
+        return Rendering(url, requests=loader.count, detail=f"navigation failed: {navigated['errorText']}")
+    detail = ""
     settled = devtools.loaded.wait(max(0.0, deadline - time.monotonic())) and loader.wait_quiet(deadline)
     if not settled:
         detail = detail or f"the page did not settle within {timeout:g}s; its DOM was taken as it was"
@@ -185,9 +203,9 @@ class _DevTools:
         to_chrome_r, to_chrome_w = os.pipe()
         from_chrome_r, from_chrome_w = os.pipe()
         stderr = Path(profile) / "stderr.log"
-        # The shell places the two pipe ends at fds 3 and 4, where --remote-debugging-pipe expects them.
-        shell = f'exec "$0" "$@" 3<&{to_chrome_r} 4>&{from_chrome_w}'
-        argv = ["/bin/sh", "-c", shell, executable, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"]
+        ends = (str(to_chrome_r), str(from_chrome_w))
+        argv = [sys.executable, "-c", _AT_FDS_3_AND_4, *ends, executable, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                "about:blank"]
         try:
             with open(stderr, "wb") as err:
                 process = subprocess.Popen(argv, pass_fds=(to_chrome_r, from_chrome_w), stdin=subprocess.DEVNULL,
@@ -330,12 +348,17 @@ class _Loader:
         self._pool.submit(self._answer, message.get("params") or {})
 
     def _answer(self, params: dict[str, Any]) -> None:
+        request_id = str(params.get("requestId"))
         try:
-            self._respond(str(params.get("requestId")), params.get("request") or {})
+            self._respond(request_id, params.get("request") or {})
         except _Gone:
             pass  # the browser is closing: nobody is waiting for this answer
-        except Exception:  # one request's bug must not hang the page; it is logged with its URL
+        except Exception:  # one request's bug must not hang the page: it fails, logged with its URL
             logger.exception("render: answering %s failed", (params.get("request") or {}).get("url"))
+            try:
+                self.devtools.send("Fetch.failRequest", {"requestId": request_id, "errorReason": "Failed"})
+            except _Gone:
+                pass
         finally:
             with self._changed:
                 self._in_flight -= 1

@@ -140,7 +140,7 @@ class Checker:
                     state = next(todo, None)
                     if state is None:
                         return
-                    in_flight[pool.submit(self._check_safely, state)] = state.url
+                    in_flight[pool.submit(self._check_safely, state, stop)] = state.url
 
             refill()
             while in_flight:
@@ -165,7 +165,9 @@ class Checker:
             self.index.set_next_due([url], now + timedelta(seconds=wait_s))
         return events
 
-    def _check_safely(self, state: UrlState) -> CheckRecord | None:
+    def _check_safely(self, state: UrlState, stop: threading.Event | None = None) -> CheckRecord | None:
+        if stop is not None and stop.is_set():
+            return None  # queued before a stop (SIGTERM): never started, so still due at the next start
         wait = self._deferral(state.url)
         if wait is not None:
             # The host asked us to come back later (Retry-After): don't hold a worker for it.

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from archiver.extract.masking import DATE_PATTERN
+from archiver.extract.masking import DATE_PATTERN, INTL_DATE_PATTERN, INTL_MONTH_PATTERN
 from archiver.models import Diff, Hunk, TextStatus, TextVersion
 
 logger = logging.getLogger(__name__)
@@ -35,10 +35,11 @@ _NUMBER = re.compile(r"^[(\[]?[$€£¥]?[-+]?\d[\d,.]*(?:%|[kKmMbB]n?)?[)\]]?$"
 _TRAILING = ".,;:!?\"'"
 _CORRECTION = re.compile(r"^\W*(?:correction|clarification|update|updated|editor'?s note)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^\s*(?:by|von|par|por|door)\s+\S", re.IGNORECASE)
-_DATE = re.compile(DATE_PATTERN, re.IGNORECASE)
+# A dateline in English or in another language's month names ("14. Oktober 2026" → "15. Oktober 2026").
+_DATE = re.compile(f"{DATE_PATTERN}|{INTL_DATE_PATTERN}", re.IGNORECASE)
 _DATE_PART = re.compile(
     r"^(?:\d{1,4}(?:st|nd|rd|th)?|\d{4}-\d{2}-\d{2}|\[time\]|\[date\]|at|on|[ap]\.?m\.?"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?)$",
+    rf"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|{INTL_MONTH_PATTERN})$",
     re.IGNORECASE,
 )
 _DATEISH = re.compile(

@@ -16,10 +16,12 @@ import subprocess
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 import requests
 
 from archiver.config import DEFAULT_USER_AGENT, NotifyConfig
+from archiver.index import Index, from_db_time, to_db_time
 from archiver.models import Event
 from archiver.report.shape import event_json
 
@@ -28,6 +30,8 @@ logger = logging.getLogger(__name__)
 #: 4xx answers that may succeed later; any other 4xx means the request itself is wrong.
 _RETRYABLE_4XX = frozenset({408, 409, 425, 429})
 _STDERR_TAIL = 300  # characters of a failing command's stderr kept in the log line
+#: Most events a restarted daemon sends that were recorded while nothing was notifying.
+MAX_CATCH_UP = 1000
 
 
 class DeliveryError(Exception):
@@ -41,6 +45,21 @@ class DeliveryError(Exception):
 def event_payload(event: Event) -> bytes:
     """The JSON body sent for ``event`` (one element of the report's ``events`` array)."""
     return json.dumps(event_json(event), ensure_ascii=False).encode("utf-8")
+
+
+def notified_mark(event_id: int, detected_at: datetime) -> str:
+    """The watermark of the last event notified, as kept in the index: ``"<id> <detected_at>"``."""
+    return f"{event_id} {to_db_time(detected_at)}"
+
+
+def unnotified(index: Index, mark: str, *, limit: int = MAX_CATCH_UP) -> list[Event]:
+    """Events recorded after ``mark`` (a ``notified_mark``), oldest first; the newest ``limit`` only."""
+    last_id, _, since = mark.partition(" ")
+    events = [e for e in index.events_since(from_db_time(since)) if e.id > int(last_id or 0)]
+    if len(events) > limit:
+        logger.warning("notify: %d events were never notified; sending the last %d", len(events), limit)
+        events = events[-limit:]
+    return events
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +144,9 @@ class Notifier:
         self._thread: threading.Thread | None = None
         self.delivered = 0
         self.failed = 0
+        #: The last event handled (delivered, or given up on): (id, detected_at). Events are
+        #: handled in the order submitted, so every event submitted before it is handled too.
+        self.handled: tuple[int, datetime] | None = None
 
     @property
     def enabled(self) -> bool:
@@ -175,6 +197,7 @@ class Notifier:
                     return
                 assert isinstance(item, Event)
                 self.deliver(item)
+                self.handled = (item.id, item.detected_at)
             except Exception:  # a bug in one delivery must not end the thread
                 logger.exception("notifications: delivery crashed")
             finally:

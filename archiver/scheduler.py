@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 from types import FrameType
 
 from apscheduler.executors.debug import DebugExecutor
@@ -30,10 +30,11 @@ from archiver.archive import Archive
 from archiver.errors import ArchiverError, ConfigError, StoreError
 from archiver.fetch import AddressPolicy, Fetcher
 from archiver.index import UrlState
-from archiver.notify import Notifier
+from archiver.notify import Notifier, notified_mark, unnotified
 from archiver.robots import POLICIES, RobotsPolicy
 from archiver.status import (
     META_CHECK,
+    META_NOTIFIED,
     META_PID,
     META_STARTED,
     META_STOPPED,
@@ -49,16 +50,12 @@ logger = logging.getLogger(__name__)
 #: Longest a tick keeps taking new batches while a backlog lasts; then watched folders, the
 #: summary and the heartbeat get their turn (the next tick resumes the backlog at once).
 BACKLOG_BUDGET = 60.0
+#: A URL whose check could not be recorded is tried again after this long (or its own interval
+#: if shorter), instead of on every tick.
+FAILED_CHECK_RETRY = 300.0
 #: A tick that starts this late is still run: the schedule lives in the index, so a late tick
 #: only means the due URLs wait a little longer, never that they are skipped.
 MISFIRE_GRACE = 3600
-
-
-class _Now:
-    """The marker for "the current time" in ``Daemon._beat``."""
-
-
-NOW = _Now()
 
 
 @dataclass(slots=True)
@@ -105,6 +102,7 @@ class Daemon:
         self._robots_fetcher: Fetcher | None = None
         self.counters = Counters()  # since the last summary line
         self._total_checks = self._total_events = 0  # before it
+        self._notified: str | None = None  # the notify.handled mark last written
         self._logged: dict[str, float] = {}  # repeated warning → monotonic time last logged
 
     # -- life cycle ------------------------------------------------------------------------
@@ -116,13 +114,14 @@ class Daemon:
         now = self.archive.clock()
         index = self.archive.index
         self._beat(META_PID, str(os.getpid()))
-        self._beat(META_STARTED, heartbeat_time(now))
+        self._stamp(META_STARTED)
         self._beat(META_STOPPED, None)
         if self.robots is None and self.schedule.robots == "obey":
             fetch = self.archive.config.fetch
             self._robots_fetcher = Fetcher(fetch, policy=AddressPolicy(allow_private=fetch.allow_private))
             self.robots = RobotsPolicy(self._robots_fetcher, user_agent=fetch.user_agent)
         self.notifier.start()
+        self._catch_up_notifications()
         logger.info(
             "daemon started: pid %d, data %s, WARCs in %s, %d URLs (%d due), tick %gs, batch %d, robots %s",
             os.getpid(), self.archive.data_dir, store.directory, index.count_urls(), index.due_count(now),
@@ -170,18 +169,22 @@ class Daemon:
         if self._robots_fetcher is not None:
             self._robots_fetcher.close()
         try:
-            self._beat(META_STOPPED)
+            self._save_notified()
+            self._stamp(META_STOPPED)
         except StoreError as exc:  # a read-only or full index must not keep the WARC file open
             logger.error("%s", exc)
         self.archive.close()
         checks, events = self._total_checks + self.counters.checks, self._total_events + self.counters.events
         logger.info("daemon stopped: %d checks, %d events since it started", checks, events)
 
-    def _beat(self, key: str, value: str | None | _Now = NOW) -> None:
-        """Write one heartbeat key (``NOW``: the archive clock's time) into the index's meta table."""
-        text = heartbeat_time(self.archive.clock()) if isinstance(value, _Now) else value
+    def _stamp(self, key: str) -> None:
+        """Write the archive clock's time under a heartbeat key."""
+        self._beat(key, heartbeat_time(self.archive.clock()))
+
+    def _beat(self, key: str, value: str | None) -> None:
+        """Write one heartbeat key into the index's meta table."""
         try:
-            self.archive.index.set_meta(key, text)
+            self.archive.index.set_meta(key, value)
         except sqlite3.Error as exc:  # Index.set_meta lets sqlite3 errors through
             raise StoreError(f"{self.archive.index.path}: cannot write the daemon heartbeat ({key}): {exc}") from None
 
@@ -219,13 +222,14 @@ class Daemon:
         self.counters.ticks += 1
         began = time.monotonic()
         try:
-            self._beat(META_TICK)
+            self._stamp(META_TICK)
             self._import_watched()
             while not self.stop_event.is_set():
                 full = self._check_batch()
                 if not full or time.monotonic() - began > BACKLOG_BUDGET:
                     break
             self._warn_if_behind()
+            self._save_notified()
         except ArchiverError as exc:
             self.counters.errors += 1
             self._log_repeated(logging.ERROR, f"tick failed: {exc}; trying again next tick")
@@ -234,7 +238,7 @@ class Daemon:
             logger.exception("tick failed (%s); trying again next tick", type(exc).__name__)
 
     def _check_batch(self) -> bool:
-        """Check one batch of due URLs. True when the batch was full (more may be due)."""
+        """Check one batch of due URLs. True when the batch was full and moved on (more may be due)."""
         problem = self._storage_problem()
         if problem is not None:
             self._log_repeated(logging.ERROR, f"captures paused: {problem}; nothing is lost, trying again next tick")
@@ -246,18 +250,30 @@ class Daemon:
         result = self.archive.check_states(states, stop=self.stop_event)
         for line in result.errors:
             logger.error("%s", line)
-        self.counters.checks += result.checked
+        recorded = self._settle(states)
+        self.counters.checks += recorded
         self.counters.events += len(result.events)
-        if result.checked:
-            self._beat(META_CHECK)
+        if recorded:
+            self._stamp(META_CHECK)
         self.notifier.submit(result.events)
-        if len(due) < self.schedule.batch:
-            return False
-        # Take another batch only if this one moved on: URLs whose check failed to be recorded
-        # (a write error) are still due, and must wait for the next tick, not be fetched again now.
-        checked = {s.url for s in states}
-        still_due = checked.intersection(self.archive.index.due_urls(self.archive.clock(), self.schedule.batch))
-        return len(still_due) < len(checked)
+        return len(due) >= self.schedule.batch and recorded > 0
+
+    def _settle(self, before: Sequence[UrlState]) -> int:
+        """How many of the batch's checks were recorded; put off the URLs whose check was lost.
+
+        A check that raised (a bug, a write error: the checker logged it) leaves its URL exactly
+        as it was, so due at once: without this, its host would be fetched again on every tick.
+        """
+        after = {s.url: s for s in self.archive.index.url_states([s.url for s in before])}
+        lost = [s for s in before if s.url in after and after[s.url].checks == s.checks and after[s.url].next_due == s.next_due]
+        if lost and not self.stop_event.is_set():  # after a stop, unchecked URLs are simply not started yet
+            now = self.archive.clock()
+            for state in lost:
+                delay = min(FAILED_CHECK_RETRY, state.interval or self.schedule.interval)
+                self.archive.index.set_next_due([state.url], now + timedelta(seconds=delay))
+            logger.warning("%d check(s) not recorded (errors above); tried again in up to %s",
+                           len(lost), human_duration(FAILED_CHECK_RETRY))
+        return sum(1 for s in before if s.url in after and after[s.url].checks > s.checks)
 
     def _import_watched(self) -> None:
         if self.watcher is None:
@@ -271,6 +287,31 @@ class Daemon:
             self.watcher.imported([path])
             self.counters.documents += 1
             logger.info("imported %s: %d cited URLs, %d new (due now)", path, len(result.urls), result.new_urls)
+
+    def _catch_up_notifications(self) -> None:
+        """Queue the events recorded since the last one notified (a crash, or `check` runs meanwhile).
+
+        Delivery is at least once: an event notified just before a crash may be sent again, with
+        the same ``id``. The first start with notifications on sends nothing old.
+        """
+        if not self.notifier.enabled:
+            return
+        self._notified = self.archive.index.get_meta(META_NOTIFIED)
+        if self._notified is None:
+            self._notified = notified_mark(0, self.archive.clock())
+            self._beat(META_NOTIFIED, self._notified)
+            return
+        events = unnotified(self.archive.index, self._notified)
+        if events:
+            logger.info("notify: %d event(s) recorded since the last notification queued", len(events))
+            self.notifier.submit(events)
+
+    def _save_notified(self) -> None:
+        handled = self.notifier.handled
+        mark = notified_mark(*handled) if handled is not None else self._notified
+        if mark != self._notified:
+            self._beat(META_NOTIFIED, mark)
+            self._notified = mark
 
     def _obeying_robots(self, states: Sequence[UrlState]) -> list[UrlState]:
         """The states robots.txt lets archiver check; the others are put off by one interval."""

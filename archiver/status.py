@@ -26,6 +26,7 @@ META_STARTED = "daemon.started_at"
 META_STOPPED = "daemon.stopped_at"
 META_TICK = "daemon.last_tick"
 META_CHECK = "daemon.last_check"
+META_NOTIFIED = "notify.handled"  # "<event id> <detected_at>" of the last event notified
 
 
 @dataclass(frozen=True, slots=True)

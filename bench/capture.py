@@ -32,9 +32,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
+from common import (
     Site,
-    dir_bytes,
     index_bytes,
     loadavg,
     phase,
@@ -51,7 +50,22 @@ def registration_inputs(tmp: Path, n: int) -> tuple[str, str]:
     """A list of ``n`` URLs for ``add`` and a Markdown document citing ``n`` URLs for ``import``."""
     rng = random.Random(7)
     sections = ("news", "politics", "science", "health", "business", "opinion", "data", "reports")
-    words = "levy poll budget court ruling transit housing audit bridge flood vote school grant study".split()
+    words = [
+        "levy",
+        "poll",
+        "budget",
+        "court",
+        "ruling",
+        "transit",
+        "housing",
+        "audit",
+        "bridge",
+        "flood",
+        "vote",
+        "school",
+        "grant",
+        "study",
+    ]
     urls = []
     for k in range(n):
         host = f"www.outlet{k % 2500}.example"
@@ -62,22 +76,30 @@ def registration_inputs(tmp: Path, n: int) -> tuple[str, str]:
     for k, url in enumerate(urls):
         if k % 10 == 0:
             doc.append("\n")
-        doc.append(f"The {rng.choice(words)} report ([{rng.choice(words)} {rng.choice(words)}]({url})) found {k % 97}% support. ")
+        doc.append(
+            f"The {rng.choice(words)} report ([{rng.choice(words)} {rng.choice(words)}]({url})) found {k % 97}% support. "
+        )
     doc_path = tmp / "sources.md"
     doc_path.write_text("".join(doc))
     return write_urls(tmp / "add.urls", urls), str(doc_path)
 
 
-def run_round(site: Site, tmp: Path, urls_file: str, n: int, workers: int, r: int) -> dict[str, Any]:
+def run_round(
+    site: Site, tmp: Path, urls_file: str, n: int, workers: int, r: int, baseline: bool = True
+) -> dict[str, Any]:
     """B A1 B A2 B: the first pass and the re-check, each between two baseline runs."""
     data = tmp / f"data-{r}"
 
-    def plain(tag: str) -> dict[str, Any]:
+    def plain(tag: str) -> dict[str, Any] | None:
+        if not baseline:
+            return None
         out = tmp / f"plain-{r}-{tag}"
         res = phase("plain", {"urls": urls_file, "out": str(out), "workers": workers})
         shutil.rmtree(out, ignore_errors=True)
-        print(f"  plain loop {tag}: {n / res['seconds']:7.1f} URLs/s  rss {res['rss_mb']:.0f} MB  (load {loadavg()})",
-              flush=True)
+        print(
+            f"  plain loop {tag}: {n / res['seconds']:7.1f} URLs/s  rss {res['rss_mb']:.0f} MB  (load {loadavg()})",
+            flush=True,
+        )
         return res
 
     add = phase("add", {"data": str(data), "urls": urls_file, "workers": workers})
@@ -85,13 +107,17 @@ def run_round(site: Site, tmp: Path, urls_file: str, n: int, workers: int, r: in
     b0 = plain("before")
     first = phase("check", {"data": str(data), "workers": workers})
     idx1 = index_bytes(data)
-    print(f"  archiver first pass: {n / first['seconds']:7.1f} URLs/s  rss {first['rss_mb']:.0f} MB  events {first['events']}",
-          flush=True)
+    print(
+        f"  archiver first pass: {n / first['seconds']:7.1f} URLs/s  rss {first['rss_mb']:.0f} MB  events {first['events']}",
+        flush=True,
+    )
     b1 = plain("between")
     again = phase("check", {"data": str(data), "workers": workers})
     idx2 = index_bytes(data)
-    print(f"  archiver re-check:   {n / again['seconds']:7.1f} URLs/s  rss {again['rss_mb']:.0f} MB  events {again['events']}",
-          flush=True)
+    print(
+        f"  archiver re-check:   {n / again['seconds']:7.1f} URLs/s  rss {again['rss_mb']:.0f} MB  events {again['events']}",
+        flush=True,
+    )
     b2 = plain("after")
     shutil.rmtree(data, ignore_errors=True)
     return {"add": add, "b": (b0, b1, b2), "first": first, "again": again, "idx": (idx0, idx1, idx2)}
@@ -112,14 +138,25 @@ def run_cli(site: Site, tmp: Path, urls_file: str, n: int, workers: int) -> dict
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=10_000, help="pages to serve and check (default 10000)")
     parser.add_argument("--quick", action="store_true", help="N = 1000, --big 10000")
-    parser.add_argument("--workers", type=int, default=None, help="check workers (default: archiver's config)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="check workers (default: archiver's config)"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="repeat the B A B A B sequence (median ratio)")
     parser.add_argument("--cli", action="store_true", help="also time `archiver check --all` as a subprocess")
-    parser.add_argument("--big", type=int, default=100_000, help="URLs for the add/import timing (default 100000)")
+    parser.add_argument(
+        "--big", type=int, default=100_000, help="URLs for the add/import timing (default 100000)"
+    )
     parser.add_argument("--server", choices=("auto", "nginx", "python"), default="auto")
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="archiver passes only, no plain loop and no add/import (for RSS at large N)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.n, args.big = 1000, min(args.big, 10_000)
@@ -129,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     workers = args.workers or CheckConfig().workers
     n = args.n
     load_before = loadavg()
-    print(f"bench/capture.py  {time.strftime('%Y-%m-%d %H:%M %Z')}  N={n} workers={workers} rounds={args.rounds}")
+    print(
+        f"bench/capture.py  {time.strftime('%Y-%m-%d %H:%M %Z')}  N={n} workers={workers} rounds={args.rounds}"
+    )
     print_machine(load_before)
     tmp = Path(tempfile.mkdtemp(prefix="archiver-bench-"))
     site = Site(tmp, server=args.server)
@@ -142,12 +181,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server: {site.kind}  {site.note}".rstrip())
         print("config: per_host_concurrency = workers, per_host_delay = 0, soft404_probe on (once per host)")
         urls_file = write_urls(tmp / "pages.urls", site.urls(n))
-        phase("plain", {"urls": write_urls(tmp / "warm.urls", site.urls(min(n, 300))), "out": str(tmp / "warm"),
-                        "workers": workers})  # warm-up: connections, page cache, imports
+        phase(
+            "plain",
+            {
+                "urls": write_urls(tmp / "warm.urls", site.urls(min(n, 300))),
+                "out": str(tmp / "warm"),
+                "workers": workers,
+            },
+        )  # warm-up: connections, page cache, imports
         rounds = []
         for r in range(args.rounds):
             print(f"round {r + 1}:", flush=True)
-            rounds.append(run_round(site, tmp, urls_file, n, workers, r))
+            rounds.append(run_round(site, tmp, urls_file, n, workers, r, baseline=not args.no_baseline))
+        if args.no_baseline:
+            rd = rounds[0]
+            print(
+                f"first pass {n / rd['first']['seconds']:.1f} URLs/s, peak RSS {rd['first']['rss_mb']:.0f} MB; "
+                f"re-check {n / rd['again']['seconds']:.1f} URLs/s, peak RSS {rd['again']['rss_mb']:.0f} MB; "
+                f"WARC per URL {rd['first']['warc_bytes'] / n / 1024:.2f} / {rd['again']['warc_bytes'] / n / 1024:.2f} KB"
+            )
+            print(f"load average after: {loadavg()}")
+            return 0
         cli = run_cli(site, tmp, urls_file, n, workers) if args.cli else None
         add_file, doc = registration_inputs(tmp, args.big)
         big_add = phase("add", {"data": str(tmp / "data-add"), "urls": add_file})
@@ -160,10 +214,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(rounds: list[dict[str, Any]], cli: dict[str, Any] | None, big_add: dict[str, Any],
-           big_import: dict[str, Any], n: int, big: int, site: Site) -> None:
+def report(
+    rounds: list[dict[str, Any]],
+    cli: dict[str, Any] | None,
+    big_add: dict[str, Any],
+    big_import: dict[str, Any],
+    n: int,
+    big: int,
+    site: Site,
+) -> None:
     def rate(res: dict[str, Any]) -> float:
-        return n / res["seconds"]
+        return n / float(res["seconds"])
 
     first_ratios, again_ratios = [], []
     for rd in rounds:
@@ -176,43 +237,119 @@ def report(rounds: list[dict[str, Any]], cli: dict[str, Any] | None, big_add: di
     plain_kb = statistics.mean(b["warc_bytes"] for b in rd["b"]) / n / 1024
     rss_target = TARGETS["rss_10k"] if n <= 10_000 else TARGETS["rss_100k"]
     rows: list[list[object]] = [
-        ["check --all, first pass", f"{rate(rd['first']):.1f} URLs/s", f"{base:.1f} URLs/s",
-         f"{statistics.median(first_ratios):.2f}", f">= {TARGETS['first']:.2f}"],
-        ["unchanged re-check", f"{rate(rd['again']):.1f} URLs/s", f"{base:.1f} URLs/s",
-         f"{statistics.median(again_ratios):.2f}", f">= {TARGETS['recheck']:.2f}"],
+        [
+            "check --all, first pass",
+            f"{rate(rd['first']):.1f} URLs/s",
+            f"{base:.1f} URLs/s",
+            f"{statistics.median(first_ratios):.2f}",
+            f">= {TARGETS['first']:.2f}",
+        ],
+        [
+            "unchanged re-check",
+            f"{rate(rd['again']):.1f} URLs/s",
+            f"{base:.1f} URLs/s",
+            f"{statistics.median(again_ratios):.2f}",
+            f">= {TARGETS['recheck']:.2f}",
+        ],
     ]
     if cli:
         rows += [
-            ["CLI check --all, first pass", f"{n / cli['first']['seconds']:.1f} URLs/s", f"{cli['base']:.1f} URLs/s",
-             f"{n / cli['first']['seconds'] / cli['base']:.2f}", f">= {TARGETS['first']:.2f}"],
-            ["CLI unchanged re-check", f"{n / cli['again']['seconds']:.1f} URLs/s", f"{cli['base']:.1f} URLs/s",
-             f"{n / cli['again']['seconds'] / cli['base']:.2f}", f">= {TARGETS['recheck']:.2f}"],
+            [
+                "CLI check --all, first pass",
+                f"{n / cli['first']['seconds']:.1f} URLs/s",
+                f"{cli['base']:.1f} URLs/s",
+                f"{n / cli['first']['seconds'] / cli['base']:.2f}",
+                f">= {TARGETS['first']:.2f}",
+            ],
+            [
+                "CLI unchanged re-check",
+                f"{n / cli['again']['seconds']:.1f} URLs/s",
+                f"{cli['base']:.1f} URLs/s",
+                f"{n / cli['again']['seconds'] / cli['base']:.2f}",
+                f">= {TARGETS['recheck']:.2f}",
+            ],
         ]
+    plain_cpu = statistics.mean(b["cpu_s"] for b in rd["b"]) / n * 1000
     rows += [
-        ["WARC per URL, first pass", f"{rd['first']['warc_bytes'] / n / 1024:.2f} KB", f"{plain_kb:.2f} KB", "", ""],
-        ["WARC per URL, re-check", f"{rd['again']['warc_bytes'] / n / 1024:.2f} KB", f"{plain_kb:.2f} KB", "",
-         f"<= {TARGETS['recheck_kb']} KB"],
-        ["index growth per URL: add / first / re-check",
-         f"{idx0 / n / 1024:.2f} / {(idx1 - idx0) / n / 1024:.2f} / {(idx2 - idx1) / n / 1024:.2f} KB", "", "", ""],
-        ["peak RSS: first pass / re-check", f"{rd['first']['rss_mb']:.0f} / {rd['again']['rss_mb']:.0f} MB",
-         f"{max(b['rss_mb'] for b in rd['b']):.0f} MB", "", f"< {rss_target} MB"],
-        ["events (first / re-check; expect 0 / 0)", f"{rd['first']['events']} / {rd['again']['events']}", "", "", ""],
+        [
+            "CPU per URL: first pass / re-check (plain loop)",
+            f"{rd['first']['cpu_s'] / n * 1000:.2f} / {rd['again']['cpu_s'] / n * 1000:.2f} ms",
+            f"{plain_cpu:.2f} ms",
+            f"{plain_cpu / (rd['first']['cpu_s'] / n * 1000):.2f} / {plain_cpu / (rd['again']['cpu_s'] / n * 1000):.2f}",
+            "",
+        ],
+        [
+            "WARC per URL, first pass",
+            f"{rd['first']['warc_bytes'] / n / 1024:.2f} KB",
+            f"{plain_kb:.2f} KB",
+            "",
+            "",
+        ],
+        [
+            "WARC per URL, re-check",
+            f"{rd['again']['warc_bytes'] / n / 1024:.2f} KB",
+            f"{plain_kb:.2f} KB",
+            "",
+            f"<= {TARGETS['recheck_kb']} KB",
+        ],
+        [
+            "index growth per URL: add / first / re-check",
+            f"{idx0 / n / 1024:.2f} / {(idx1 - idx0) / n / 1024:.2f} / {(idx2 - idx1) / n / 1024:.2f} KB",
+            "",
+            "",
+            "",
+        ],
+        [
+            "peak RSS: first pass / re-check",
+            f"{rd['first']['rss_mb']:.0f} / {rd['again']['rss_mb']:.0f} MB",
+            f"{max(b['rss_mb'] for b in rd['b']):.0f} MB",
+            "",
+            f"< {rss_target} MB",
+        ],
+        [
+            "events (first / re-check; expect 0 / 0)",
+            f"{rd['first']['events']} / {rd['again']['events']}",
+            "",
+            "",
+            "",
+        ],
     ]
     if cli:
-        rows.append(["CLI peak RSS: first / re-check",
-                     f"{cli['first']['child_rss_mb']:.0f} / {cli['again']['child_rss_mb']:.0f} MB", "", "", ""])
+        rows.append(
+            [
+                "CLI peak RSS: first / re-check",
+                f"{cli['first']['child_rss_mb']:.0f} / {cli['again']['child_rss_mb']:.0f} MB",
+                "",
+                "",
+                "",
+            ]
+        )
     rows += [
-        [f"add {big:,} URLs", f"{big_add['seconds']:.2f} s ({big_add['rss_mb']:.0f} MB)", "", "",
-         f"< {TARGETS['big_s']:.0f} s"],
-        [f"import a document citing {big:,} URLs", f"{big_import['seconds']:.2f} s ({big_import['rss_mb']:.0f} MB)",
-         "", "", f"< {TARGETS['big_s']:.0f} s"],
+        [
+            f"add {big:,} URLs",
+            f"{big_add['seconds']:.2f} s ({big_add['rss_mb']:.0f} MB)",
+            "",
+            "",
+            f"< {TARGETS['big_s']:.0f} s",
+        ],
+        [
+            f"import a document citing {big:,} URLs",
+            f"{big_import['seconds']:.2f} s ({big_import['rss_mb']:.0f} MB)",
+            "",
+            "",
+            f"< {TARGETS['big_s']:.0f} s",
+        ],
     ]
     print()
     print(table(rows, ("measure", "archiver", "plain loop", "ratio", "target")))
     if len(rounds) > 1:
-        print(f"ratios per round: first {[f'{x:.2f}' for x in first_ratios]}  re-check {[f'{x:.2f}' for x in again_ratios]}")
+        print(
+            f"ratios per round: first {[f'{x:.2f}' for x in first_ratios]}  re-check {[f'{x:.2f}' for x in again_ratios]}"
+        )
     if big_import["citations"] != big or big_add["added"] != big:
-        print(f"note: import found {big_import['citations']} citations, add registered {big_add['added']} URLs")
+        print(
+            f"note: import found {big_import['citations']} citations, add registered {big_add['added']} URLs"
+        )
 
 
 if __name__ == "__main__":

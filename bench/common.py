@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -35,21 +35,182 @@ PYTHON = sys.executable
 
 # --------------------------------------------------------------------------- pages
 
-_WORDS = (
-    "the council voted on transit levy budget plan city residents school board state agency report "
-    "data survey poll support opposition mayor district funding million percent year week month "
-    "officials said would could should new old public private local regional federal court ruling "
-    "judge case appeal hearing evidence witness police fire department housing rent market price cost "
-    "tax revenue bond measure ballot election candidate campaign vote voters turnout precinct county "
-    "water river bridge road highway bus rail station line service route schedule delay repair crew "
-    "contract vendor bid award audit review committee chair member staff director manager union "
-    "workers wages hospital clinic patients nurses doctors health care insurance program grant "
-    "students teachers classes enrollment parents families children community neighborhood park "
-    "library museum festival season weather storm flood damage recovery plan proposal draft final "
-    "approved rejected delayed announced reported confirmed denied expected planned estimated said"
-).split()
-_FIRST = "Maria James Li Amara Tomas Priya Daniel Sofia Ahmed Grace Kenji Olivia Marcus Elena".split()
-_LAST = "Okafor Chen Novak Haddad Silva Patel Moreau Kim Larsen Ortiz Nakamura Brooks Ivanova".split()
+_WORDS = [
+    "the",
+    "council",
+    "voted",
+    "on",
+    "transit",
+    "levy",
+    "budget",
+    "plan",
+    "city",
+    "residents",
+    "school",
+    "board",
+    "state",
+    "agency",
+    "report",
+    "data",
+    "survey",
+    "poll",
+    "support",
+    "opposition",
+    "mayor",
+    "district",
+    "funding",
+    "million",
+    "percent",
+    "year",
+    "week",
+    "month",
+    "officials",
+    "said",
+    "would",
+    "could",
+    "should",
+    "new",
+    "old",
+    "public",
+    "private",
+    "local",
+    "regional",
+    "federal",
+    "court",
+    "ruling",
+    "judge",
+    "case",
+    "appeal",
+    "hearing",
+    "evidence",
+    "witness",
+    "police",
+    "fire",
+    "department",
+    "housing",
+    "rent",
+    "market",
+    "price",
+    "cost",
+    "tax",
+    "revenue",
+    "bond",
+    "measure",
+    "ballot",
+    "election",
+    "candidate",
+    "campaign",
+    "vote",
+    "voters",
+    "turnout",
+    "precinct",
+    "county",
+    "water",
+    "river",
+    "bridge",
+    "road",
+    "highway",
+    "bus",
+    "rail",
+    "station",
+    "line",
+    "service",
+    "route",
+    "schedule",
+    "delay",
+    "repair",
+    "crew",
+    "contract",
+    "vendor",
+    "bid",
+    "award",
+    "audit",
+    "review",
+    "committee",
+    "chair",
+    "member",
+    "staff",
+    "director",
+    "manager",
+    "union",
+    "workers",
+    "wages",
+    "hospital",
+    "clinic",
+    "patients",
+    "nurses",
+    "doctors",
+    "health",
+    "care",
+    "insurance",
+    "program",
+    "grant",
+    "students",
+    "teachers",
+    "classes",
+    "enrollment",
+    "parents",
+    "families",
+    "children",
+    "community",
+    "neighborhood",
+    "park",
+    "library",
+    "museum",
+    "festival",
+    "season",
+    "weather",
+    "storm",
+    "flood",
+    "damage",
+    "recovery",
+    "plan",
+    "proposal",
+    "draft",
+    "final",
+    "approved",
+    "rejected",
+    "delayed",
+    "announced",
+    "reported",
+    "confirmed",
+    "denied",
+    "expected",
+    "planned",
+    "estimated",
+    "said",
+]
+_FIRST = [
+    "Maria",
+    "James",
+    "Li",
+    "Amara",
+    "Tomas",
+    "Priya",
+    "Daniel",
+    "Sofia",
+    "Ahmed",
+    "Grace",
+    "Kenji",
+    "Olivia",
+    "Marcus",
+    "Elena",
+]
+_LAST = [
+    "Okafor",
+    "Chen",
+    "Novak",
+    "Haddad",
+    "Silva",
+    "Patel",
+    "Moreau",
+    "Kim",
+    "Larsen",
+    "Ortiz",
+    "Nakamura",
+    "Brooks",
+    "Ivanova",
+]
 _SPONSORS = (
     ("Harbor Bank", "Open a savings account with 4.10% APY today"),
     ("CityFit Gym", "First month free for new members"),
@@ -72,7 +233,10 @@ def _sentence(rng: random.Random, words: int) -> str:
 
 
 def _paragraphs(rng: random.Random) -> list[str]:
-    paras = [" ".join(_sentence(rng, rng.randint(9, 22)) for _ in range(rng.randint(3, 6))) for _ in range(rng.randint(9, 18))]
+    paras = [
+        " ".join(_sentence(rng, rng.randint(9, 22)) for _ in range(rng.randint(3, 6)))
+        for _ in range(rng.randint(9, 18))
+    ]
     a, b = rng.randint(40, 70), rng.randint(30, 60)
     # The figure a real edit changes: numbers in prose are content and must never be masked.
     paras[2] = f"Support stood at {a}% in the latest survey, up from {b}% in September. " + paras[2]
@@ -88,7 +252,9 @@ def _edited(paras: list[str], kind: str, rng: random.Random) -> list[str]:
     else:  # one sentence of a body paragraph rewritten
         k = len(paras) // 2
         sentences = paras[k].split(". ")
-        sentences[len(sentences) // 2] = "A spokesperson later withdrew the statement and apologised for the error"
+        sentences[len(sentences) // 2] = (
+            "A spokesperson later withdrew the statement and apologised for the error"
+        )
         paras[k] = ". ".join(sentences)
     return paras
 
@@ -119,7 +285,7 @@ def article(i: int, *, seed: int = 1, variant: int = 0, edit: str | None = None)
     nonce = f"{noise.getrandbits(96):024x}"
     request_id = f"{noise.getrandbits(32):08x}-{noise.getrandbits(16):04x}-4{noise.getrandbits(12):03x}-9{noise.getrandbits(12):03x}-{noise.getrandbits(48):012x}"
     cb = 1763900000 + noise.randrange(10**6)
-    out = [
+    head = (
         f'<!DOCTYPE html>\n<html lang="en-US"><head><meta charset="utf-8"><title>{title} | The Harbor Herald</title>\n'
         f'<meta name="description" content="{paras[0][:150]}">\n<meta name="author" content="{author}">\n'
         f'<meta name="csrf-token" content="{token}">\n'
@@ -129,13 +295,16 @@ def article(i: int, *, seed: int = 1, variant: int = 0, edit: str | None = None)
         f'"ads":{{"network":"/2177/herald","slot":"{noise.randrange(10**6)}"}}}};</script>\n'
         f'<script async src="/static/js/vendor.3c9d1e7f.js?cb={cb}"></script></head>\n<body class="article-page">\n'
         '<div id="cookie-consent" class="cookie-banner"><p>We use cookies to personalise content and ads and to '
-        'analyse our traffic.</p><button>Accept all</button><button>Reject</button></div>\n'
+        "analyse our traffic.</p><button>Accept all</button><button>Reject</button></div>\n"
         f'<header class="site-header"><div class="masthead__date">Today is November {day}, 2026</div>'
         f'<div class="masthead__weather">Harbor City {40 + noise.randrange(20)}&deg;F</div><nav class="mega-nav"><ul>'
-    ]
+    )
+    out = [head]
     for k in range(rng.randint(60, 160)):
-        out.append(f'<li><a href="/news/topic-{k}/">{rng.choice(_WORDS).title()} {rng.choice(_WORDS)}</a></li>')
-    out.append("</ul></nav></header>\n<main id=\"main\"><article class=\"article\">\n")
+        out.append(
+            f'<li><a href="/news/topic-{k}/">{rng.choice(_WORDS).title()} {rng.choice(_WORDS)}</a></li>'
+        )
+    out.append('</ul></nav></header>\n<main id="main"><article class="article">\n')
     out.append(
         f'<h1 class="article__headline">{title}</h1>\n<div class="article__byline">By <a rel="author" '
         f'href="/staff/{author.lower().replace(" ", "-")}/">{author}</a></div>\n'
@@ -146,7 +315,9 @@ def article(i: int, *, seed: int = 1, variant: int = 0, edit: str | None = None)
     for k, p in enumerate(paras):
         out.append(f"<p>{p}</p>\n")
         if k == 3:
-            out.append(f'<figure><img src="/img/{i}.jpg?cb={cb}"><figcaption>{_sentence(rng, 12)}</figcaption></figure>\n')
+            out.append(
+                f'<figure><img src="/img/{i}.jpg?cb={cb}"><figcaption>{_sentence(rng, 12)}</figcaption></figure>\n'
+            )
         if k in (2, 7):
             out.append(_ad(noise, f"mid-{k}") + "\n")
     out.append(
@@ -156,7 +327,7 @@ def article(i: int, *, seed: int = 1, variant: int = 0, edit: str | None = None)
     out.append('<aside class="sidebar most-read"><h2>Most read</h2><ol>')
     for k in range(10):
         out.append(f'<li><a href="/news/{rng.randrange(10**6)}/">{_sentence(rng, 7)}</a></li>')
-    out.append("</ol>" + _ad(noise, "side") + "</aside>\n<section class=\"comments\"><h2>Comments</h2><ol>")
+    out.append("</ol>" + _ad(noise, "side") + '</aside>\n<section class="comments"><h2>Comments</h2><ol>')
     size = sum(map(len, out))
     k = 0
     while size < target - 400:
@@ -169,7 +340,7 @@ def article(i: int, *, seed: int = 1, variant: int = 0, edit: str | None = None)
         size += len(c)
         k += 1
     out.append(
-        "</ol></section></main>\n<footer class=\"site-footer\"><p>&copy; 2026 The Harbor Herald</p>"
+        '</ol></section></main>\n<footer class="site-footer"><p>&copy; 2026 The Harbor Herald</p>'
         f"<p>Page generated at {hh:02d}:{mm:02d}:{ss:02d} in {noise.randrange(20, 400)} ms</p></footer>\n</body></html>\n"
     )
     return "".join(out).encode("utf-8")
@@ -179,7 +350,9 @@ def page_path(i: int) -> str:
     return f"/news/2026/11/{i:06d}.html"
 
 
-def write_pages(root: Path, n: int, *, seed: int = 1, variant: int = 0, edits: dict[int, str] | None = None) -> int:
+def write_pages(
+    root: Path, n: int, *, seed: int = 1, variant: int = 0, edits: dict[int, str] | None = None
+) -> int:
     """Write pages 0..n-1 under ``root``; returns the bytes written."""
     total = 0
     (root / "news/2026/11").mkdir(parents=True, exist_ok=True)
@@ -300,15 +473,22 @@ class Site:
         if self.kind in ("auto", "nginx") and nginx:
             conf = self.tmp / "nginx.conf"
             workers = max(1, min(os.cpu_count() or 1, 4))
-            conf.write_text(_NGINX_CONF.format(tmp=self.tmp, port=self.port, root=self.current, workers=workers))
-            self.proc = subprocess.Popen([nginx, "-c", str(conf), "-e", str(self.tmp / "nginx-error.log")],
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            self.kind = f"nginx ({subprocess.run([nginx, '-v'], capture_output=True, text=True).stderr.strip()}, {workers} workers)"
+            conf.write_text(
+                _NGINX_CONF.format(tmp=self.tmp, port=self.port, root=self.current, workers=workers)
+            )
+            self.proc = subprocess.Popen(
+                [nginx, "-c", str(conf), "-e", str(self.tmp / "nginx-error.log")],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            self.kind = f"nginx ({subprocess.run([nginx, '-v'], check=False, capture_output=True, text=True).stderr.strip()}, {workers} workers)"
         else:
             if self.kind == "nginx":
                 raise SystemExit("nginx not found: apt-get install -y nginx-light")
             self.note = "nginx not found (apt-get install -y nginx-light); using the Python fallback server"
-            self.proc = subprocess.Popen([PYTHON, __file__, "serve", json.dumps({"root": str(self.current), "port": self.port})])
+            self.proc = subprocess.Popen(
+                [PYTHON, __file__, "serve", json.dumps({"root": str(self.current), "port": self.port})]
+            )
             self.kind = "python ThreadingHTTPServer (fallback; may be the bottleneck)"
         _wait_listening(self.port, self.proc, self.kind)
         return self
@@ -367,13 +547,22 @@ def plain_capture(urls: Sequence[str], out_dir: Path, workers: int) -> dict[str,
                 except requests.RequestException:
                     errors[k] += 1
                     continue
-                http = StatusAndHeaders(f"{resp.status_code} {resp.reason}", list(resp.raw.headers.items()), protocol="HTTP/1.1")
-                record = writer.create_warc_record(url, "response", payload=BytesIO(body), length=len(body), http_headers=http)
+                http = StatusAndHeaders(
+                    f"{resp.status_code} {resp.reason}", list(resp.raw.headers.items()), protocol="HTTP/1.1"
+                )
+                record = writer.create_warc_record(
+                    url, "response", payload=BytesIO(body), length=len(body), http_headers=http
+                )
                 path = url.split("/", 3)[3]
-                req_http = StatusAndHeaders(f"GET /{path} HTTP/1.1", list(resp.request.headers.items()), is_http_request=True)
+                req_http = StatusAndHeaders(
+                    f"GET /{path} HTTP/1.1", list(resp.request.headers.items()), is_http_request=True
+                )
                 request = writer.create_warc_record(
-                    url, "request", http_headers=req_http,
-                    warc_headers_dict={"WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")})
+                    url,
+                    "request",
+                    http_headers=req_http,
+                    warc_headers_dict={"WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")},
+                )
                 writer.write_record(request)
                 writer.write_record(record)
                 resp.close()
@@ -387,8 +576,13 @@ def plain_capture(urls: Sequence[str], out_dir: Path, workers: int) -> dict[str,
     for t in threads:
         t.join()
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "cpu_s": cpu_seconds() - cpu, "urls": len(urls), "errors": sum(errors),
-            "warc_bytes": dir_bytes(out_dir)}
+    return {
+        "seconds": seconds,
+        "cpu_s": cpu_seconds() - cpu,
+        "urls": len(urls),
+        "errors": sum(errors),
+        "warc_bytes": dir_bytes(out_dir),
+    }
 
 
 # --------------------------------------------------------------------------- measuring
@@ -445,8 +639,13 @@ def machine() -> dict[str, str]:
         pass
     import platform
 
-    return {"nproc": str(os.cpu_count()), "cpu": model, "memory": mem, "python": platform.python_version(),
-            "kernel": platform.release()}
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": model,
+        "memory": mem,
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
 
 
 def write_urls(path: Path, urls: Sequence[str]) -> str:
@@ -461,7 +660,9 @@ def _urls(spec: dict[str, Any], key: str = "urls") -> list[str]:
 
 def phase(name: str, spec: dict[str, Any]) -> dict[str, Any]:
     """Run one phase in a child process; returns its JSON result (with ``rss_mb``)."""
-    proc = subprocess.run([PYTHON, __file__, name, json.dumps(spec)], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [PYTHON, __file__, name, json.dumps(spec)], check=False, capture_output=True, text=True, cwd=ROOT
+    )
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
         raise RuntimeError(f"phase {name} failed with exit status {proc.returncode}")
@@ -478,7 +679,9 @@ def table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
 
 def print_machine(load_before: str) -> None:
     m = machine()
-    print(f"machine: {m['nproc']} CPUs, {m['cpu']}, {m['memory']} RAM, Python {m['python']}, Linux {m['kernel']}")
+    print(
+        f"machine: {m['nproc']} CPUs, {m['cpu']}, {m['memory']} RAM, Python {m['python']}, Linux {m['kernel']}"
+    )
     print(f"load average before: {load_before}")
 
 
@@ -512,8 +715,13 @@ def _phase_check(spec: dict[str, Any]) -> dict[str, Any]:
     events = [[e.url, str(e.type), e.reason] for e in result.events]
     if spec.get("events_file"):
         Path(spec["events_file"]).write_text(json.dumps(events))
-    return {"seconds": seconds, "cpu_s": cpu, "checked": result.checked, "events": len(events),
-            "warc_bytes": dir_bytes(Path(spec["data"]) / "warcs") - warcs_before}
+    return {
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "checked": result.checked,
+        "events": len(events),
+        "warc_bytes": dir_bytes(Path(spec["data"]) / "warcs") - warcs_before,
+    }
 
 
 def _phase_cli(spec: dict[str, Any]) -> dict[str, Any]:
@@ -527,13 +735,22 @@ def _phase_cli(spec: dict[str, Any]) -> dict[str, Any]:
             archive.add(_urls(spec, "add"))
     warcs_before = dir_bytes(Path(spec["data"]) / "warcs")
     start = time.perf_counter()
-    proc = subprocess.run([exe, "--config", str(conf), "--data", spec["data"], "check", "--all"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [exe, "--config", str(conf), "--data", spec["data"], "check", "--all"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr[-2000:])
-    return {"seconds": seconds, "exit": proc.returncode, "child_rss_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
-            "cpu_s": cpu_seconds(resource.RUSAGE_CHILDREN),
-            "warc_bytes": dir_bytes(Path(spec["data"]) / "warcs") - warcs_before}
+    return {
+        "seconds": seconds,
+        "exit": proc.returncode,
+        "child_rss_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
+        "cpu_s": cpu_seconds(resource.RUSAGE_CHILDREN),
+        "warc_bytes": dir_bytes(Path(spec["data"]) / "warcs") - warcs_before,
+    }
 
 
 def _phase_plain(spec: dict[str, Any]) -> dict[str, Any]:
@@ -554,11 +771,21 @@ def _phase_import(spec: dict[str, Any]) -> dict[str, Any]:
         start = time.perf_counter()
         result = archive.import_documents([spec["document"]])
         seconds = time.perf_counter() - start
-    return {"seconds": seconds, "citations": len(result.citations), "new_urls": result.new_urls,
-            "errors": len(result.errors)}
+    return {
+        "seconds": seconds,
+        "citations": len(result.citations),
+        "new_urls": result.new_urls,
+        "errors": len(result.errors),
+    }
 
 
-_PHASES = {"check": _phase_check, "cli": _phase_cli, "plain": _phase_plain, "add": _phase_add, "import": _phase_import}
+_PHASES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "check": _phase_check,
+    "cli": _phase_cli,
+    "plain": _phase_plain,
+    "add": _phase_add,
+    "import": _phase_import,
+}
 
 
 def _main(argv: list[str]) -> None:

@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
+from common import (
     EDIT_KINDS,
     Site,
     loadavg,
@@ -60,8 +60,13 @@ def score(events: list[list[str]], edits: dict[int, str], port: int) -> dict[str
     missed = sorted(edited_urls.keys() - found)
     missed_by_kind = Counter(edited_urls[u] for u in missed)
     others = Counter(f"{kind}/{reason}" for _, kind, reason in events if kind != "edited")
-    return {"true": len(found & edited_urls.keys()), "false": false, "missed": missed, "missed_by_kind": missed_by_kind,
-            "others": others}
+    return {
+        "true": len(found & edited_urls.keys()),
+        "false": false,
+        "missed": missed,
+        "missed_by_kind": missed_by_kind,
+        "others": others,
+    }
 
 
 def run_round(site: Site, tmp: Path, urls_file: str, n: int, workers: int, r: int) -> dict[str, Any]:
@@ -76,25 +81,35 @@ def run_round(site: Site, tmp: Path, urls_file: str, n: int, workers: int, r: in
 
     site.serve("pass1")
     first = phase("check", {"data": str(data), "workers": workers, "add": urls_file})
-    print(f"  archiver pass 1: {n / first['seconds']:7.1f} URLs/s  rss {first['rss_mb']:.0f} MB  events {first['events']}",
-          flush=True)
+    print(
+        f"  archiver pass 1: {n / first['seconds']:7.1f} URLs/s  rss {first['rss_mb']:.0f} MB  events {first['events']}",
+        flush=True,
+    )
     site.serve("pass2")
     b0 = plain("before")
     events_file = tmp / f"events-{r}.json"
     second = phase("check", {"data": str(data), "workers": workers, "events_file": str(events_file)})
-    print(f"  archiver pass 2: {n / second['seconds']:7.1f} URLs/s  rss {second['rss_mb']:.0f} MB  events {second['events']}",
-          flush=True)
+    print(
+        f"  archiver pass 2: {n / second['seconds']:7.1f} URLs/s  rss {second['rss_mb']:.0f} MB  events {second['events']}",
+        flush=True,
+    )
     b1 = plain("after")
     shutil.rmtree(data, ignore_errors=True)
     return {"first": first, "second": second, "b": (b0, b1), "events": json.loads(events_file.read_text())}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=10_000, help="pages (default 10000)")
     parser.add_argument("--quick", action="store_true", help="N = 1000")
-    parser.add_argument("--workers", type=int, default=None, help="check workers (default: archiver's config)")
-    parser.add_argument("--rounds", type=int, default=1, help="repeat pass 1 + pass 2 with fresh data (median ratio)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="check workers (default: archiver's config)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="repeat pass 1 + pass 2 with fresh data (median ratio)"
+    )
     parser.add_argument("--details", action="store_true", help="list false and missed edits")
     parser.add_argument("--server", choices=("auto", "nginx", "python"), default="auto")
     args = parser.parse_args(argv)
@@ -106,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     workers = args.workers or CheckConfig().workers
     n = args.n
     load_before = loadavg()
-    print(f"bench/pipeline.py  {time.strftime('%Y-%m-%d %H:%M %Z')}  N={n} workers={workers} rounds={args.rounds}")
+    print(
+        f"bench/pipeline.py  {time.strftime('%Y-%m-%d %H:%M %Z')}  N={n} workers={workers} rounds={args.rounds}"
+    )
     print_machine(load_before)
     tmp = Path(tempfile.mkdtemp(prefix="archiver-bench-"))
     site = Site(tmp, server=args.server)
@@ -115,16 +132,24 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         size1 = write_pages_parallel(site.www / "pass1", n)
         write_pages_parallel(site.www / "pass2", n, variant=1, edits=edits)
-        print(f"pages: 2 x {n} generated in {time.perf_counter() - t:.1f}s, mean {size1 / n / 1024:.1f} KB; "
-              f"pass 2: every page's noise re-rolled, {len(edits)} real edits "
-              f"({', '.join(f'{v} {k}' for k, v in sorted(Counter(edits.values()).items()))})")
+        print(
+            f"pages: 2 x {n} generated in {time.perf_counter() - t:.1f}s, mean {size1 / n / 1024:.1f} KB; "
+            f"pass 2: every page's noise re-rolled, {len(edits)} real edits "
+            f"({', '.join(f'{v} {k}' for k, v in sorted(Counter(edits.values()).items()))})"
+        )
         site.serve("pass1")
         site.start()
         print(f"server: {site.kind}  {site.note}".rstrip())
         print("config: per_host_concurrency = workers, per_host_delay = 0, soft404_probe on (once per host)")
         urls_file = write_urls(tmp / "pages.urls", site.urls(n))
-        phase("plain", {"urls": write_urls(tmp / "warm.urls", site.urls(min(n, 300))), "out": str(tmp / "warm"),
-                        "workers": workers})
+        phase(
+            "plain",
+            {
+                "urls": write_urls(tmp / "warm.urls", site.urls(min(n, 300))),
+                "out": str(tmp / "warm"),
+                "workers": workers,
+            },
+        )
         rounds = []
         for r in range(args.rounds):
             print(f"round {r + 1}:", flush=True)
@@ -147,17 +172,39 @@ def report(rounds: list[dict[str, Any]], edits: dict[int, str], n: int, port: in
     s = score(rd["events"], edits, port)
     missed_kinds = ", ".join(f"{v} {k}" for k, v in sorted(s["missed_by_kind"].items())) or "-"
     rows: list[list[object]] = [
-        ["pass 2 (noise + 5 % edits)", f"{n / rd['second']['seconds']:.1f} URLs/s", f"{base:.1f} URLs/s",
-         f"{statistics.median(ratios):.2f}", f">= {TARGET_RATIO:.2f}"],
+        [
+            "pass 2 (noise + 5 % edits)",
+            f"{n / rd['second']['seconds']:.1f} URLs/s",
+            f"{base:.1f} URLs/s",
+            f"{statistics.median(ratios):.2f}",
+            f">= {TARGET_RATIO:.2f}",
+        ],
         ["pass 1 (first capture, for reference)", f"{n / rd['first']['seconds']:.1f} URLs/s", "", "", ""],
+        [
+            "CPU per URL, pass 2",
+            f"{rd['second']['cpu_s'] / n * 1000:.2f} ms",
+            f"{statistics.mean(b['cpu_s'] for b in rd['b']) / n * 1000:.2f} ms",
+            f"{statistics.mean(b['cpu_s'] for b in rd['b']) / rd['second']['cpu_s']:.2f}",
+            "",
+        ],
         ["edits detected", f"{s['true']} / {len(edits)}", "", "", ""],
         ["false edits", len(s["false"]), "", "", "0"],
         ["missed edits", f"{len(s['missed'])} ({missed_kinds})", "", "", "0"],
         ["other events", ", ".join(f"{k} {v}" for k, v in sorted(s["others"].items())) or "none", "", "", ""],
-        ["peak RSS: pass 1 / pass 2", f"{rd['first']['rss_mb']:.0f} / {rd['second']['rss_mb']:.0f} MB",
-         f"{max(b['rss_mb'] for b in rd['b']):.0f} MB", "", "< 150 MB"],
-        ["WARC per URL, pass 2", f"{rd['second']['warc_bytes'] / n / 1024:.2f} KB",
-         f"{statistics.mean(b['warc_bytes'] for b in rd['b']) / n / 1024:.2f} KB", "", ""],
+        [
+            "peak RSS: pass 1 / pass 2",
+            f"{rd['first']['rss_mb']:.0f} / {rd['second']['rss_mb']:.0f} MB",
+            f"{max(b['rss_mb'] for b in rd['b']):.0f} MB",
+            "",
+            "< 150 MB",
+        ],
+        [
+            "WARC per URL, pass 2",
+            f"{rd['second']['warc_bytes'] / n / 1024:.2f} KB",
+            f"{statistics.mean(b['warc_bytes'] for b in rd['b']) / n / 1024:.2f} KB",
+            "",
+            "",
+        ],
     ]
     print()
     print(table(rows, ("measure", "archiver", "plain loop", "ratio", "target")))

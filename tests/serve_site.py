@@ -104,6 +104,15 @@ def config() -> Config:
     )
 
 
+def checked(archive: Archive, urls: list[str]) -> None:
+    """``archive.check(urls)``, insisting that every URL got its capture (a failed build says why)."""
+    before = {u: len(archive.history(u)) if archive.index.url_state(u) else 0 for u in urls}
+    result = archive.check(urls)
+    assert not result.errors and result.checked == len(urls), result
+    for u in urls:
+        assert len(archive.history(u)) == before[u] + 1, (u, archive.history(u), result)
+
+
 def build(root: Path) -> ArchivedSite:
     """Serve the site, capture it three times, import a document citing it."""
     server = HTTPServer(host="127.0.0.1", port=0)
@@ -119,13 +128,14 @@ def build(root: Path) -> ArchivedSite:
     )
     data_dir = root / "snapshots"
     with Archive(data_dir, config()) as archive:
-        archive.check(
-            [url("/a"), url("/b"), url("/logo.png"), url("/style.css"), url("/gone"), url("/moved")]
+        checked(
+            archive, [url("/a"), url("/b"), url("/logo.png"), url("/style.css"), url("/gone"), url("/moved")]
         )
-        archive.check([url("/a")])  # unchanged: a revisit record
+        checked(archive, [url("/a")])  # unchanged: a revisit record
         server.clear()
         server.expect_request("/a").respond_with_data(POLL_V2, content_type="text/html; charset=utf-8")
-        archive.check([url("/a")])  # edited
+        checked(archive, [url("/a")])  # edited
+        assert [c.record_type for c in archive.history(url("/a"))] == ["response", "revisit", "response"]
         doc = root / EVIL_DOCUMENT_NAME
         doc.write_text(DOCUMENT.format(a=url("/a"), b=url("/b"), gone=url("/gone")), encoding="utf-8")
         archive.import_documents([str(doc)])

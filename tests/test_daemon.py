@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 from conftest import warc_files, warcio_check
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.archive import Archive
+from archiver.cli import cli
 from archiver.config import load_config
 from archiver.models import capture_id
 
@@ -175,9 +177,9 @@ def register(data: Path, config: Path, urls: list[str], every: float | None = 1.
         archive.add(urls, every=every)
 
 
-def archiver(data: Path, config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "archiver", "--data", str(data), "--config", str(config), *args],
-                          capture_output=True, text=True, env=child_env(), timeout=DEADLINE, check=False)
+def archiver(data: Path, config: Path, *args: str) -> Result:
+    """Another archiver command while the daemon runs (in process: the lock is per process anyway)."""
+    return CliRunner().invoke(cli, ["--data", str(data), "--config", str(config), *args])
 
 
 def assert_consistent(data: Path, urls: list[str]) -> None:
@@ -218,13 +220,13 @@ def test_run_checks_on_schedule_refuses_a_second_writer_and_stops_on_sigterm(
     wait_for("two captures of /a (interval 1s)", lambda: captures_of(db, urls[0]) >= 2, run)
 
     second = archiver(data, config, "run")
-    assert second.returncode == 1
-    assert f"in use by archiver run (pid {run.proc.pid})" in second.stderr
+    assert second.exit_code == 1
+    assert f"in use by archiver run (pid {run.proc.pid})" in second.output
     check = archiver(data, config, "check", "--all")
-    assert check.returncode == 1 and f"archiver run (pid {run.proc.pid})" in check.stderr
+    assert check.exit_code == 1 and f"archiver run (pid {run.proc.pid})" in check.output
     status = archiver(data, config, "status")
-    assert status.returncode == 0, status.stdout + status.stderr
-    assert f"running (pid {run.proc.pid})" in status.stdout
+    assert status.exit_code == 0, status.output
+    assert f"running (pid {run.proc.pid})" in status.output
 
     assert run.stop(signal.SIGTERM) == 0
     log = run.text()
@@ -233,8 +235,7 @@ def test_run_checks_on_schedule_refuses_a_second_writer_and_stops_on_sigterm(
     assert query(db, "SELECT value FROM meta WHERE key = 'daemon.pid'") == [(str(run.proc.pid),)]
     assert query(db, "SELECT value FROM meta WHERE key = 'daemon.stopped_at'")[0][0]
     assert_consistent(data, urls)
-    after = archiver(data, config, "status")
-    assert "not running" in after.stdout
+    assert "not running" in archiver(data, config, "status").output
 
 
 def test_sigterm_lets_the_capture_in_flight_finish(tmp_path: Path, site: Site, runs: list[Run]) -> None:

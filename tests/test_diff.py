@@ -285,3 +285,36 @@ def test_relative_dateline_text_alone_is_not_a_dateline_change() -> None:
     old = tv("Published 2026-11-20", "Old body.", meta=meta_old)
     result = diff(old, tv("Published 2026-11-20", "New body.", meta=meta_new))
     assert result.changed and "dateline" not in result.summary
+
+
+@pytest.mark.parametrize(
+    ("old_line", "new_line", "named"),
+    [
+        (
+            "Pubblicato il 3 ottobre 2026",
+            "Pubblicato il 4 ottobre 2026",
+            "'3 ottobre 2026' → '4 ottobre 2026'",
+        ),
+        (
+            "Gepubliceerd op 3 oktober 2026",
+            "Gepubliceerd op 3 november 2026",
+            "'3 oktober 2026' → '3 november 2026'",
+        ),
+    ],
+)
+def test_dateline_in_another_language_is_named(old_line: str, new_line: str, named: str) -> None:
+    old = tv(old_line, "Il consiglio comunale ha approvato il bilancio.", meta={"header_zone": 1})
+    new = tv(new_line, "Il consiglio comunale ha approvato il bilancio.", meta={"header_zone": 1})
+    assert diff(old, new).summary.startswith(f"dateline changed: {named}")
+
+
+def test_counters_in_a_byline_line_are_not_an_edit_its_dateline_is() -> None:
+    def page_with(meta_line: str) -> TextVersion:
+        return version(f"<article><h1>Rada miasta przyjęła budżet</h1><p class='meta'>{meta_line}</p>"
+                       "<p>Radni przyjęli budżet na rok 2027 po długiej debacie, która trwała do późnego wieczora.</p></article>")  # fmt: skip
+
+    line = "Por Marta Ibáñez, redactora de la sección de Local y Medio Ambiente · 14/10/2026 · {v} visitas · {c} comentarios"
+    base = page_with(line.format(v="13.725", c="88"))
+    assert not diff(base, page_with(line.format(v="15.042", c="91"))).changed
+    later = page_with(line.format(v="15.042", c="91").replace("14/10/2026", "15/10/2026"))
+    assert diff(base, later).changed

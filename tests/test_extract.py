@@ -542,3 +542,165 @@ def test_dateline_is_kept_in_the_header_zone_only() -> None:
 def test_doctests(module: ModuleType) -> None:
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+# --------------------------------------------------------------------------- masking that generalises
+# Each rule has a noise pair (same digest) and a meaning pair (digest changes), in languages and
+# templates other than the simulated web's, so the rules are shown to generalise, not to fit it.
+
+
+def text_version(*paragraphs: str) -> TextVersion:
+    """Plain text: the first paragraph is the header zone, as a text document's title line."""
+    body = "\n\n".join(("Stadtbahn: Bauarbeiten beginnen im März", *paragraphs))
+    return extract(body.encode(), content_type="text/plain; charset=utf-8", url=URL)
+
+
+GENERALISED_NOISE = [
+    # counters: a count and a counter noun that fill a segment of a long UI line (separators around)
+    ("counter-segment-de", "Von Sabine Krüger, Redakteurin für Stadtpolitik und Verkehr · 14. Oktober 2026 · 1.234 Aufrufe · 56 Kommentare",
+     "Von Sabine Krüger, Redakteurin für Stadtpolitik und Verkehr · 14. Oktober 2026 · 1.517 Aufrufe · 61 Kommentare"),
+    # counters: any count next to a counter noun in a short UI label, either order, any grouping
+    ("counter-label-es", "48 respuestas · 2.301 visitas", "51 respuestas · 2 498 visitas"),
+    ("counter-label-nl", "12 keer bekeken · 3 reacties", "15 keer bekeken · 4 reacties"),
+    ("counter-label-de-quoted", "30 „Gefällt mir“-Angaben · 4 Kommentare", "31 „Gefällt mir“-Angaben · 6 Kommentare"),
+    ("counter-label-fr-grouping", "13 725 vues", "14\u202f002 vues"),
+    # counters: abbreviated counts anywhere, prose included
+    ("counter-abbrev-it", "Il video, pubblicato lunedì dal Comune sul proprio canale, ha superato 3,4 k visualizzazioni e ha acceso il dibattito.",
+     "Il video, pubblicato lunedì dal Comune sul proprio canale, ha superato 3,6 k visualizzazioni e ha acceso il dibattito."),
+    # counters: labelled with a colon or parentheses
+    ("counter-labelled-pt", "Curtidas: 1 204 · Comentários (12)", "Curtidas: 1 290 · Comentários (15)"),
+    # counters: behind a counter icon (the emoji variation selector is presentation)
+    ("counter-icon", "👁 1,2 Mio · ❤️ 3 400 · 💬 12", "👁 1,3 Mio · ❤ 3 512 · 💬 15"),
+    # counters: ballot nouns only in the unmistakable forms
+    ("counter-strict-abbrev", "Encuesta en directo: 1,2 k votos", "Encuesta en directo: 1,4 k votos"),
+    # relative times, full forms, every language; a cue before them makes them a page stamp
+    ("ago-es", "Actualizado hace 5 minutos", "Actualizado hace 2 horas"),
+    ("ago-de", "Beitrag vom Stadtrat, vor 3 Stunden", "Beitrag vom Stadtrat, gerade eben"),
+    ("ago-it", "Aggiornato 3 ore fa", "Aggiornato un'ora fa"),
+    ("ago-pt", "Publicado há 2 horas", "Publicado há 5 minutos"),
+    ("ago-nl", "Bijgewerkt 10 minuten geleden", "Bijgewerkt zojuist"),
+    ("ago-long-unit-in-label", "Miembro desde hace 3 años", "Miembro desde hace 4 años"),
+    # relative times, compact forms, in short UI lines
+    ("ago-compact-social", "@ana_ruiz · 5h", "@ana_ruiz · 1d"),
+    ("ago-compact-forum-es", "Última respuesta 2h", "Última respuesta 3d"),
+    # page stamps after a cue, absolute, in other languages
+    ("cue-fr-absolute", "Mis à jour le 23 novembre 2026 à 10h42", "Mis à jour le 24 novembre 2026 à 08h15"),
+    ("cue-de-absolute", "Zuletzt aktualisiert am 23.11.2026, 10:42 Uhr", "Zuletzt aktualisiert am 24.11.2026, 08:15 Uhr"),
+    ("cue-es-absolute", "Actualizado el 23 de noviembre de 2026 a las 10:42", "Actualizado el 24 de noviembre de 2026 a las 08:15"),
+]  # fmt: skip
+
+GENERALISED_MEANING = [
+    # counters: prose keeps its numbers, also next to a counter noun, also in a short sentence
+    ("counter-prose-it", "Il Comune ha ricevuto 340 commenti durante la consultazione pubblica sul nuovo piano del traffico.",
+     "Il Comune ha ricevuto 360 commenti durante la consultazione pubblica sul nuovo piano del traffico."),
+    ("counter-short-sentence-es", "La consulta recibió 48 comentarios.", "La consulta recibió 51 comentarios."),
+    # counters: the byline and dateline of a line with counters are still content
+    ("counter-segment-byline", "Von Sabine Krüger, Redakteurin für Stadtpolitik und Verkehr · 14. Oktober 2026 · 1.234 Aufrufe",
+     "Von Jana Vogt, Redakteurin für Stadtpolitik und Verkehr · 14. Oktober 2026 · 1.234 Aufrufe"),
+    ("counter-segment-dateline", "Von Sabine Krüger, Redakteurin für Stadtpolitik und Verkehr · 14. Oktober 2026 · 1.234 Aufrufe",
+     "Von Sabine Krüger, Redakteurin für Stadtpolitik und Verkehr · 15. Oktober 2026 · 1.234 Aufrufe"),
+    # counters: a cell is not a label ("|" is not ":"), a number after an unrelated icon is content
+    ("counter-cell-not-labelled", "Curtidas | 1 204", "Curtidas | 1 290"),
+    ("counter-icon-other", "☎ 0611 2233", "☎ 0611 2244"),
+    # counters: ballot nouns in an election table
+    ("counter-strict-votes", "Partido Verde | 12.345 votos | 34,5 %", "Partido Verde | 12.400 votos | 34,5 %"),
+    # relative times: "vor"/"il y a"/"hace" without a time, and weeks-or-more in prose, are the writer's
+    ("ago-not-a-time-de", "Vor dem Rathaus demonstrierten am Montag rund 300 Menschen gegen den Neubau der Stadtbahn.",
+     "Vor dem Rathaus demonstrierten am Montag rund 400 Menschen gegen den Neubau der Stadtbahn."),
+    ("ago-long-unit-prose-fr", "Il y a 40 ans, la ville inaugurait son premier tramway, un projet alors très contesté.",
+     "Il y a 50 ans, la ville inaugurait son premier tramway, un projet alors très contesté."),
+    ("ago-long-unit-prose-es", "Hace 20 años se inauguró el puerto deportivo, que ahora necesita una reforma urgente.",
+     "Hace 25 años se inauguró el puerto deportivo, que ahora necesita una reforma urgente."),
+    # compact times: not in prose, not as a duration
+    ("ago-compact-prose", "Los corredores que bajaron de la marca de 2h recibieron una medalla especial.",
+     "Los corredores que bajaron de la marca de 3h recibieron una medalla especial."),
+    ("ago-compact-duration", "Duración 2h 30m", "Duración 2h 45m"),
+    # a date without an update cue is the article's
+    ("cue-none-it", "Pubblicato il 3 ottobre 2026", "Pubblicato il 4 ottobre 2026"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new"), [pytest.param(o, n, id=i) for i, o, n in GENERALISED_NOISE])
+def test_generalised_noise_pairs_have_one_digest(old: str, new: str) -> None:
+    prose = "Die Bauarbeiten sollen im Frühjahr beginnen und etwa zwölf Monate dauern, teilte die Stadt mit."
+    assert text_version(prose, old).digest == text_version(prose, new).digest, normalise(old)
+    assert normalise(normalise(old)) == normalise(old)  # idempotent
+
+
+@pytest.mark.parametrize(("old", "new"), [pytest.param(o, n, id=i) for i, o, n in GENERALISED_MEANING])
+def test_generalised_meaning_pairs_change_the_digest(old: str, new: str) -> None:
+    prose = "Die Bauarbeiten sollen im Frühjahr beginnen und etwa zwölf Monate dauern, teilte die Stadt mit."
+    assert text_version(prose, old).digest != text_version(prose, new).digest
+
+
+def test_headline_keeps_counts_but_not_unmistakable_noise() -> None:
+    def title(h1: str) -> str:
+        body = f"<article><h1>{h1}</h1><p>{'Der Livestream der Ratssitzung lief am Montagabend. ' * 3}</p></article>"
+        return extract(html(body), content_type="text/html", url=URL).title
+
+    assert title("Video erreicht 10.000 Aufrufe") != title("Video erreicht 20.000 Aufrufe")
+    assert title("Debatte im Stadtrat — 2h") != title(
+        "Debatte im Stadtrat — 3h"
+    )  # a short headline is not a UI line
+    assert title("Livestream: 1,2 Mio. Aufrufe") == title("Livestream: 1,3 Mio. Aufrufe")
+
+
+BLOG_PT_NOISE = [
+    ("1,2 mil · &#x2764;&#xFE0F; 3 400 · 12 comentários · há 2 horas", "1,3 mil · &#x2764;&#xFE0F; 3 481 · 14 comentários · há 5 horas"),
+    ("<svg aria-hidden=\"true\" viewBox=\"0 0 10 10\"></svg>1.234</span>", "<svg aria-hidden=\"true\" viewBox=\"0 0 10 10\"></svg>1.290</span>"),
+    ('title="Curtidas">87<', 'title="Curtidas">91<'),
+    ("Atualizado em 4 de outubro de 2026, às 10h42", "Atualizado em 5 de outubro de 2026, às 08h05"),
+]  # fmt: skip
+BLOG_PT_MEANING = [
+    ("<td>1.204 visualizações</td>", "<td>1.290 visualizações</td>"),  # a data table's cell
+    ("<td>61 % a favor</td>", "<td>59 % a favor</td>"),
+    ("recebeu 340 comentários", "recebeu 360 comentários"),  # prose
+    ("Por Ana Ribeiro, repórter", "Por Helena Duarte, repórter"),  # the byline of the counter line
+    ("· 3 de outubro de 2026 ·", "· 2 de outubro de 2026 ·"),  # its dateline
+    ('<span class="entrada__curtidas" title="Curtidas">87</span>', '<span class="entrada__preco">87</span>'),
+]  # fmt: skip
+
+
+def test_blog_post_pt_template_masks_furniture_keeps_content() -> None:
+    source = (PAGES / "blog_post_pt.html").read_text(encoding="utf-8")
+
+    def digest(text: str) -> str:
+        return extract(text.encode(), content_type="text/html", url=URL).digest
+
+    base = digest(source)
+    noisy = source
+    for old, new in BLOG_PT_NOISE:
+        assert old in noisy, old
+        noisy = noisy.replace(old, new)
+    assert digest(noisy) == base
+    for old, new in BLOG_PT_MEANING:
+        assert old in source, old
+        assert digest(source.replace(old, new)) != base, new
+    v = page("blog_post_pt.html")
+    assert "Vídeo oficial | 1.204 visualizações" in v.paragraphs  # table rows are data
+    assert v.paragraphs[1] == "[n] [n]"  # icon-labelled counters: class "post-views", title "Curtidas"
+
+
+def test_json_volatile_keys_by_name_keep_content_keys() -> None:
+    base = {"data": {"city": "Neuburg", "population": 48213, "duration_days": 30, "remaining": 3},
+            "debug": {"elapsed": 0.012, "duration_ms": 4, "served_by": "web-3"}, "requestId": "f00d-1",
+            "ETag": 'W/"5f1"', "X-RateLimit-Remaining": 59, "rate_limit": {"limit": 60, "reset": 1763999999},
+            "cache_status": "HIT", "generated_at": "2026-11-23T10:42:00Z", "latency": 31}  # fmt: skip
+    noisy = {**base, "debug": {"elapsed": 0.4, "duration_ms": 9, "served_by": "web-7"}, "requestId": "beef-2",
+             "ETag": 'W/"9c2"', "X-RateLimit-Remaining": 58, "rate_limit": {"limit": 60, "reset": 1764000000},
+             "cache_status": "MISS", "generated_at": "2026-11-24T08:00:00Z", "latency": 12}  # fmt: skip
+    assert json_version(noisy).digest == json_version(base).digest
+    for key, value in (("population", 48391), ("duration_days", 45), ("remaining", 2)):
+        changed = {**base, "data": {**base["data"], key: value}}  # type: ignore[dict-item]
+        assert json_version(changed).digest != json_version(base).digest, key
+
+
+@pytest.mark.parametrize(
+    ("key", "parent", "family"),
+    [("took", "", "timing"), ("elapsed_ms", "", "timing"), ("queryTime", "", "timing"), ("duration", "debug", "timing"),
+     ("duration", "data", None), ("span_id", "", "id"), ("x-request-id", "", "id"), ("correlationId", "", "id"),
+     ("served_at", "", "clock"), ("serverTime", "", "clock"), ("Retry-After", "", "rate"), ("x-cache", "", "cache"),
+     ("total", "meta", None), ("title", "", None), ("share", "", None), ("remaining", "", None)],
+)  # fmt: skip
+def test_json_volatile_key_table(key: str, parent: str, family: str | None) -> None:
+    assert json_doc.volatile_family(key, parent) == family

@@ -57,18 +57,24 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
 
 
-def wait_for_port(port: int, proc: subprocess.Popen[bytes], deadline: float = 60.0) -> None:
-    """pywb logs before it binds, so connect until it answers (bounded; fails if pywb exits)."""
+def wait_for_pywb(port: int, proc: subprocess.Popen[bytes], deadline: float = 60.0) -> None:
+    """pywb logs before it binds, so ask until *it* answers (bounded; fails at once if pywb exits).
+
+    Its home page must list our collections: a bare connect could reach another process that
+    took the port between ``free_port`` and pywb's bind.
+    """
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         if proc.poll() is not None:
-            pytest.fail(f"wayback exited with {proc.returncode}")
+            pytest.fail(f"wayback exited with {proc.returncode} (port {port} taken?)")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"wayback did not listen on 127.0.0.1:{port} within {deadline:.0f}s")
+            home = requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+            if home.status_code == 200 and "/warcs" in home.text and "/wacz" in home.text:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"wayback did not answer on 127.0.0.1:{port} within {deadline:.0f}s")
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +114,7 @@ def wayback(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wayback]:
         env=clean_env(),
     )
     try:
-        wait_for_port(port, proc)
+        wait_for_pywb(port, proc)
         yield Wayback(f"http://127.0.0.1:{port}", url, captures)
     finally:
         proc.terminate()

@@ -357,6 +357,64 @@ def test_events_from_a_tick_reach_the_notifier(tmp_path: Path, server: HTTPServe
     assert [(e["type"], e["reason"], e["url"]) for e in lines] == [("removed", "http-404", server.url_for("/gone"))]
 
 
+def test_events_recorded_while_no_daemon_ran_are_notified_at_start(tmp_path: Path, server: HTTPServer) -> None:
+    server.expect_request("/a").respond_with_data("<p>here</p>", content_type="text/html")
+    out = tmp_path / "events.jsonl"
+    base = fast_config()
+    config = Config(fetch=base.fetch, check=base.check, detect=base.detect, schedule=base.schedule,
+                    notify=NotifyConfig(command=f"cat >> {shlex.quote(str(out))}; echo >> {shlex.quote(str(out))}"))
+    archive = Archive(tmp_path / "data", config)
+    archive.add([server.url_for("/a")])
+    first = Daemon(archive)
+    first.start()  # the first start with notifications on: nothing old is sent
+    first.tick()
+    first.close()
+    server.clear()
+    server.expect_request("/a").respond_with_data("gone", status=410)
+    with Archive(tmp_path / "data", config) as offline:  # `archiver check` while no daemon runs
+        assert [e.type for e in offline.check([server.url_for("/a")]).events] == [EventType.REMOVED]
+    again = Daemon(archive := Archive(tmp_path / "data", config))
+    again.start()
+    assert again.notifier.wait_idle(20)
+    again.close()
+    third = Daemon(Archive(tmp_path / "data", config))
+    third.start()  # already notified: not sent twice
+    assert third.notifier.wait_idle(20)
+    third.close()
+    lines = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+    assert [(e["type"], e["reason"]) for e in lines] == [("removed", "http-410")]
+
+
+def test_captures_pause_when_the_disk_is_too_full(tmp_path: Path, server: HTTPServer, caplog: pytest.LogCaptureFixture) -> None:
+    server.expect_request("/a").respond_with_data("<p>a</p>", content_type="text/html")
+    base = fast_config()
+    huge = FetchConfig(allow_private=True, max_bytes=1 << 62)  # more room than any disk has
+    archive = Archive(tmp_path / "data", Config(fetch=huge, check=base.check, detect=base.detect))
+    archive.add([server.url_for("/a")])
+    daemon = Daemon(archive)
+    daemon.start()
+    with caplog.at_level("ERROR", logger="archiver"):
+        daemon.tick()
+        daemon.tick()
+    assert len(server.log) == 0
+    paused = [r.getMessage() for r in caplog.records if "captures paused" in r.getMessage()]
+    assert len(paused) == 1, paused  # one line, not one per tick
+    assert paused[0].startswith(f"captures paused: {archive.warc_dir}: only ")
+    assert paused[0].endswith(" MB free; nothing is lost, trying again next tick")
+    state = archive.index.url_state(server.url_for("/a"))
+    assert state is not None and state.checks == 0 and archive.index.due_count(datetime.now(UTC)) == 1
+    daemon.close()
+
+
+def test_run_exits_1_when_the_index_cannot_be_opened(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "index.db").write_bytes(b"this is not a database, it is a text file" * 100)
+    result = CliRunner().invoke(cli, ["--data", str(data), "run"])
+    assert result.exit_code == 1
+    assert "index.db: cannot open the index" in result.output
+
+
 def test_run_refuses_a_data_directory_in_use(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with DataLock(data, "archiver run"):

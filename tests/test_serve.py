@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -458,8 +459,11 @@ def test_archiver_serve_answers_then_stops_cleanly_on_sigterm(site: ArchivedSite
                 break
         assert m, seen
         assert requests.get(m.group(1) + "/", timeout=T).status_code == 200
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=20) == 0
+        # A client that connected and never sent a request must not hold the shutdown hostage.
+        port = int(m.group(1).rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=T):
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=20) == 0
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -184,7 +184,8 @@ def text_changed_rule(history: SourceHistory, observation: Observation, diff: Di
         return Verdict(EventType.EDITED, str(Reason.PAYLOAD_CHANGED), "payload changed", changed)
     if not comparable(new) or not comparable(old) or _seen_before(history, new):
         return None
-    if words(new.text) == words(old.text) and normalise(new.title) == normalise(old.title):
+    moved_words = diff is None or diff.words_added or diff.words_removed or diff.paragraphs_changed
+    if not moved_words and words(new.text) == words(old.text) and normalise(new.title) == normalise(old.title):
         return None  # punctuation or spacing only
     evidence: dict[str, object]
     if diff is not None:

@@ -95,8 +95,9 @@ def page_view(observation: Observation) -> PageView:
     if is_html:
         m = _TITLE.search(raw)
         title = _plain(m.group(1)) if m else ""
-        headings = tuple(h for h in (_plain(g[1]) for g in _HEADING.findall(_DROP.sub(" ", raw))) if h)
-        visible = _plain(_DROP.sub(" ", raw))
+        dropped = _DROP.sub(" ", raw)
+        headings = tuple(h for h in (_plain(g[1]) for g in _HEADING.findall(dropped)) if h)
+        visible = _plain(dropped)
     elif raw and tv.kind in ("text", "none"):
         visible = normalise(raw)
     main = normalise(tv.text) if tv.status is TextStatus.OK and tv.paragraphs else visible
@@ -235,6 +236,13 @@ def is_page(result: FetchResult) -> bool:
     if result.outcome not in (Outcome.OK, Outcome.TOO_LARGE):
         return False
     return result.status is None or 200 <= result.status < 300
+
+
+def has_long_text(observation: Observation, words: int) -> bool:
+    """Whether the extracted main text has more than ``words`` words: an article, not a template.
+    Lets rules about small pages (walls, parking pages) skip reading the HTML of long ones."""
+    tv = observation.text
+    return tv.status is TextStatus.OK and tv.word_count > words
 
 
 def comparable(tv: TextVersion | None) -> bool:

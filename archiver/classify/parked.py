@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from archiver.models import Diff, EventType, Observation, Reason, SourceHistory, Verdict
 from archiver.urls import registrable_domain
 
-from .observed import PageView, is_page, judged_by_post, page_view, reference_text, unchanged
+from .observed import PageView, has_long_text, is_page, judged_by_post, page_view, reference_text, unchanged
 from .similarity import relatedness
 from .status import chain
 
@@ -99,6 +99,8 @@ def parked_rule(history: SourceHistory, observation: Observation, diff: Diff | N
     result = observation.result
     if judged_by_post(observation) or not is_page(result) or unchanged(diff):
         return None
+    if has_long_text(observation, SMALL_PAGE_WORDS) and len(result.hops) < 2:
+        return None  # an article; parking pages are tiny, or reached by a redirect
     page = page_view(observation)
     marker = parking_marker(observation, page)
     if marker is None:

@@ -16,6 +16,7 @@ from archiver.urls import is_home_page, registrable_domain
 
 from .observed import (
     PageView,
+    has_long_text,
     host,
     is_page,
     is_redirected,
@@ -147,15 +148,23 @@ def _segment(seg: str) -> str:
     return seg.rsplit(".", 1)[0] if "." in seg[1:] else seg
 
 
-def gate_page(observation: Observation, page: PageView) -> str | None:
-    """What kind of wall the page is (Cloudflare challenge, consent, login…), from headers, HTML
-    tell-tales, phrases, or a login title with a password field; None for an ordinary page."""
+def gate_header(observation: Observation) -> str | None:
+    """The bot-management service whose challenge header the response carries, or None."""
     final = observation.result.final
     if final is not None:
         for name, needle, vendor in GATE_HEADERS:
             value = final.header(name)
             if value is not None and needle in value.lower():
                 return vendor
+    return None
+
+
+def gate_page(observation: Observation, page: PageView) -> str | None:
+    """What kind of wall the page is (Cloudflare challenge, consent, login…), from headers, HTML
+    tell-tales, phrases, or a login title with a password field; None for an ordinary page."""
+    vendor = gate_header(observation)
+    if vendor is not None:
+        return vendor
     small = page.words <= GATE_MAX_WORDS and len(page.visible.split()) <= 2 * GATE_MAX_WORDS
     if not small and (observation.result.status or 200) < 300:
         return None
@@ -189,7 +198,7 @@ def access_gate_rule(history: SourceHistory, observation: Observation, diff: Dif
             evidence["matched"] = why
             summary = f"redirected to a login/consent/bot-check page {result.final_url}"
             return Verdict(EventType.UNREACHABLE, str(Reason.REDIRECT_LOGIN), summary, evidence)
-    if unchanged(diff):
+    if unchanged(diff) or (is_page(result) and has_long_text(observation, GATE_MAX_WORDS) and not gate_header(observation)):
         return None
     page = page_view(observation)
     why = gate_page(observation, page)

@@ -198,8 +198,11 @@ def soft404_rule(history: SourceHistory, observation: Observation, diff: Diff | 
     result = observation.result
     if judged_by_post(observation) or not is_page(result) or unchanged(diff):
         return None
-    page = page_view(observation)
     old = reference_text(history)
+    tv = observation.text
+    if old is not None and tv.status is TextStatus.OK and relatedness(tv.text, old.text) >= STILL_CONTENT:
+        return None  # cheap exit for the common case: the article is still there
+    page = page_view(observation)
     evidence: dict[str, object] = {"final_url": result.final_url}
     if old is not None:
         kept = relatedness(page.text, old.text)

@@ -48,12 +48,13 @@ def _version(
     title: str = "",
     masked: Sequence[str] | None = None,
     header_zone: int = 0,
+    table_rows: frozenset[int] = frozenset(),
     meta: dict[str, Any],
     empty_detail: str = "no text",
 ) -> TextVersion:
     """Mask ``raw`` (unless ``masked`` is given) and build the TextVersion."""
     if masked is None:
-        masked = [normalise(p, keep_dates=i < header_zone) for i, p in enumerate(raw)]
+        masked = [normalise(p, keep_dates=i < header_zone, table=i in table_rows) for i, p in enumerate(raw)]
     paragraphs = tuple(p for p in masked if p)
     title = normalise(title, keep_dates=True, headline=True)  # a headline is content: only clear noise
     raw_words = sum(len(p.split()) for p in raw)
@@ -79,8 +80,8 @@ def _extract_html(
     meta.update(page.meta)
     meta["header_zone"] = page.header_zone  # diff names byline/dateline edits there
     detail = "no text without scripts" if page.had_scripts else "no text"
-    return _version("html", page.paragraphs, title=page.title, header_zone=page.header_zone, meta=meta,
-                    empty_detail=detail)  # fmt: skip
+    return _version("html", page.paragraphs, title=page.title, header_zone=page.header_zone,
+                    table_rows=page.table_rows, meta=meta, empty_detail=detail)  # fmt: skip
 
 
 def _extract_xml(content: bytes, meta: dict[str, Any]) -> TextVersion:

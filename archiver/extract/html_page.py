@@ -26,6 +26,7 @@ from archiver.extract.boilerplate import (
     text_len,
     text_of,
 )
+from archiver.extract.masking import counter_attribute
 
 logger = logging.getLogger(__name__)
 
@@ -123,18 +124,21 @@ def _is_header(el: Element) -> bool:
     return el.tag in ("header", "time", "address", "h1") or bool(_HEADER_CLASS.search(classes(el)))
 
 
-def linearise(node: Element) -> list[tuple[str, bool]]:
-    """``(paragraph, in_header)`` pairs in document order; table rows become "cell | cell"."""
-    out: list[tuple[str, bool]] = []
+def linearise(node: Element) -> list[tuple[str, bool, bool]]:
+    """``(paragraph, in_header, is_row)`` in document order; table rows become "cell | cell"."""
+    out: list[tuple[str, bool, bool]] = []
     buf: list[str] = []
     header_stack: list[bool] = []
     header_depth = 0
+    cells = False  # a td/th went into the paragraph being built: a table row
 
     def flush() -> None:
+        nonlocal cells
         text = "".join(buf).strip()
         buf.clear()
         if text:
-            out.append((text, header_depth > 0))
+            out.append((text, header_depth > 0, cells))
+        cells = False
 
     for event, el in etree.iterwalk(node, events=("start", "end")):
         tag = el.tag
@@ -153,8 +157,10 @@ def linearise(node: Element) -> list[tuple[str, bool]]:
                     flush()  # <br><br>: a paragraph break in br-formatted text
                 else:
                     buf.append("\n")
-            elif tag in ("td", "th") and "".join(buf).strip():
-                buf.append(" | ")
+            elif tag in ("td", "th"):
+                if "".join(buf).strip():
+                    buf.append(" | ")
+                cells = True
             elif tag in ("img", "wbr"):
                 buf.append(" " if tag == "img" else "")
             if el.text:
@@ -202,6 +208,25 @@ _MODIFIED = re.compile(
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
+
+def _mask_counter_elements(node: Element) -> None:
+    # An icon-labelled counter leaves a bare number once its icon is gone: <span class="post-views">
+    # <svg …/> 1,234</span>, <a title="Likes">30</a>. When the element's class, id, title or
+    # aria-label names a counter (the nouns of masking.COUNTER_NOUNS, any language) and its text is
+    # only a count, the count is masked. Table cells are data and are not looked at.
+    for el in node.iter("span", "a", "small", "div", "li", "b", "strong", "em", "data", "output", "p"):
+        text = el.text
+        if not text or len(el) or len(text) > 16 or not _BARE_COUNT.match(text):
+            continue
+        attrs = " ".join(
+            v for v in (el.get("class"), el.get("id"), el.get("title"), el.get("aria-label")) if v
+        )
+        if attrs and counter_attribute(attrs):
+            el.text = "[n]"
+
+
+_BARE_COUNT = re.compile(r"^\s*\d[\d.,' ]*(?:\s?(?:[KkMmBb]|Mio|Tsd)\.?)?\+?\s*$")
+
 # --------------------------------------------------------------------------- headline, byline, dateline
 
 
@@ -214,6 +239,7 @@ class HtmlText:
     header_zone: int  # how many leading paragraphs form the article header (dateline kept there)
     meta: dict[str, Any] = field(default_factory=dict)
     had_scripts: bool = False
+    table_rows: frozenset[int] = frozenset()  # paragraphs that are table rows: cells are data
 
 
 def _headline(root: Element, node: Element, meta: dict[str, str]) -> str:
@@ -281,11 +307,11 @@ def _article_region(node: Element, body: Element) -> Element:
     return region
 
 
-def _header_zone(paragraphs: list[tuple[str, bool]]) -> int:
+def _header_zone(paragraphs: list[tuple[str, bool, bool]]) -> int:
     # The header zone runs to the last structurally marked header paragraph among the leading ones,
     # or up to the first paragraph of 20+ words when the template marks nothing (blog_post.html).
     zone = 0
-    for i, (text, in_header) in enumerate(paragraphs[:8]):
+    for i, (text, in_header, _) in enumerate(paragraphs[:8]):
         if in_header:
             zone = i + 1
         elif len(text.split()) >= 20:
@@ -314,41 +340,43 @@ def read_page(root: Element) -> HtmlText:
         if key in meta_tags:
             meta[name] = meta_tags[key]
 
-    extra: list[tuple[str, bool]] = []
+    extra: list[tuple[str, bool, bool]] = []
     region = _article_region(node, body)
     byline_el = _byline(node)
     byline_el = byline_el if byline_el is not None else _byline(region, _STRICT_BYLINE_XPATH)
     if byline_el is not None:
         meta["byline"] = _BY.sub("", " ".join(text_of(byline_el).split()))
         if not _inside(byline_el, node):
-            extra.append((text_of(byline_el), True))
+            extra.append((text_of(byline_el), True, False))
     elif meta_tags.get("author") and not meta_tags["author"].startswith("http"):
         meta["byline"] = meta_tags["author"]
-        extra.append((f"By {meta_tags['author']}", True))
+        extra.append((f"By {meta_tags['author']}", True, False))
     published_el = _published(node, loose=True) if node is not body else None
     published_el = published_el if published_el is not None else _published(region, loose=False)
     if published_el is not None:
         meta["published"] = published_el.get("datetime") or published_el.get("content") or ""
         meta["dateline"] = " ".join(text_of(published_el).split()) or meta["published"]
         if not _inside(published_el, node) and meta["published"]:
-            extra.append((f"Published {meta['published']}", True))
+            extra.append((f"Published {meta['published']}", True, False))
     elif meta_tags.get("article:published_time") or meta_tags.get("citation_publication_date"):
         meta["published"] = meta_tags.get("article:published_time") or meta_tags["citation_publication_date"]
-        extra.append((f"Published {meta['published']}", True))
+        extra.append((f"Published {meta['published']}", True, False))
 
     _canonical_times(node)
+    _mask_counter_elements(node)
     paragraphs = extra + linearise(node)
-    paragraphs = [(t, h) for t, h in paragraphs if not _AD_LABEL.match(t)]
+    paragraphs = [p for p in paragraphs if not _AD_LABEL.match(p[0])]
     if title:  # the headline is the title, not a paragraph
         flat = " ".join(title.split())
-        for i, (text, _) in enumerate(paragraphs[:4]):
+        for i, (text, _, _) in enumerate(paragraphs[:4]):
             if " ".join(text.split()) == flat:
                 del paragraphs[i]
                 break
     return HtmlText(
         title=title,
-        paragraphs=tuple(t for t, _ in paragraphs),
+        paragraphs=tuple(t for t, _, _ in paragraphs),
         header_zone=_header_zone(paragraphs),
+        table_rows=frozenset(i for i, (_, _, row) in enumerate(paragraphs) if row),
         meta=meta,
         had_scripts=had_scripts,
     )

@@ -45,11 +45,6 @@ _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 #: family -> (mask, words any one of which makes a key volatile, word pairs both of which do).
 VOLATILE_KEYS: dict[str, tuple[str, frozenset[str], tuple[frozenset[str], ...]]] = {
-    "id": ("[token]",
-           frozenset({"token", "nonce", "csrf", "xsrf", "session", "sessionid", "sid", "etag", "signature", "sig",
-                      "hmac", "trace", "traceid", "traceparent", "tracestate", "requestid", "spanid",
-                      "correlationid", "server", "hostname"}),
-           tuple(frozenset({w, "id"}) for w in ("request", "span", "correlation", "transaction"))),
     "clock": ("[date]",
               frozenset({"updated", "modified", "generated", "fetched", "retrieved", "rendered", "refreshed",
                          "served", "now", "servertime", "timestamp", "ts", "cached", "expires", "expiry",
@@ -62,9 +57,14 @@ VOLATILE_KEYS: dict[str, tuple[str, frozenset[str], tuple[frozenset[str], ...]]]
     "rate": ("[n]",
              frozenset({"ratelimit"}),
              (frozenset({"rate", "limit"}), frozenset({"retry", "after"}), frozenset({"quota", "remaining"}))),
+    "id": ("[token]",
+           frozenset({"token", "nonce", "csrf", "xsrf", "session", "sessionid", "sid", "etag", "signature", "sig",
+                      "hmac", "trace", "traceid", "traceparent", "tracestate", "requestid", "spanid",
+                      "correlationid", "server", "hostname"}),
+           tuple(frozenset({w, "id"}) for w in ("request", "span", "correlation", "transaction"))),
 }  # fmt: skip
 #: Parents whose children describe the request, not the resource: under them a duration is timing.
-_REQUEST_META = frozenset({"meta", "debug", "timing", "timings", "diagnostics", "profiling", "perf", "stats_request",
+_REQUEST_META = frozenset({"meta", "debug", "timing", "timings", "diagnostics", "profiling", "perf",
                            "server", "request", "response"})  # fmt: skip
 _REQUEST_META_TIMING = frozenset({"duration", "time", "ms", "durationms"})
 
@@ -94,15 +94,17 @@ def volatile_family(key: str, parent: str = "") -> str | None:
         return None
     words = _words(key)
     squashed = re.sub(r"[\W_]+", "", key.lower())
-    if is_volatile_key(key):
-        return "id"
     for family, (_, singles, pairs) in VOLATILE_KEYS.items():
         if words & singles or squashed in singles or any(pair <= words for pair in pairs):
             return family
+    if is_volatile_key(key):  # the query parameters that bust caches or carry sessions
+        return "id"
     if any(w.startswith("cache") for w in words) or squashed.startswith(("cache", "xcache")):
         return "cache"
-    if parent and re.sub(r"[\W_]+", "", parent.lower()) in _REQUEST_META and (
-        words & _REQUEST_META_TIMING or squashed in _REQUEST_META_TIMING
+    if (
+        parent
+        and re.sub(r"[\W_]+", "", parent.lower()) in _REQUEST_META
+        and (words & _REQUEST_META_TIMING or squashed in _REQUEST_META_TIMING)
     ):
         return "timing"
     return None

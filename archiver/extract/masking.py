@@ -29,7 +29,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DATE_PATTERN", "collapse", "is_volatile_key", "mask_url", "normalise"]
+__all__ = [
+    "COUNTER_ICONS",
+    "COUNTER_NOUNS",
+    "DATE_PATTERN",
+    "INTL_DATE_PATTERN",
+    "INTL_MONTH_PATTERN",
+    "RELATIVE_TIMES",
+    "STRICT_COUNTER_NOUNS",
+    "collapse",
+    "counter_attribute",
+    "is_volatile_key",
+    "mask_url",
+    "normalise",
+]
 
 # --------------------------------------------------------------------------- characters
 
@@ -212,53 +225,117 @@ _UNIT = (
     r"(?:sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|weeks?|wks?|months?|mos?|years?|yrs?|[smhdwy])"
 )
 #: Relative times ("2 hours ago") by language: the rendering of a page's clock, never the article's.
-#: Per language: the phrase templates (``{n}`` a count, ``{u}`` a unit), the units up to days, the
-#: units of weeks and more, and the phrases with no count ("just now"). Regexes over NFKC text with
-#: straight apostrophes, matched case-insensitively as whole words. Up to days they are masked
-#: everywhere; weeks and more only in short UI lines, because in prose "il y a 3 ans" / "40 years
-#: ago" is the writer's, not a ticker. Compact forms ("2h", "5m") only in short UI lines too.
-RELATIVE_TIMES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
-    "en": ((r"{n}\s*{u}\s+ago",), r"sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|[smhd]",
-           r"weeks?|wks?|months?|mos?|years?|yrs?|[wy]", r"just\s+now|(?:a\s+)?moments?\s+ago|right\s+now"),
-    "fr": ((r"il\s+y\s+a\s+{n}\s*{u}",), r"s|sec(?:onde)?s?|mn|min(?:ute)?s?|h|heures?|j|jours?",
-           r"sem(?:aine)?s?|mois|ans?|années?", r"à\s+l'instant|a\s+l'instant"),
-    "es": ((r"hace\s+{n}\s*{u}",), r"s|seg(?:undo)?s?|min(?:uto)?s?|h|horas?|d|días?|dias?",
-           r"semanas?|mes(?:es)?|años?", r"hace\s+(?:un\s+)?(?:momento|instantes)|justo\s+ahora|ahora\s+mismo"),
-    "de": ((r"vor\s+{n}\s*{u}",), r"sek(?:unden?)?\.?|min(?:uten?)?\.?|std\.?|stunden?|h|tag(?:en)?",
-           r"wochen?|monat(?:en)?|jahr(?:en)?", r"gerade\s+eben|soeben|vor\s+kurzem"),
-    "it": ((r"{n}\s*{u}\s+fa",), r"sec(?:ondi|ondo)?|min(?:uti|uto)?|or[ae]|h|giorn[oi]|g",
-           r"settiman[ae]|mes[ei]|ann[oi]", r"poco\s+fa|proprio\s+ora"),
-    "pt": ((r"há\s+{n}\s*{u}", r"{n}\s*{u}\s+atrás"), r"s|seg(?:undo)?s?|min(?:uto)?s?|h|horas?|d|dias?",
-           r"semanas?|m[eê]s(?:es)?|anos?", r"agora\s+mesmo|há\s+pouco"),
-    "nl": ((r"{n}\s*{u}\s+geleden",), r"sec(?:onden?)?|seconde|min(?:uten|uut)?|u|uur|uren|dag(?:en)?|d",
-           r"weken|week|w|maand(?:en)?|jaar|jaren|j", r"zojuist|zonet|zo-even"),
+#: Per language: the words before the count ("il y a 10 min"), the words after it ("3 ore fa"), the
+#: units up to days, the units of weeks and more, and the phrases with no count ("just now"). Regex
+#: fragments over NFKC text with straight apostrophes, matched case-insensitively as whole words.
+#: Up to days they are masked everywhere; weeks and more only in short UI lines, because in prose
+#: "il y a 3 ans" / "40 years ago" is the writer's, not a ticker. Compact forms ("2h", "5m") only in
+#: short UI lines too (``_COMPACT_AGO``).
+RELATIVE_TIMES: dict[str, tuple[str, str, str, str, str]] = {
+    "en": (
+        "",
+        "ago",
+        r"sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|[smhd]",
+        r"weeks?|wks?|months?|mos?|years?|yrs?|[wy]",
+        r"just\s+now|(?:a\s+)?moments?\s+ago|right\s+now",
+    ),
+    "fr": (
+        r"il\s+y\s+a",
+        "",
+        r"s|sec(?:onde)?s?|mn|min(?:ute)?s?|h|heures?|j|jours?",
+        r"sem(?:aine)?s?|mois|ans?|années?",
+        r"à\s+l'instant|a\s+l'instant",
+    ),
+    "es": (
+        "hace",
+        "",
+        r"s|seg(?:undo)?s?|min(?:uto)?s?|h|horas?|d|días?|dias?",
+        r"semanas?|mes(?:es)?|años?",
+        r"hace\s+(?:un\s+)?(?:momento|instantes)|justo\s+ahora|ahora\s+mismo",
+    ),
+    "de": (
+        "vor",
+        "",
+        r"sek(?:unden?)?\.?|min(?:uten?)?\.?|std\.?|stunden?|h|tag(?:en)?",
+        r"wochen?|monat(?:en)?|jahr(?:en)?",
+        r"gerade\s+eben|soeben|vor\s+kurzem",
+    ),
+    "it": (
+        "",
+        "fa",
+        r"sec(?:ondi|ondo)?|min(?:uti|uto)?|or[ae]|h|giorn[oi]|g",
+        r"settiman[ae]|mes[ei]|ann[oi]",
+        r"poco\s+fa|proprio\s+ora",
+    ),
+    "pt": (
+        "há",
+        "atrás",
+        r"s|seg(?:undo)?s?|min(?:uto)?s?|h|horas?|d|dias?",
+        r"semanas?|m[eê]s(?:es)?|anos?",
+        r"agora\s+mesmo|há\s+pouco",
+    ),
+    "nl": (
+        "",
+        "geleden",
+        r"sec(?:onden?)?|seconde|min(?:uten|uut)?|u|uur|uren|dag(?:en)?|d",
+        r"weken|week|w|maand(?:en)?|jaar|jaren|j",
+        r"zojuist|zonet|zo-even",
+    ),
 }
-_FEW = (  # the count: digits or a language's "a", "one", "a few"
-    r"(?:\d+|an?|one|two|three|four|five|few|several|une?|quelques|una?|unos|unas|pocos|pocas|algunos|algunas"
-    r"|einer?|einem|wenigen|ein\s+paar|un'|qualche|pochi|poche|uma?|poucos|poucas|alguns|algumas|een|enkele|paar)"
+#: Count words of the languages above ("an hour ago", "il y a une heure", "vor einer Stunde").
+_FEW_WORDS = frozenset({
+    "a", "an", "one", "two", "three", "four", "five", "few", "several", "une", "un", "quelques", "una", "unos",
+    "unas", "pocos", "pocas", "algunos", "algunas", "ein", "eine", "einer", "einem", "wenigen", "paar", "un'",
+    "qualche", "pochi", "poche", "uma", "poucos", "poucas", "alguns", "algumas", "een", "enkele",
+})  # fmt: skip
+# One regex per shape, each cheap to scan: an anchor word then the count ("il y a 10 min"), or a
+# count then the anchor word ("10 minuten geleden"), where the count is any word, checked against
+# _FEW_WORDS in _ago(). Units and anchors of all languages share one alternation: "3 ore ago" is
+# no language, but no text either.
+_N = r"(?:\d+\s*|[^\W\d_]++(?:'|\s+)|ein\s+paar\s+)"  # possessive: no backtracking into words
+
+
+def _relative(long: bool) -> str:
+    rows = RELATIVE_TIMES.values()
+    units = "|".join(row[3] if long else row[2] for row in rows)
+    before = "|".join(row[0] for row in rows if row[0])
+    after = "|".join(row[1] for row in rows if row[1])
+    return rf"\b(?:(?:{before})\s+{_N}(?:{units})|{_N}(?:{units})\s+(?:{after}))(?!\w)"
+
+
+_AGO_PHRASE = re.compile(
+    r"\b(?:" + "|".join(row[4] for row in RELATIVE_TIMES.values()) + r")(?!\w)", re.IGNORECASE
 )
+_AGO = re.compile(_relative(long=False), re.IGNORECASE)
+_AGO_LONG = re.compile(_relative(long=True), re.IGNORECASE)
 
 
-def _relative(long: bool) -> re.Pattern[str]:
-    forms = []
-    for templates, short_units, long_units, phrases in RELATIVE_TIMES.values():
-        units = long_units if long else short_units
-        forms += [t.replace("{n}", _FEW).replace("{u}", f"(?:{units})") for t in templates]
-        if not long:
-            forms.append(phrases)
-    return re.compile(r"\b(?:" + "|".join(f"(?:{f})" for f in forms) + r")(?!\w)", re.IGNORECASE)
+def _ago(m: re.Match[str]) -> str:
+    if any(w[0].isdigit() or w in _FEW_WORDS for w in m.group().lower().replace("'", " ").split()):
+        return "[ago]"
+    return m.group()  # "the hours ago", "vor dem Tag": no count
 
 
-_AGO = _relative(long=False)
-_AGO_LONG = _relative(long=True)
-# The cheap test before _AGO runs: a substring every form above contains (lower case).
-_AGO_HINTS = ("ago", "just now", "right now", "il y a", "instant", "hace", "ahora", "vor ", "soeben", "gerade eben",
-              " fa", "proprio ora", "há ", "atrás", "geleden", "zojuist", "zonet", "zo-even")  # fmt: skip
+# The cheap test before the regexes run: a substring each form contains (lower case, padded).
+_AGO_HINTS = (" ago", "just now", "right now", "il y a ", "instant", "hace ", "ahora", " vor ", "soeben", "gerade eben",
+              " fa ", " fa.", " fa,", "proprio ora", "há ", " atrás", "agora mesmo", " geleden", "zojuist", "zonet",
+              "zo-even")  # fmt: skip
+
+
+def _mask_relative(text: str, low: str, label: bool) -> str:
+    padded = f" {low} "
+    if not any(hint in padded for hint in _AGO_HINTS):
+        return text
+    text = _AGO_PHRASE.sub("[ago]", _AGO.sub(_ago, text))
+    return _AGO_LONG.sub(_ago, text) if label else text
+
+
 # Compact relative times as feeds, forums and social cards print them ("2h", "5m", "3d", "1w"): no
 # space between count and unit. Only in short UI lines, only when nothing but a separator or the
-# line's end follows ("the 2h mark" stays), and never as part of a duration ("2h 30m").
+# line's end follows ("the 2h mark" stays), and never as part of a duration ("2h 30m"). At most two
+# digits, and no "s" unit: "100m" is a distance and "90s" a decade.
 _COMPACT_AGO = re.compile(
-    r"(?<![\w.,:/$\u20ac\u00a3\u00a5#+-])\d{1,3}(?:mins?|hrs?|wks?|yrs?|mo|[smhdwy])(?![\w%])"
+    r"(?<![\w.,:/$\u20ac\u00a3\u00a5#+-])\d{1,2}(?:mins?|hrs?|wks?|yrs?|mo|[mhdwy])(?![\w%])"
     r"(?=\s*(?:$|[\u00b7\u2022|\u2014\u2027\u2219\u22c5/()]|-\s))"
 )
 _DURATION_NEIGHBOUR = re.compile(r"\d(?:mins?|hrs?|[smhd])\s*$")
@@ -287,8 +364,13 @@ _MONTH_INTL = (  # fr, es, de, it, pt, nl month names: only read after a cue (a 
 )
 _CLOCK_INTL = rf"(?:{_CLOCK}|(?:[01]?\d|2[0-3])\s?h\s?[0-5]\d(?!\d))(?:\s*uhr)?"
 _DATE_INTL = rf"(?:{_DAY}\.?\s+(?:de\s+)?{_MONTH_INTL}(?:\s+(?:de\s+)?\d{{4}})?)"
+#: A date with a French, Spanish, German, Italian, Portuguese or Dutch month name ("14. Oktober 2026",
+#: "3 de outubro de 2026"): read after a cue here, and by ``diff`` to name a dateline edit.
+INTL_DATE_PATTERN = _DATE_INTL
+#: The month names of ``INTL_DATE_PATTERN``.
+INTL_MONTH_PATTERN = _MONTH_INTL
 _STAMP_AFTER_CUE = re.compile(
-    rf"\b({_CUE})(\s*:?\s*)(?:\[ago\]|{_AGO_LONG.pattern}|(?:{_DATE}|{_DATE_INTL})(?:(?:{_STAMP_SEP}|,?\s*(?:à|a\s+las|um|alle|às|om)\s+)"
+    rf"\b({_CUE})(\s*:?\s*)(?:\[ago\]|{_relative(long=True)}|(?:{_DATE}|{_DATE_INTL})(?:(?:{_STAMP_SEP}|,?\s*(?:à|a\s+las|um|alle|às|om)\s+)"
     rf"(?:{_CLOCK_INTL}))?|{_CLOCK_INTL})",
     re.IGNORECASE,
 )
@@ -321,10 +403,7 @@ def _mask_dates(text: str, low: str, keep_dates: bool, label: bool) -> str:
     # Each family runs only when a cheap test says it can match: normalise runs on every paragraph
     # of every page of a batch re-check, and most paragraphs hold no date at all.
     short = len(text.split()) <= SHORT_LABEL_WORDS
-    if any(hint in low for hint in _AGO_HINTS):
-        text = _AGO.sub("[ago]", text)
-        if label:
-            text = _AGO_LONG.sub("[ago]", text)
+    text = _mask_relative(text, low, label)
     if label and _DIGIT.search(text):
         text = _mask_compact_ago(text)
     has_clock = ":" in text or bool(_AMPM_QUICK.search(text))
@@ -363,7 +442,7 @@ _DIGIT = re.compile(r"\d")
 _AMPM_QUICK = re.compile(r"\d\s?[aApP]\.?\s?[mM]")
 _CUE_WORDS = ("updated", "modified", "edited", "revised", "refreshed", "generated", "rendered", "retrieved",
               "today", "current time", "as of now", "mis à jour", "mise à jour", "actualis", "modifi", "actualiz",
-              "atualiz", "aggiornat", "aktualisiert", "geändert", "stand", "bijgewerkt", "gewijzigd")  # fmt: skip
+              "atualiz", "aggiornat", "aktualisiert", "geändert", "stand:", "stand :", "bijgewerkt", "gewijzigd")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- counters
@@ -372,30 +451,192 @@ _CUE_WORDS = ("updated", "modified", "edited", "revised", "refreshed", "generate
 #: number next to one of these, in either order ("13,725 views", "Kommentare: 12", "Likes 30"), is
 #: a UI counter when the context says UI (see ``_mask_counters``). Add a language by adding a row.
 COUNTER_NOUNS: dict[str, tuple[str, ...]] = {
-    "en": ("view", "views", "viewers", "read", "reads", "play", "plays", "listens", "like", "likes", "share",
-           "shares", "comment", "comments", "reply", "replies", "repost", "reposts", "retweet", "retweets",
-           "quote", "quotes", "bookmark", "bookmarks", "saves", "follower", "followers", "subscriber",
-           "subscribers", "reaction", "reactions", "clap", "claps", "upvote", "upvotes", "downvotes", "favorite",
-           "favorites", "favourite", "favourites", "download", "downloads", "watching", "watchers", "pageviews",
-           "impressions"),
-    "fr": ("vue", "vues", "lecture", "lectures", "écoute", "écoutes", "j'aime", "partage", "partages",
-           "commentaire", "commentaires", "réponse", "réponses", "réaction", "réactions", "abonné", "abonnés",
-           "abonnée", "abonnées", "favori", "favoris", "téléchargement", "téléchargements", "visite", "visites"),
-    "es": ("visita", "visitas", "vista", "vistas", "visualización", "visualizaciones", "reproducción",
-           "reproducciones", "lectura", "lecturas", "me gusta", "compartido", "compartidos", "veces compartido",
-           "comentario", "comentarios", "respuesta", "respuestas", "reacción", "reacciones", "seguidor",
-           "seguidores", "suscriptor", "suscriptores", "favorito", "favoritos", "descarga", "descargas"),
-    "de": ("aufruf", "aufrufe", "zugriff", "zugriffe", "wiedergabe", "wiedergaben", "mal gelesen", "kommentar",
-           "kommentare", "antwort", "antworten", "gefällt mir", "mal geteilt", "geteilt", "reaktion",
-           "reaktionen", "abonnent", "abonnenten", "abonnentinnen"),
-    "it": ("visualizzazione", "visualizzazioni", "letture", "ascolti", "commento", "commenti", "condivisione",
-           "condivisioni", "mi piace", "risposta", "risposte", "reazione", "reazioni", "iscritti", "preferiti"),
-    "pt": ("visualização", "visualizações", "leitura", "leituras", "curtida", "curtidas", "gosto", "gostos",
-           "comentário", "comentários", "compartilhamento", "compartilhamentos", "partilha", "partilhas",
-           "resposta", "respostas", "reação", "reações", "seguidor", "seguidores", "inscrito", "inscritos"),
-    "nl": ("weergave", "weergaven", "keer bekeken", "bekeken", "reactie", "reacties", "keer gedeeld", "gedeeld",
-           "vind-ik-leuk", "vind-ik-leuks", "antwoord", "antwoorden", "volger", "volgers", "abonnee",
-           "abonnees", "favorieten"),
+    "en": (
+        "view",
+        "views",
+        "viewers",
+        "read",
+        "reads",
+        "play",
+        "plays",
+        "listens",
+        "like",
+        "likes",
+        "share",
+        "shares",
+        "comment",
+        "comments",
+        "reply",
+        "replies",
+        "repost",
+        "reposts",
+        "retweet",
+        "retweets",
+        "quote",
+        "quotes",
+        "bookmark",
+        "bookmarks",
+        "saves",
+        "follower",
+        "followers",
+        "subscriber",
+        "subscribers",
+        "reaction",
+        "reactions",
+        "clap",
+        "claps",
+        "upvote",
+        "upvotes",
+        "downvotes",
+        "favorite",
+        "favorites",
+        "favourite",
+        "favourites",
+        "download",
+        "downloads",
+        "watching",
+        "watchers",
+        "pageviews",
+        "impressions",
+    ),
+    "fr": (
+        "vue",
+        "vues",
+        "lecture",
+        "lectures",
+        "écoute",
+        "écoutes",
+        "j'aime",
+        "partage",
+        "partages",
+        "commentaire",
+        "commentaires",
+        "réponse",
+        "réponses",
+        "réaction",
+        "réactions",
+        "abonné",
+        "abonnés",
+        "abonnée",
+        "abonnées",
+        "favori",
+        "favoris",
+        "téléchargement",
+        "téléchargements",
+        "visite",
+        "visites",
+    ),
+    "es": (
+        "visita",
+        "visitas",
+        "vista",
+        "vistas",
+        "visualización",
+        "visualizaciones",
+        "reproducción",
+        "reproducciones",
+        "lectura",
+        "lecturas",
+        "me gusta",
+        "compartido",
+        "compartidos",
+        "veces compartido",
+        "comentario",
+        "comentarios",
+        "respuesta",
+        "respuestas",
+        "reacción",
+        "reacciones",
+        "seguidor",
+        "seguidores",
+        "suscriptor",
+        "suscriptores",
+        "favorito",
+        "favoritos",
+        "descarga",
+        "descargas",
+    ),
+    "de": (
+        "aufruf",
+        "aufrufe",
+        "zugriff",
+        "zugriffe",
+        "wiedergabe",
+        "wiedergaben",
+        "mal gelesen",
+        "kommentar",
+        "kommentare",
+        "antwort",
+        "antworten",
+        "gefällt mir",
+        "mal geteilt",
+        "geteilt",
+        "reaktion",
+        "reaktionen",
+        "abonnent",
+        "abonnenten",
+        "abonnentinnen",
+    ),
+    "it": (
+        "visualizzazione",
+        "visualizzazioni",
+        "letture",
+        "ascolti",
+        "commento",
+        "commenti",
+        "condivisione",
+        "condivisioni",
+        "mi piace",
+        "risposta",
+        "risposte",
+        "reazione",
+        "reazioni",
+        "iscritti",
+        "preferiti",
+    ),
+    "pt": (
+        "visualização",
+        "visualizações",
+        "leitura",
+        "leituras",
+        "curtida",
+        "curtidas",
+        "gosto",
+        "gostos",
+        "comentário",
+        "comentários",
+        "compartilhamento",
+        "compartilhamentos",
+        "partilha",
+        "partilhas",
+        "resposta",
+        "respostas",
+        "reação",
+        "reações",
+        "seguidor",
+        "seguidores",
+        "inscrito",
+        "inscritos",
+    ),
+    "nl": (
+        "weergave",
+        "weergaven",
+        "keer bekeken",
+        "bekeken",
+        "reactie",
+        "reacties",
+        "keer gedeeld",
+        "gedeeld",
+        "vind-ik-leuk",
+        "vind-ik-leuks",
+        "antwoord",
+        "antwoorden",
+        "volger",
+        "volgers",
+        "abonnee",
+        "abonnees",
+        "favorieten",
+    ),
 }
 #: Nouns that also count ballots (an election table's "12,345 votes" is content): masked only in
 #: the unmistakable forms, abbreviated ("1.2K votes"), labelled ("Votes: 1,234") or behind an icon.
@@ -411,8 +652,10 @@ SEPARATORS = frozenset("\u00b7\u2022\u2027\u2219\u22c5|\u2014/()[]")
 _NOUNS = frozenset(n for nouns in COUNTER_NOUNS.values() for n in nouns)
 _STRICT = frozenset(STRICT_COUNTER_NOUNS)
 _ALL_NOUNS = _NOUNS | _STRICT
-# The cheap test before any counter work: a noun's first four letters (or an icon) in the paragraph.
-_COUNTER_HINTS = tuple(sorted({n[:4] for n in _ALL_NOUNS}))
+# The cheap test before any counter work: a noun's last word among the paragraph's words (or an
+# icon in it). Punctuation around words becomes space; hyphens and apostrophes stay ("j'aime").
+_NOUN_WORDS = frozenset(n.rsplit(None, 1)[-1] for n in _ALL_NOUNS)
+_WORD_PUNCT = str.maketrans(dict.fromkeys('.,;:!?()[]{}"\u00b7|/', " "))
 # A count in any grouping: 13,725 / 13.725 / 13 725 / 13'725 / 1.2K / 3,4 k / 1,2 Mio / 2 mil / 99+.
 _COUNT = re.compile(
     r"(?<![\w.,'])(?:\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?)"
@@ -420,7 +663,6 @@ _COUNT = re.compile(
 )
 _WORD_AFTER = re.compile(r"\s*\"?([^\W\d_][\w'-]*)(?:\s+([^\W\d_][\w'-]*))?")
 _NOUN_TAIL = re.compile(r"\"?(?:-[^\W\d_]+)?")  # "Gefällt mir"-Angaben
-_WORD_BEFORE = re.compile(r"(?:([^\W\d_][\w'-]*)\s+)?\"?([^\W\d_][\w'-]*)\"?(\s*[:(]?\s*)$")
 _READING_TIME = re.compile(r"\b\d+\s*(min(?:ute)?s?\.?\s+read)\b", re.IGNORECASE)
 
 
@@ -441,15 +683,40 @@ def _noun_after(text: str, end: int) -> tuple[str, int] | None:
 
 
 def _noun_before(text: str, start: int) -> tuple[str, int, bool] | None:
-    m = _WORD_BEFORE.search(text, max(0, start - 40), start)
-    if not m:
+    """The counter noun right before a count ("Views: 1,234", "Gefällt mir 30"): (noun, where it
+    starts, whether a ":" or "(" labels the count)."""
+    head = text[max(0, start - 40) : start].rstrip()
+    labelled = head.endswith((":", "("))
+    if labelled:
+        head = head[:-1].rstrip()
+    words = head.rstrip('"').rsplit(None, 2)
+    if not words:
         return None
-    second, labelled = m.group(2).lower(), bool(m.group(3).strip())
-    if m.group(1) and f"{m.group(1).lower()} {second}" in _ALL_NOUNS:
-        return f"{m.group(1).lower()} {second}", m.start(1), labelled
-    if second in _ALL_NOUNS:
-        return second, m.start(2) - (text[m.start(2) - 1 : m.start(2)] == '"'), labelled
+    last = words[-1].lstrip('"').lower()
+    if len(words) > 1 and f"{words[-2].lower()} {last}" in _ALL_NOUNS:
+        return f"{words[-2].lower()} {last}", text.rfind(words[-2], 0, start), labelled
+    if last in _ALL_NOUNS:
+        return last, text.rfind(words[-1], 0, start), labelled
     return None
+
+
+def counter_attribute(value: str) -> bool:
+    """Whether a class, id, title or aria-label names a counter ("post-views", "likeCount",
+    "Kommentare"): one of its words is a counter noun (ballot nouns only with "count").
+
+    >>> counter_attribute("entry-meta__views"), counter_attribute("voteCount"), counter_attribute("votes")
+    (True, True, False)
+    """
+    low = {w.lower() for w in _ATTR_WORD.findall(value)}
+    if not low.isdisjoint(_ATTR_NOUNS):
+        return True
+    return not low.isdisjoint(_ALL_NOUN_WORDS) and not low.isdisjoint(_COUNT_WORDS)
+
+
+_ATTR_WORD = re.compile(r"[A-Z]?[a-zà-ÿ']+|[A-Z]+(?![a-z])")
+_ATTR_NOUNS = _NOUN_WORDS - _STRICT - {"view", "read"}  # Drupal's class="view", "read-more": need "count"
+_ALL_NOUN_WORDS = _NOUN_WORDS | _STRICT
+_COUNT_WORDS = frozenset({"count", "counter", "total", "num"})
 
 
 def _isolated(text: str, start: int, end: int) -> bool:
@@ -457,20 +724,20 @@ def _isolated(text: str, start: int, end: int) -> bool:
     around it ("By X · 13,725 views · 110 shares", "Mis à jour … — 241 partages")."""
     before, after = text[:start].rstrip(), text[end:].lstrip()
     left = not before or before[-1] in SEPARATORS or before.endswith(" -")
-    right = not after or after[0] in SEPARATORS or after.startswith("- ") or after[0] in ".,;"
+    right = not after or after[0] in SEPARATORS or after.startswith("- ")
     return left and right
 
 
-def _mask_counters(text: str, low: str, *, label: bool, headline: bool) -> str:
+def _mask_counters(text: str, low: str, *, label: bool, strict: bool) -> str:
     """Numbers that count views, likes, shares, replies… replaced by "[n]". Masked anywhere: an
     abbreviated count before a counter noun ("1.2K views"), a labelled one ("Views: 1,234",
     "Kommentare (12)"), one behind a counter icon ("👁 1.2k"). In a UI label (``_is_label``), or
     when number and noun fill a segment of the line between separators, any count next to a
-    counter noun. Prose ("the agency received 12 comments on the rule") and table cells keep
-    their numbers; a headline is content and gets only the unmistakable forms."""
+    counter noun. Prose ("the agency received 12 comments on the rule") keeps its numbers; a
+    headline or a table row (``strict``) is content and gets only the unmistakable forms."""
     icons = not text.isascii() and any(c in COUNTER_ICONS for c in text)
-    if not icons and not any(hint in low for hint in _COUNTER_HINTS):
-        return text
+    if not icons and _NOUN_WORDS.isdisjoint(low.translate(_WORD_PUNCT).split()):
+        return _READING_TIME.sub(lambda m: f"[n] {m.group(1)}", text) if "read" in low else text
     spans: list[tuple[int, int]] = []
     for m in _COUNT.finditer(text):
         start, end = m.span()
@@ -483,11 +750,11 @@ def _mask_counters(text: str, low: str, *, label: bool, headline: bool) -> str:
         if after is None and before is None:
             continue
         noun = after[0] if after else before[0] if before else ""
-        if after and m.group(1):  # "1.2K views", "3,4 k Aufrufe"
+        if (after and m.group(1)) or (
+            before and before[2]
+        ):  # "1.2K views", "Views: 1,234", "Kommentare (12)"
             spans.append((start, end))
-        elif before and before[2]:  # "Views: 1,234", "Comments (12)"
-            spans.append((start, end))
-        elif noun in _STRICT or headline:
+        elif noun in _STRICT or strict:
             continue
         elif label or _isolated(text, before[1] if before else start, after[1] if after else end):
             spans.append((start, end))
@@ -499,9 +766,10 @@ def _mask_counters(text: str, low: str, *, label: bool, headline: bool) -> str:
 # --------------------------------------------------------------------------- the whole pass
 
 
-def normalise(text: str, *, keep_dates: bool = False, headline: bool = False) -> str:
+def normalise(text: str, *, keep_dates: bool = False, headline: bool = False, table: bool = False) -> str:
     """The masking applied to every paragraph; ``keep_dates`` for the article's header zone,
-    ``headline`` for the title (content: only unmistakable counters and stamps are masked there).
+    ``headline`` for the title and ``table`` for a table row ("cell | cell"): both are content, so
+    the short-UI-line rules (counters, compact times like "2h") do not apply there.
 
     >>> normalise("Updated 5 minutes ago \u00b7 1.2K views")
     'Updated [date] \u00b7 [n] views'
@@ -527,13 +795,13 @@ def normalise(text: str, *, keep_dates: bool = False, headline: bool = False) ->
         text = _URL.sub(lambda m: mask_url(m.group()), text)
     if not _DIGIT.search(text):  # no digit: no clock, count, token or absolute date to mask
         low = text.lower()
-        if any(hint in low for hint in _AGO_HINTS):
-            text = _mask_dates(text, low, keep_dates, not headline and _is_label(text))
+        if any(hint in f" {low} " for hint in _AGO_HINTS):
+            text = _mask_dates(text, low, keep_dates, not (headline or table) and _is_label(text))
         return " ".join(text.split())
     if any(len(word) >= 16 for word in text.split()):
         text = _mask_tokens(text)
-    label = not headline and _is_label(text)
+    label = not (headline or table) and _is_label(text)
     low = text.lower()
     text = _mask_dates(text, low, keep_dates, label)
-    text = _mask_counters(text, text.lower(), label=label, headline=headline)
+    text = _mask_counters(text, text.lower(), label=label, strict=headline or table)
     return " ".join(text.split())

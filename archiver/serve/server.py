@@ -8,12 +8,14 @@ loopback-bound server through DNS rebinding; the origins handed to handlers come
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import re
 import socket
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, cast
@@ -31,6 +33,8 @@ _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,4
 _UNSAFE_HEADER_CHARS = re.compile(r"[^\x20-\x7e]")
 #: Seconds an idle or slow client may hold a worker.
 CLIENT_TIMEOUT = 30
+#: Seconds requests in progress get to finish when the server stops.
+STOP_GRACE = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +116,9 @@ class PooledHTTPServer(HTTPServer):
     """An HTTP server answering from a fixed pool of worker threads.
 
     A pool rather than a thread per request: the SQLite index keeps one read connection per
-    thread, so a bounded set of threads keeps a bounded set of connections.
+    thread, so a bounded set of threads keeps a bounded set of connections. On close, requests
+    in progress get ``STOP_GRACE`` seconds to finish; a client still idle after that (a
+    half-open connection waiting out ``CLIENT_TIMEOUT``) is cut off, so SIGTERM stops promptly.
     """
 
     daemon_threads = True
@@ -122,9 +128,18 @@ class PooledHTTPServer(HTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, handler)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"serve-{self.server_port}")
+        self._active: dict[Future[None], socket.socket] = {}
+        self._active_lock = threading.Lock()
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        self._pool.submit(self._work, request, client_address)
+        future = self._pool.submit(self._work, request, client_address)
+        with self._active_lock:
+            self._active[future] = request
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future[None]) -> None:
+        with self._active_lock:
+            self._active.pop(future, None)
 
     def _work(self, request: Any, client_address: Any) -> None:
         try:
@@ -139,6 +154,13 @@ class PooledHTTPServer(HTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
+        with self._active_lock:
+            pending = dict(self._active)
+        wait(pending, timeout=STOP_GRACE)
+        for future, sock in pending.items():
+            if not future.done():
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
