@@ -143,15 +143,23 @@ class Archive:
         """Take the data directory's writer lock (held until ``close``)."""
         if self._lock is None:
             self._lock = DataLock(self.data_dir, role).acquire()
+            if self._store is not None:  # opened earlier as a reader: repair now that we may
+                for message in self._store.recover():
+                    logger.warning("%s", message)
 
     @property
     def store(self) -> WarcStore:
-        """The WARC store, opened on first use; a torn record left by a crash is repaired first."""
+        """The WARC store, opened on first use.
+
+        Only the holder of the writer lock repairs a torn record left by a crash: a reader
+        (report, cite, serve) must never cut the tail of a file a running daemon is writing.
+        """
         with self._guard:
             if self._store is None:
                 self._store = WarcStore(self.warc_dir, self.config.warc, clock=self.clock)
-                for message in self._store.recover():
-                    logger.warning("%s", message)
+                if self._lock is not None:
+                    for message in self._store.recover():
+                        logger.warning("%s", message)
             return self._store
 
     def close(self) -> None:

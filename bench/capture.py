@@ -50,7 +50,7 @@ def registration_inputs(tmp: Path, n: int) -> tuple[str, str]:
     """A list of ``n`` URLs for ``add`` and a Markdown document citing ``n`` URLs for ``import``."""
     rng = random.Random(7)
     sections = ("news", "politics", "science", "health", "business", "opinion", "data", "reports")
-    words = [
+    words = (
         "levy",
         "poll",
         "budget",
@@ -65,7 +65,7 @@ def registration_inputs(tmp: Path, n: int) -> tuple[str, str]:
         "school",
         "grant",
         "study",
-    ]
+    )
     urls = []
     for k in range(n):
         host = f"www.outlet{k % 2500}.example"

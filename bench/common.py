@@ -35,182 +35,23 @@ PYTHON = sys.executable
 
 # --------------------------------------------------------------------------- pages
 
-_WORDS = [
-    "the",
-    "council",
-    "voted",
-    "on",
-    "transit",
-    "levy",
-    "budget",
-    "plan",
-    "city",
-    "residents",
-    "school",
-    "board",
-    "state",
-    "agency",
-    "report",
-    "data",
-    "survey",
-    "poll",
-    "support",
-    "opposition",
-    "mayor",
-    "district",
-    "funding",
-    "million",
-    "percent",
-    "year",
-    "week",
-    "month",
-    "officials",
-    "said",
-    "would",
-    "could",
-    "should",
-    "new",
-    "old",
-    "public",
-    "private",
-    "local",
-    "regional",
-    "federal",
-    "court",
-    "ruling",
-    "judge",
-    "case",
-    "appeal",
-    "hearing",
-    "evidence",
-    "witness",
-    "police",
-    "fire",
-    "department",
-    "housing",
-    "rent",
-    "market",
-    "price",
-    "cost",
-    "tax",
-    "revenue",
-    "bond",
-    "measure",
-    "ballot",
-    "election",
-    "candidate",
-    "campaign",
-    "vote",
-    "voters",
-    "turnout",
-    "precinct",
-    "county",
-    "water",
-    "river",
-    "bridge",
-    "road",
-    "highway",
-    "bus",
-    "rail",
-    "station",
-    "line",
-    "service",
-    "route",
-    "schedule",
-    "delay",
-    "repair",
-    "crew",
-    "contract",
-    "vendor",
-    "bid",
-    "award",
-    "audit",
-    "review",
-    "committee",
-    "chair",
-    "member",
-    "staff",
-    "director",
-    "manager",
-    "union",
-    "workers",
-    "wages",
-    "hospital",
-    "clinic",
-    "patients",
-    "nurses",
-    "doctors",
-    "health",
-    "care",
-    "insurance",
-    "program",
-    "grant",
-    "students",
-    "teachers",
-    "classes",
-    "enrollment",
-    "parents",
-    "families",
-    "children",
-    "community",
-    "neighborhood",
-    "park",
-    "library",
-    "museum",
-    "festival",
-    "season",
-    "weather",
-    "storm",
-    "flood",
-    "damage",
-    "recovery",
-    "plan",
-    "proposal",
-    "draft",
-    "final",
-    "approved",
-    "rejected",
-    "delayed",
-    "announced",
-    "reported",
-    "confirmed",
-    "denied",
-    "expected",
-    "planned",
-    "estimated",
-    "said",
-]
-_FIRST = [
-    "Maria",
-    "James",
-    "Li",
-    "Amara",
-    "Tomas",
-    "Priya",
-    "Daniel",
-    "Sofia",
-    "Ahmed",
-    "Grace",
-    "Kenji",
-    "Olivia",
-    "Marcus",
-    "Elena",
-]
-_LAST = [
-    "Okafor",
-    "Chen",
-    "Novak",
-    "Haddad",
-    "Silva",
-    "Patel",
-    "Moreau",
-    "Kim",
-    "Larsen",
-    "Ortiz",
-    "Nakamura",
-    "Brooks",
-    "Ivanova",
-]
+_PROSE = (
+    "the council voted on transit levy budget plan city residents school board state agency report "
+    "data survey poll support opposition mayor district funding million percent year week month "
+    "officials said would could should new old public private local regional federal court ruling "
+    "judge case appeal hearing evidence witness police fire department housing rent market price "
+    "cost tax revenue bond measure ballot election candidate campaign vote voters turnout precinct "
+    "county water river bridge road highway bus rail station line service route schedule delay "
+    "repair crew contract vendor bid award audit review committee chair member staff director "
+    "manager union workers wages hospital clinic patients nurses doctors health care insurance "
+    "program grant students teachers classes enrollment parents families children community "
+    "neighborhood park library museum festival season weather storm flood damage recovery plan "
+    "proposal draft final approved rejected delayed announced reported confirmed denied expected "
+    "planned estimated said"
+)
+_WORDS = _PROSE.split()
+_FIRST = "Maria James Li Amara Tomas Priya Daniel Sofia Ahmed Grace Kenji Olivia Marcus Elena".split()  # noqa: SIM905
+_LAST = "Okafor Chen Novak Haddad Silva Patel Moreau Kim Larsen Ortiz Nakamura Brooks Ivanova".split()  # noqa: SIM905
 _SPONSORS = (
     ("Harbor Bank", "Open a savings account with 4.10% APY today"),
     ("CityFit Gym", "First month free for new members"),
@@ -270,7 +111,11 @@ def _ad(noise: random.Random, slot: str) -> str:
 
 
 def article(i: int, *, seed: int = 1, variant: int = 0, edit: str | None = None) -> bytes:
-    """Page ``i``: same article for every ``variant``; the noise differs between variants."""
+    """Page ``i``: same article for every ``variant``; the noise differs between variants.
+
+    One function, top to bottom in page order, so the page's shape reads as a page (longer than
+    STYLE's 60 lines for that reason). ``rng`` draws the article, ``noise`` what a server re-renders.
+    """
     rng = random.Random(f"{seed}:{i}")
     noise = random.Random(f"{seed}:{i}:noise:{variant}")
     target = rng.randint(30_000, 80_000)
@@ -329,7 +174,6 @@ def article(i: int, *, seed: int = 1, variant: int = 0, edit: str | None = None)
         out.append(f'<li><a href="/news/{rng.randrange(10**6)}/">{_sentence(rng, 7)}</a></li>')
     out.append("</ol>" + _ad(noise, "side") + '</aside>\n<section class="comments"><h2>Comments</h2><ol>')
     size = sum(map(len, out))
-    k = 0
     while size < target - 400:
         c = (
             f'<li class="comment"><div class="comment__meta"><span class="comment__author">reader{rng.randrange(10**5)}'
@@ -338,7 +182,6 @@ def article(i: int, *, seed: int = 1, variant: int = 0, edit: str | None = None)
         )
         out.append(c)
         size += len(c)
-        k += 1
     out.append(
         '</ol></section></main>\n<footer class="site-footer"><p>&copy; 2026 The Harbor Herald</p>'
         f"<p>Page generated at {hh:02d}:{mm:02d}:{ss:02d} in {noise.randrange(20, 400)} ms</p></footer>\n</body></html>\n"
@@ -690,7 +533,7 @@ def print_machine(load_before: str) -> None:
 
 def _archive(spec: dict[str, Any]) -> Any:
     sys.path.insert(0, str(ROOT))
-    from archiver import Archive
+    from archiver.archive import Archive
     from archiver.config import CheckConfig, Config, DetectConfig
 
     workers = spec.get("workers") or CheckConfig().workers

@@ -137,6 +137,8 @@ def test_add_browser_renders_a_page_that_has_text_already(site: dict[str, Any], 
     config.write_text("[check]\nper_host_delay = 0\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["--config", str(config), "--data", str(data_dir), "add", "--browser", url])
     assert result.exit_code == 0, result.output
+    import logging
+    lg = logging.getLogger("archiver"); lg.handlers[:] = [logging.FileHandler("/tmp/proto/dbg2.log")]; lg.setLevel(logging.INFO)
     with Archive(data_dir, CONFIG) as archive:
         state = archive.index.url_state(url)
         assert state is not None and state.browser

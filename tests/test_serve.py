@@ -7,6 +7,8 @@ clean SIGTERM shutdown of the real ``archiver serve`` process.
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import logging
 import os
 import re
@@ -578,3 +580,12 @@ def test_nearest_memento_counts_whole_seconds() -> None:
     assert Mementos.nearest([earlier, later], None) is later
     assert parse_timestamp("20260101000021") == datetime(2026, 1, 1, 0, 0, 21, tzinfo=UTC)
     assert parse_timestamp("202601") == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "name", ["archiver.serve.server", "archiver.serve.memento", "archiver.serve.rewrite"]
+)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    failures, tried = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert tried and failures == 0, f"{failures} of {tried} doctest examples failed in {name}"

@@ -6,15 +6,23 @@ with stable tokens (``[date]``, ``[time]``, ``[ago]``, ``[n]``, ``[token]``), wh
 sentence around them comparable. The function is idempotent.
 
 Masked everywhere: whitespace, zero-width characters, smart quotes, HTML markup and entities,
-relative times ("2 hours ago"), clock times ("10:42 AM ET", ISO times), stamps introduced by a
-cue ("Updated …", "Last updated: …", "Today is …", "Page generated at …"), tokens (UUIDs, long
-hex/base64 runs), volatile query parameters in URLs (cache-busters, session ids), UI counters
-("1.2K views", "Shares: 30", "12 comments" in a short label), reading times ("5 min read").
+relative times up to days in seven languages (``RELATIVE_TIMES``: "2 hours ago", "il y a 10 min",
+"hace 5 minutos", "vor 3 Stunden", "3 ore fa", "há 2 horas", "10 minuten geleden", "just now",
+"gerade eben"), clock times ("10:42 AM ET", ISO times), stamps introduced by a cue ("Updated …",
+"Last updated: …", "Mis à jour le …", "Aktualisiert am …", "Today is …"), tokens (UUIDs, long
+hex/base64 runs), volatile query parameters in URLs (cache-busters, session ids), unmistakable
+counters ("1.2K views", "Kommentare: 12", "👁 1,2 Mio"), reading times ("5 min read").
 
-Kept (content): percentages and numbers in prose, quotes, names, and absolute dates inside a
-sentence ("the vote on Dec. 8"). A paragraph that is *only* a date, or a date with a clock time, is
-a stamp: masked in the body, kept in the article's header zone (``keep_dates=True``), where it is
-the dateline (fixture ``news_article.html``: "Published Nov. 20, 2026" is content, the
+Masked in UI lines only: in a short line that is not a sentence (``_is_label``), or where count and
+noun fill a segment between separators ("By X · 13,725 views · 110 shares"), any count next to a
+counter noun of ``COUNTER_NOUNS`` (a multilingual table), compact relative times ("2h", "5d") and
+relative times of weeks or more. A headline and a table row are content: only the unmistakable
+forms are masked there.
+
+Kept (content): percentages and numbers in prose and table cells, quotes, names, and absolute dates
+inside a sentence ("the vote on Dec. 8"). A paragraph that is *only* a date, or a date with a clock
+time, is a stamp: masked in the body, kept in the article's header zone (``keep_dates=True``), where
+it is the dateline (fixture ``news_article.html``: "Published Nov. 20, 2026" is content, the
 "Last updated: November 23, 2026 8:42 AM ET" line at the end of the body is noise).
 """
 
@@ -191,10 +199,10 @@ def _mask_tokens(text: str) -> str:
 # --------------------------------------------------------------------------- dates and times
 
 # UI labels and stamps are short; prose is long. In a paragraph of at most this many words every
-# "<number> <counter noun>" is a counter ("12 comments" in news_article.html's share bar) and every
-# clock time is a clock; in prose only the unmistakable forms are masked ("1.2K views",
-# "Views: 1,234", "10:42:07", ISO times), so "the agency received 12 comments on the rule" and
-# "polls close at 8 p.m." stay content.
+# clock time is a clock, and (unless it reads as a sentence, see _is_label) every "<number> <counter
+# noun>" is a counter ("12 comments" in news_article.html's share bar); in prose only the unmistakable
+# forms are masked ("1.2K views", "Views: 1,234", "10:42:07", ISO times), so "the agency received 12
+# comments on the rule" and "polls close at 8 p.m." stay content.
 SHORT_LABEL_WORDS = 12
 
 _MONTH = (
@@ -237,7 +245,7 @@ RELATIVE_TIMES: dict[str, tuple[str, str, str, str, str]] = {
         "ago",
         r"sec(?:ond)?s?|min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|[smhd]",
         r"weeks?|wks?|months?|mos?|years?|yrs?|[wy]",
-        r"just\s+now|(?:a\s+)?moments?\s+ago|right\s+now",
+        r"just\s+now|(?:a\s+)?moments?\s+ago",
     ),
     "fr": (
         r"il\s+y\s+a",
@@ -251,14 +259,14 @@ RELATIVE_TIMES: dict[str, tuple[str, str, str, str, str]] = {
         "",
         r"s|seg(?:undo)?s?|min(?:uto)?s?|h|horas?|d|días?|dias?",
         r"semanas?|mes(?:es)?|años?",
-        r"hace\s+(?:un\s+)?(?:momento|instantes)|justo\s+ahora|ahora\s+mismo",
+        r"hace\s+(?:un\s+)?(?:momento|instantes)|justo\s+ahora",
     ),
     "de": (
         "vor",
         "",
         r"sek(?:unden?)?\.?|min(?:uten?)?\.?|std\.?|stunden?|h|tag(?:en)?",
         r"wochen?|monat(?:en)?|jahr(?:en)?",
-        r"gerade\s+eben|soeben|vor\s+kurzem",
+        r"gerade\s+eben|soeben",
     ),
     "it": (
         "",
@@ -272,7 +280,7 @@ RELATIVE_TIMES: dict[str, tuple[str, str, str, str, str]] = {
         "atrás",
         r"s|seg(?:undo)?s?|min(?:uto)?s?|h|horas?|d|dias?",
         r"semanas?|m[eê]s(?:es)?|anos?",
-        r"agora\s+mesmo|há\s+pouco",
+        r"agora\s+mesmo",
     ),
     "nl": (
         "",
@@ -300,7 +308,7 @@ def _relative(long: bool) -> str:
     units = "|".join(row[3] if long else row[2] for row in rows)
     before = "|".join(row[0] for row in rows if row[0])
     after = "|".join(row[1] for row in rows if row[1])
-    return rf"\b(?:(?:{before})\s+{_N}(?:{units})|{_N}(?:{units})\s+(?:{after}))(?!\w)"
+    return rf"\b(?:(?:{before})\s+{_N}(?:{units})|{_N}(?:{units})\.?\s+(?:{after}))(?!\w)"
 
 
 _AGO_PHRASE = re.compile(
@@ -317,7 +325,7 @@ def _ago(m: re.Match[str]) -> str:
 
 
 # The cheap test before the regexes run: a substring each form contains (lower case, padded).
-_AGO_HINTS = (" ago", "just now", "right now", "il y a ", "instant", "hace ", "ahora", " vor ", "soeben", "gerade eben",
+_AGO_HINTS = (" ago", "just now", "il y a ", "instant", "hace ", "ahora", " vor ", "soeben", "gerade eben",
               " fa ", " fa.", " fa,", "proprio ora", "há ", " atrás", "agora mesmo", " geleden", "zojuist", "zonet",
               "zo-even")  # fmt: skip
 
@@ -370,8 +378,9 @@ INTL_DATE_PATTERN = _DATE_INTL
 #: The month names of ``INTL_DATE_PATTERN``.
 INTL_MONTH_PATTERN = _MONTH_INTL
 _STAMP_AFTER_CUE = re.compile(
-    rf"\b({_CUE})(\s*:?\s*)(?:\[ago\]|{_relative(long=True)}|(?:{_DATE}|{_DATE_INTL})(?:(?:{_STAMP_SEP}|,?\s*(?:à|a\s+las|um|alle|às|om)\s+)"
-    rf"(?:{_CLOCK_INTL}))?|{_CLOCK_INTL})",
+    rf"\b({_CUE})(\s*:?\s*)(?:\[ago\]|{_relative(long=True)}"
+    rf"|(?:{_DATE}|{_DATE_INTL})(?:(?:{_STAMP_SEP}|,?\s*(?:à|a\s+las|um|alle|às|om)\s+)(?:{_CLOCK_INTL}))?"
+    rf"|{_CLOCK_INTL})",
     re.IGNORECASE,
 )
 _ONLY_DATE = re.compile(rf"^\W*(?:{_DATE})(?:,?\s*(?:at\s+)?\[time\])?\W*$", re.IGNORECASE)
@@ -649,6 +658,7 @@ COUNTER_ICONS = frozenset("\U0001f441\U0001f440\u2764\u2665\u2661\U0001f499\U000
 #: Characters that separate the parts of a UI line ("By X · 3 min · 1,234 views | 12 comments").
 SEPARATORS = frozenset("\u00b7\u2022\u2027\u2219\u22c5|\u2014/()[]")
 
+_ICON = re.compile("[" + "".join(sorted(COUNTER_ICONS)) + "]")
 _NOUNS = frozenset(n for nouns in COUNTER_NOUNS.values() for n in nouns)
 _STRICT = frozenset(STRICT_COUNTER_NOUNS)
 _ALL_NOUNS = _NOUNS | _STRICT
@@ -663,7 +673,6 @@ _COUNT = re.compile(
 )
 _WORD_AFTER = re.compile(r"\s*\"?([^\W\d_][\w'-]*)(?:\s+([^\W\d_][\w'-]*))?")
 _NOUN_TAIL = re.compile(r"\"?(?:-[^\W\d_]+)?")  # "Gefällt mir"-Angaben
-_READING_TIME = re.compile(r"\b\d+\s*(min(?:ute)?s?\.?\s+read)\b", re.IGNORECASE)
 
 
 def _noun_after(text: str, end: int) -> tuple[str, int] | None:
@@ -735,7 +744,7 @@ def _mask_counters(text: str, low: str, *, label: bool, strict: bool) -> str:
     when number and noun fill a segment of the line between separators, any count next to a
     counter noun. Prose ("the agency received 12 comments on the rule") keeps its numbers; a
     headline or a table row (``strict``) is content and gets only the unmistakable forms."""
-    icons = not text.isascii() and any(c in COUNTER_ICONS for c in text)
+    icons = not text.isascii() and bool(_ICON.search(text))
     if not icons and _NOUN_WORDS.isdisjoint(low.translate(_WORD_PUNCT).split()):
         return _READING_TIME.sub(lambda m: f"[n] {m.group(1)}", text) if "read" in low else text
     spans: list[tuple[int, int]] = []

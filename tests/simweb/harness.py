@@ -15,7 +15,7 @@ from .model import Suite
 from .scoring import Scores, score
 from .server import SimWeb
 
-SLOW_SECONDS = 2.0
+SLOW_SECONDS = 3.0
 
 
 def sim_config() -> Config:
@@ -27,7 +27,7 @@ def sim_config() -> Config:
     base = Config()
     return replace(
         base,
-        fetch=replace(base.fetch, connect_timeout=1.0, read_timeout=1.0, deadline=3.0),
+        fetch=replace(base.fetch, connect_timeout=2.0, read_timeout=1.5, deadline=4.0),
         check=replace(base.check, per_host_delay=0.0, per_host_concurrency=4, workers=8),
     )
 
