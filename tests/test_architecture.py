@@ -1,0 +1,80 @@
+"""Imports flow one way along the pipeline (STYLE 8.1): a stage never imports a later one.
+
+documents → citations → fetch → warcstore/index → extract → diff → classify → report/cite →
+checker → archive → status/serve/scheduler → cli. A violation fails here, so nobody needs the
+deferred imports that circular dependencies breed.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "archiver"
+
+RANKS: dict[str, int] = {
+    "models": 0, "errors": 0,
+    "config": 1,
+    "urls": 2, "lock": 2, "cadence": 2,
+    "documents": 3, "platforms": 3,
+    "citations": 4,
+    "fetch": 5, "warcstore": 5, "index": 5, "extract": 5, "robots": 5,
+    "browser": 6,
+    "diff": 6,
+    "classify": 7,
+    "report": 8, "cite": 8, "export": 8, "watch": 8,
+    "notify": 9,
+    "checker": 9,
+    "archive": 10,
+    "status": 11,
+    "serve": 12, "scheduler": 12,
+    "cli": 13, "__main__": 14,
+}
+
+
+def stage_of(path: Path) -> str:
+    rel = path.relative_to(PACKAGE)
+    return rel.parts[0].removesuffix(".py")
+
+
+def imported_stages(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            parts = node.module.split(".")
+            if parts[0] != "archiver":
+                continue
+            if len(parts) > 1:
+                found.add(parts[1])
+            else:
+                found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "archiver" and len(parts) > 1:
+                    found.add(parts[1])
+    return found
+
+
+MODULES = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py" or p.parent != PACKAGE)
+
+
+def test_every_stage_has_a_rank() -> None:
+    unranked = {stage_of(p) for p in MODULES} - set(RANKS)
+    assert not unranked, f"give these modules a place in the data flow: {sorted(unranked)}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_point_upstream(path: Path) -> None:
+    me = stage_of(path)
+    for other in imported_stages(path) - {me}:
+        assert other in RANKS, f"{path.name} imports unknown archiver.{other}"
+        assert RANKS[other] < RANKS[me], f"archiver.{me} (rank {RANKS[me]}) imports archiver.{other} (rank {RANKS[other]}), a later stage"
+
+
+def test_no_utils_junk_drawer() -> None:
+    names = {p.stem for p in PACKAGE.rglob("*.py")}
+    assert not names & {"utils", "helpers", "misc", "common"}

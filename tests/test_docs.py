@@ -1,0 +1,48 @@
+"""Docs are tests: every command is in the README with help and an example; README JSON validates."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+import jsonschema
+import pytest
+
+from archiver.cli import cli
+from archiver.report import load_schema
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_is_documented_in_the_readme(name: str) -> None:
+    assert f"archiver {name}" in README, f"`archiver {name}` is missing from README.md"
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_with_an_example(name: str) -> None:
+    command = cli.commands[name]
+    assert command.help and "Example:" in command.help, f"{name}: --help needs an Example: block"
+    with click.Context(command, info_name=name) as ctx:
+        assert "Example:" in command.get_help(ctx)
+
+
+def test_interface_commands_all_exist() -> None:
+    interface = (Path(__file__).resolve().parents[2] / "shared" / "interface.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`archiver ([a-z][a-z-]+)", interface))
+    assert named <= set(cli.commands), f"interface commands missing from the CLI: {named - set(cli.commands)}"
+
+
+def test_readme_json_examples_validate_against_the_report_schema() -> None:
+    blocks = re.findall(r"```json\n(.*?)```", README, flags=re.S)
+    reports = [json.loads(b) for b in blocks if '"generated_at"' in b]
+    assert reports, "the README shows no report JSON"
+    for report in reports:
+        jsonschema.validate(report, load_schema(), format_checker=jsonschema.FormatChecker())
+
+
+def test_readme_placeholders_are_filled() -> None:
+    assert not re.search(r"^[A-Z_]{6,}$", README, flags=re.M), "an unfilled placeholder line remains in README.md"
