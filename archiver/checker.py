@@ -235,7 +235,8 @@ class Checker:
         stand-in text while the last good text came from the post's endpoint or the browser (a
         rate-limited endpoint must not make the page's script shell the text the post is diffed with)."""
         if seen.degraded and last_good is not None:
-            if text_source(self.index.text_key_of(last_good.id)) != text_source(seen.key):
+            before = text_source(self.index.text_key_of(last_good.id))
+            if before != text_source(seen.key):
                 return False
         return (
             result.outcome == Outcome.OK
@@ -411,10 +412,13 @@ class Checker:
 
         # Assets are fetched as a browser would, a few at a time outside the per-host delay (that
         # applied to the page itself), but with the same proxies, CA bundle and address policy.
+        # A public page's scripts may not reach into the private network (as its redirects may not);
+        # an intranet page the operator added may load its intranet assets.
+        guarded = untrusted or self.fetcher.address_refusal(url) is None
         with self._browsers, Fetcher(self.fetcher.config, policy=self.fetcher.policy) as assets:
             rendering = browser.render(
                 url, config=self.config.browser, seed=result, record=record,
-                fetch=lambda asked, headers: assets.fetch(asked, untrusted=untrusted, headers=headers),
+                fetch=lambda asked, headers: assets.fetch(asked, untrusted=guarded, headers=headers),
             )
         if not rendering.ok:
             logger.warning("%s: browser capture failed, plain text kept: %s", url, rendering.detail)

@@ -110,7 +110,7 @@ class PlayedWeb:
             conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             return
         upstream = self._https if method == "CONNECT" else self._http
-        origin = socket.create_connection(upstream.server_address[:2], timeout=5)  # a literal: no lookup
+        origin = socket.create_connection(("127.0.0.1", upstream.server_address[1]), timeout=5)  # a literal: no lookup
         with origin:
             if method == "CONNECT":
                 conn.sendall(b"HTTP/1.1 200 Connection Established\r\n\r\n")
@@ -136,7 +136,7 @@ class _SiteHandler(BaseHTTPRequestHandler):
     played: PlayedWeb
     tls: bool
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+    def do_GET(self) -> None:  # the name http.server dispatches to
         host = (self.headers.get("Host") or "").lower().removesuffix(":443" if self.tls else ":80")
         reply = self.played.reply(f"{'https' if self.tls else 'http'}://{host}{self.path}")
         self.send_response(reply.status)

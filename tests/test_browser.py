@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import warc_files
+from hostproxy import PlayedWeb, guard_dns
 from pytest_httpserver import HTTPServer
 from warcio.archiveiterator import ArchiveIterator
 from werkzeug import Response
@@ -137,13 +138,13 @@ def test_add_browser_renders_a_page_that_has_text_already(site: dict[str, Any], 
     config.write_text("[check]\nper_host_delay = 0\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["--config", str(config), "--data", str(data_dir), "add", "--browser", url])
     assert result.exit_code == 0, result.output
-    import logging
-    lg = logging.getLogger("archiver"); lg.handlers[:] = [logging.FileHandler("/tmp/proto/dbg2.log")]; lg.setLevel(logging.INFO)
     with Archive(data_dir, CONFIG) as archive:
         state = archive.index.url_state(url)
         assert state is not None and state.browser
-        archive.check([url])
-        text = archive.text(archive.history(url)[-1]).text
+        checked = archive.check([url])
+        history = archive.history(url)
+        assert history, f"no capture recorded: {checked}, {archive.index.url_states()}"
+        text = archive.text(history[-1]).text
     assert "postponed dredging" in text and DATA["paragraphs"][0] in text
 
 
@@ -178,3 +179,30 @@ def test_render_refuses_posts_and_reports_a_missing_browser(site: dict[str, Any]
                      record=lambda u, r: None)
     assert not missing.ok and "no such browser executable" in missing.detail
 
+
+
+def test_public_page_under_its_real_name_cannot_reach_the_private_network(
+    tmp_path: Path, data_dir: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page on news.example.org (through the proxy, like any site) whose script loads its data
+    and also pokes at a loopback service: the data is rendered, the service never asked."""
+    asked: list[str] = []
+    httpserver.expect_request("/admin").respond_with_handler(lambda request: asked.append(request.path) or Response("internal"))  # type: ignore[func-returns-value]
+    secret = f"http://127.0.0.1:{httpserver.port}/admin"
+    page = "https://news.example.org/live/results"
+    looked_up = guard_dns(monkeypatch)
+    with PlayedWeb(tmp_path) as web:
+        web.use(monkeypatch)
+        web.play(page, SHELL.replace("</body>", f'<img src="{secret}"></body>'))
+        web.play("https://news.example.org/static/app.js", APP, content_type="application/javascript")
+        web.play("https://news.example.org/api/results.json", json.dumps(DATA), content_type="application/json")
+        with Archive(data_dir, CONFIG) as archive:
+            archive.check([page])
+            text = archive.text(archive.history(page)[-1]).text
+    assert DATA["paragraphs"][0] in text
+    assert asked == [] and looked_up == [] and "127.0.0.1" not in web.asked  # neither directly nor via the proxy
+    found = records(data_dir)
+    assert any(r[0] == "response" and r[1] == "https://news.example.org/api/results.json" for r in found)
+    assert not any(r[0] == "response" and r[1] == secret for r in found)
+    refused = next(r for r in found if r[0] == "metadata" and r[1] == secret)
+    assert json.loads(refused[4])["outcome"] == "blocked"

@@ -60,6 +60,7 @@ def test_diff_says_unchanged_is_never_overruled() -> None:
 def test_spacing_only_change_is_quiet() -> None:
     old, new = plain("The  council  voted."), plain("The council voted .")
     assert classify(history(BUDGET, old), observe(page(BUDGET, "<p/>"), new), Diff(changed=True, summary="x")) == []
+    assert classify(history(BUDGET, old), observe(page(BUDGET, "<p/>"), new), None) == []
 
 
 def test_without_a_diff_texts_are_compared_directly() -> None:

@@ -94,6 +94,7 @@ def test_retargeted_short_link_is_edited_and_its_expansion_is_shown(
     (source,) = report["sources"]
     assert source["kind"] == "short" and source["expands_to"] == TARGET_B and source["status"] == "edited"
     assert [e["reason"] for e in report["events"]] == ["retargeted"]
+    assert f"<{SHORT}> → <{TARGET_B}>" in run(["report", "--format", "md"], data_dir, config_file).output
     listed = json.loads(run(["list", "--format", "json"], data_dir, config_file).output)
     assert listed[0]["kind"] == "short" and listed[0]["expands_to"] == TARGET_B
     assert f"{SHORT}  → {TARGET_B}" in run(["list"], data_dir, config_file).output

@@ -184,9 +184,11 @@ def text_changed_rule(history: SourceHistory, observation: Observation, diff: Di
         return Verdict(EventType.EDITED, str(Reason.PAYLOAD_CHANGED), "payload changed", changed)
     if not comparable(new) or not comparable(old) or _seen_before(history, new):
         return None
-    moved_words = diff is None or diff.words_added or diff.words_removed or diff.paragraphs_changed
-    if not moved_words and words(new.text) == words(old.text) and normalise(new.title) == normalise(old.title):
-        return None  # punctuation or spacing only
+    # Punctuation or spacing only; checked only when the diff counted no changed word (or there is
+    # no diff), since splitting two long texts into words costs more than the rest of the rules.
+    no_word_changed = diff is None or not (diff.words_added or diff.words_removed or diff.paragraphs_changed)
+    if no_word_changed and words(new.text) == words(old.text) and normalise(new.title) == normalise(old.title):
+        return None
     evidence: dict[str, object]
     if diff is not None:
         evidence = {

@@ -186,6 +186,27 @@ def _probe_evidence(history: SourceHistory, observation: Observation, page: Page
     return out
 
 
+def _signals(history: SourceHistory, observation: Observation, page: PageView, probe_sim: object) -> dict[str, object]:
+    """The supporting evidence: not-found words, an error address, a collapse, closeness to the probe."""
+    result, old = observation.result, reference_text(history)
+    signals: dict[str, object] = {}
+    # The title and the text saying so are two signals: an article only quoting the words is
+    # long (body_phrase ignores it) and keeps its own title (article-mentioning-not-found).
+    if (phrase := title_phrase(page)) is not None:
+        signals["phrase"] = phrase
+    if (sentence := body_phrase(page)) is not None and sentence != phrase:
+        signals["sentence"] = sentence
+    if is_redirected(history, result) and (where := _error_address(origin_url(history, result), result.final_url)):
+        signals["error_address"] = where
+    if old is not None and old.word_count >= 40:
+        now = page.words if observation.text.status is TextStatus.OK else 0
+        if now <= min(COLLAPSED_WORDS, COLLAPSED_RATIO * old.word_count):
+            signals["collapsed"] = f"{old.word_count} → {now} words"
+    if isinstance(probe_sim, float) and PROBE_CLOSE <= probe_sim < PROBE_SAME:
+        signals["close_to_probe"] = probe_sim
+    return signals
+
+
 def soft404_rule(history: SourceHistory, observation: Observation, diff: Diff | None) -> Verdict | None:
     """A 2xx page that is the host's not-found page → ``removed`` (``soft-404``).
 
@@ -212,21 +233,7 @@ def soft404_rule(history: SourceHistory, observation: Observation, diff: Diff | 
     probe = _probe_evidence(history, observation, page)
     evidence.update(probe)
     probe_sim = probe.get("similarity")
-    signals: dict[str, object] = {}
-    # The title and the text saying so are two signals: an article only quoting the words is
-    # long (body_phrase ignores it) and keeps its own title (article-mentioning-not-found).
-    if (phrase := title_phrase(page)) is not None:
-        signals["phrase"] = phrase
-    if (sentence := body_phrase(page)) is not None and sentence != phrase:
-        signals["sentence"] = sentence
-    if is_redirected(history, result) and (where := _error_address(origin_url(history, result), result.final_url)):
-        signals["error_address"] = where
-    if old is not None and old.word_count >= 40:
-        now = page.words if observation.text.status is TextStatus.OK else 0
-        if now <= min(COLLAPSED_WORDS, COLLAPSED_RATIO * old.word_count):
-            signals["collapsed"] = f"{old.word_count} → {now} words"
-    if isinstance(probe_sim, float) and PROBE_CLOSE <= probe_sim < PROBE_SAME:
-        signals["close_to_probe"] = probe_sim
+    signals = _signals(history, observation, page, probe_sim)
     evidence.update(signals)
     if "same_landing" in probe and (old is not None or signals):
         summary = f"soft-404: page and the host's not-found probe both land on {probe['same_landing']}"

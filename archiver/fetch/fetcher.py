@@ -193,7 +193,7 @@ class Fetcher:
         while True:
             guarded = self._guarded(chain, session)
             if guarded:
-                refusal = self.policy.check(current, resolve=not is_proxied(session, current))
+                refusal = self._refusal(current, session)
                 if refusal:
                     logger.info("GET %s -> blocked: %s", current, refusal)
                     return result(Outcome.BLOCKED, f"{current} {refusal}")
@@ -231,9 +231,18 @@ class Fetcher:
         if chain.operator_private is None:
             # An operator URL on a private address (a test server, an intranet page) may
             # redirect anywhere; a public one may not redirect onto the private network.
-            resolve = not is_proxied(session, chain.url)
-            chain.operator_private = self.policy.check(chain.url, resolve=resolve) is not None
+            chain.operator_private = self._refusal(chain.url, session) is not None
         return not chain.operator_private
+
+    def address_refusal(self, url: str) -> str | None:
+        """Why the address policy would refuse ``url`` for a document's link (None: allowed)."""
+        return self._refusal(url, self._session())
+
+    def _refusal(self, url: str, session: requests.Session) -> str | None:
+        """The address policy's verdict on ``url``; through a proxy, without resolving its name."""
+        if is_proxied(session, url):
+            return self.policy.check_unresolved(url)
+        return self.policy.check(url)
 
     def _next_url(self, hop: Hop, chain: _Chain, session: requests.Session) -> tuple[str | None, str]:
         """The redirect target (None when ``hop`` is final) or a problem that ends the chain."""

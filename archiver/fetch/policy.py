@@ -77,15 +77,26 @@ class AddressPolicy:
         self.allow_private = allow_private
         self.exempt: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(n, strict=False) for n in exempt)
 
-    def check(self, url: str, *, resolve: bool = True) -> str | None:
+    def check(self, url: str) -> str | None:
         """None if ``url``'s host may be contacted, else the reason in words.
 
         The host is resolved and refused if *any* of its addresses is refused, so a name
         with one public and one loopback record cannot slip through. A name that does not
         resolve is allowed here: the fetch itself then fails with a DNS error.
-        ``resolve=False`` (the request goes through a proxy, which resolves names itself and
-        decides what it reaches) checks only the name and a literal address, with no DNS lookup.
         """
+        return self._check(url, resolve=True)
+
+    def check_unresolved(self, url: str) -> str | None:
+        """``check`` without a DNS lookup: the name and a literal address only. For requests
+        that go through a proxy, which resolves names itself (archiver must not: the name may
+        exist only behind the proxy) and decides what it may reach.
+
+        >>> AddressPolicy().check_unresolved("http://10.0.0.1/"), AddressPolicy().check_unresolved("https://t.co/a")
+        ('points at a private address (10.0.0.1)', None)
+        """
+        return self._check(url, resolve=False)
+
+    def _check(self, url: str, *, resolve: bool) -> str | None:
         try:
             parts = urlsplit(url)
             host = parts.hostname

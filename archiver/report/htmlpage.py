@@ -132,7 +132,8 @@ def _document(data: ReportData, link: Link) -> str:
 
 def _sources(data: ReportData, link: Link | None) -> str:
     rows = [
-        f'<tr><td>{url_link(s.url)}</td><td class="status {e(s.status)}">{e(s.status)}</td>'
+        f'<tr><td>{url_link(s.url)}{" → " + url_link(s.expands_to) if s.expands_to else ""}</td>'
+        f'<td class="status {e(s.status)}">{e(s.status)}</td>'
         f"<td>{timeline_svg(s.timeline, link=link)}</td><td>{_time(s.last_checked)}</td>"
         f"<td>{s.captures}</td><td>{e(', '.join(s.cited_by)) or '—'}</td></tr>"
         for s in data.sources

@@ -80,8 +80,9 @@ def _document_table(data: ReportData, link: Callable[[str], str] | None) -> list
 
 def _source_row(source: SourceSummary) -> str:
     cited = ", ".join(md_text(d) for d in source.cited_by) or "—"
+    target = f" → {md_url(source.expands_to)}" if source.expands_to else ""  # a short link's expansion
     return (
-        f"| {md_url(source.url)} | {source.status} | {iso(source.last_checked) or 'never'} "
+        f"| {md_url(source.url)}{target} | {source.status} | {iso(source.last_checked) or 'never'} "
         f"| {source.captures} | {cited} |"
     )
 
