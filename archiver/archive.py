@@ -180,11 +180,12 @@ class Archive:
     # -- registering -------------------------------------------------------------------------
 
     def add(
-        self, urls: Iterable[str], *, every: float | None = None, tags: Sequence[str] = (), browser: bool = False
+        self, urls: Iterable[str], *, every: float | None = None, tags: Sequence[str] = (), browser: bool | None = None
     ) -> AddResult:
         """Register URLs typed by the operator (they may point anywhere, even localhost).
 
-        ``browser=True`` captures them in headless Chromium as well (``archiver add --browser``).
+        ``browser=True`` captures them in headless Chromium as well (``archiver add --browser``),
+        ``False`` stops that; None leaves the setting as it was.
         """
         result = AddResult()
         good: list[str] = []
@@ -197,8 +198,8 @@ class Archive:
         known = {s.url for s in self.index.url_states(unique)}
         self.index.add_urls(unique, now=self.clock(), origin="operator", kind_of=url_kind, interval=every, tags=tags)
         self.index.update_urls([u for u in unique if u in known], origin="operator", interval=every, tags=tags)
-        if browser:
-            self.index.update_urls(unique, browser=True)
+        if browser is not None:
+            self.index.update_urls(unique, browser=browser)
         result.added = [u for u in unique if u not in known]
         result.merged = [u for u in unique if u in known]
         return result

@@ -147,9 +147,10 @@ pass_ctx = click.make_pass_decorator(Context)
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--every", type=DurationType(), help="Re-check interval for these URLs (30s, 15m, 6h, 1d, 2w).")
 @click.option("--tag", "tags", multiple=True, help="Tag the URLs (repeatable); reports can filter by tag.")
-@click.option("--browser", is_flag=True, help="Also capture these URLs in headless Chromium (script-built pages).")
+@click.option("--browser/--no-browser", default=None,
+              help="Also capture these URLs in headless Chromium (script-built pages); --no-browser stops it.")
 @pass_ctx
-def add(obj: Context, urls: tuple[str, ...], every: float | None, tags: tuple[str, ...], browser: bool) -> None:
+def add(obj: Context, urls: tuple[str, ...], every: float | None, tags: tuple[str, ...], browser: bool | None) -> None:
     """Register URLs to watch (duplicates are merged).
 
     \b
