@@ -23,7 +23,8 @@ from archiver import browser, cadence, platforms
 from archiver.classify import classify, current_status
 from archiver.config import Config
 from archiver.diff import diff as diff_texts
-from archiver.extract import extract
+from archiver.errors import ArchiverError
+from archiver.extract import EXTRACTOR_VERSION, extract
 from archiver.fetch import Fetcher, parse_retry_after
 from archiver.index import CheckRecord, Index, UrlState
 from archiver.models import (
@@ -74,6 +75,15 @@ def text_source(key: str | None) -> str:
     """
     prefix = (key or "").split(":", 1)[0]
     return prefix if prefix in ("post", "dom") else "page"
+
+
+def page_text_key(payload_digest: str | None) -> str | None:
+    """The cache key of a page's text: its payload digest and the extractor version.
+
+    >>> page_text_key("sha1:AB12")
+    'sha1:AB12~x1'
+    """
+    return f"{payload_digest}~x{EXTRACTOR_VERSION}" if payload_digest else None
 
 
 def post_ref(url: str, result: FetchResult) -> PostRef | None:
@@ -271,19 +281,38 @@ class Checker:
             return key, extract(body.encode("utf-8"), content_type="text/plain; charset=utf-8", url=result.url)
         if result.outcome not in (Outcome.OK, Outcome.TOO_LARGE) or result.final is None:
             return None, NO_TEXT
-        digest = result.payload_digest
-        cached = self.index.text(digest)
+        key = page_text_key(result.payload_digest)
+        cached = self.index.text(key)
         if cached is not None:
-            return digest, cached
+            return key, cached
         text = extract(result.content, content_type=result.content_type, url=result.final_url, truncated=result.truncated)
-        return digest, text
+        return key, text
+
+    def _stored_text(self, capture: Capture | None, key: str | None) -> TextVersion | None:
+        """A capture's cached text; a page text from an older extractor (or missing, after
+        ``rebuild-index``) is extracted again from the capture's WARC record."""
+        if capture is None or key is None:
+            return None
+        if text_source(key) != "page" or key == page_text_key(capture.payload_digest):
+            cached = self.index.text(key)
+            if cached is not None or text_source(key) != "page":
+                return cached
+        holder = self.index.capture(capture.refers_to) if capture.record_type == "revisit" and capture.refers_to else capture
+        if holder is None or holder.outcome not in (Outcome.OK, Outcome.TOO_LARGE):
+            return None
+        try:
+            payload = self.store.read_payload(holder)
+        except ArchiverError as exc:
+            logger.warning("%s: cannot re-read capture %s: %s", capture.url, holder.id, exc)
+            return None
+        return extract(payload, content_type=holder.content_type, url=holder.final_url or holder.url, truncated=holder.truncated)
 
     def _history(self, state: UrlState, last_good: Capture | None, text_key: str | None) -> SourceHistory:
         previous = self.index.capture(state.last_capture) if state.last_capture else None
         last_good_key = self.index.text_key_of(last_good.id) if last_good else None
         if text_key is not None and text_source(last_good_key) != text_source(text_key):
             last_good_key = None  # the text now comes from elsewhere (endpoint, browser): a new baseline
-        last_good_text = self.index.text(last_good_key)
+        last_good_text = self._stored_text(last_good, last_good_key)
         recent: tuple[TextVersion, ...] = ()
         if text_key is not None and last_good_key is not None and text_key != last_good_key:
             texts = []
@@ -295,7 +324,7 @@ class Checker:
         previous_key = self.index.text_key_of(previous.id) if previous and previous is not last_good else last_good_key
         if text_key is not None and text_source(previous_key) != text_source(text_key):
             previous_key = None
-        previous_text = self.index.text(previous_key)
+        previous_text = last_good_text if previous_key == last_good_key else self._stored_text(previous, previous_key)
         return SourceHistory(
             url=state.url,
             status=state.status,

@@ -144,7 +144,12 @@ _DURATIONS = {
 }
 
 
+_CHOICES = {"robots": ("ignore", "obey")}
+
+
 def _coerce(where: str, key: str, value: Any, default: Any) -> Any:
+    if key in _CHOICES and value not in _CHOICES[key]:
+        raise ConfigError(f"{where}: {key} must be one of {', '.join(_CHOICES[key])}, not {value!r}")
     if key in _DURATIONS:
         try:
             return parse_duration(value)

@@ -160,3 +160,16 @@ def test_seed_documents_register_their_urls_with_provenance(seed: str, seeds: Pa
     assert result.errors == [] and cited
     assert [c.url for c in cited][: len(result.urls)] == [c.url for c in result.citations][: len(result.urls)]
     assert all(c.url_as_written for c in cited)
+
+
+def test_after_rebuild_index_edits_are_still_detected_from_the_warc(httpserver: HTTPServer, data_dir: Path) -> None:
+    # rebuild-index keeps no cached texts: the last good text must come back from the WARC record.
+    httpserver.expect_request("/a").respond_with_data(ARTICLE, content_type="text/html")
+    url = httpserver.url_for("/a")
+    with Archive(data_dir, FAST) as archive:
+        archive.check([url])
+        archive.rebuild_index()
+        httpserver.clear()
+        httpserver.expect_request("/a").respond_with_data(ARTICLE.replace("1,200 adults", "1,500 adults"), content_type="text/html")
+        result = archive.check([url])
+    assert [(e.type, e.reason) for e in result.events] == [("edited", "text-changed")]

@@ -88,3 +88,10 @@ def test_data_dir_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARCHIVER_DATA", "from-env")
     assert resolve_data_dir(c) == Path("from-env")
     assert resolve_data_dir(c, "from-flag") == Path("from-flag")
+
+
+def test_choice_keys_are_checked(tmp_path: Path) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text('[schedule]\nrobots = "sometimes"\n')
+    with pytest.raises(ConfigError, match="robots must be one of ignore, obey"):
+        load_config(p)
