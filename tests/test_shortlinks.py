@@ -156,3 +156,32 @@ def test_seed_002_links_are_followed_as_the_posts_they_lead_to(
         "https://t.co/zLkNJ30Oqp": ("short", FERGUSON_POST),
         "https://pic.twitter.com/VZsRSPH8iL": ("post", DHS_POST + "/photo/1"),
     }
+
+
+def play_other_x_post(web: PlayedWeb, url: str) -> None:
+    """A live post whose words share nothing with the fixture post."""
+    ref = platforms.recognise(url)
+    assert ref is not None
+    web.play(ref.url, "<html><body><noscript>JavaScript is not available.</noscript></body></html>")
+    other = "Harbor dredging is postponed until spring because of storm damage to the north channel."
+    for endpoint, name in zip(platforms.endpoints(ref), ("live.oembed.json", "live.syndication.json"), strict=True):
+        data = json.loads((FIXTURES / "platforms" / "x" / name).read_text())
+        if "html" in data:
+            data["html"] = f'<blockquote class="twitter-tweet"><p lang="en" dir="ltr">{other}</p></blockquote>'
+        if "text" in data:
+            data["text"] = other
+        web.play(endpoint, json.dumps(data).encode(), content_type="application/json")
+
+
+def test_short_link_moving_from_one_post_to_another_is_retargeted(web: PlayedWeb, lookups: list[str], data_dir: Path) -> None:
+    """The post behind a t.co link changes: the link was retargeted, the first post was not edited."""
+    first = platforms.recognise(DHS_POST)
+    assert first is not None
+    web.redirect(SHORT, first.url)
+    play_x_post(web, DHS_POST)
+    with Archive(data_dir, CONFIG) as archive:
+        assert archive.check([SHORT]).events == []
+        web.redirect(SHORT, FERGUSON_POST)
+        play_other_x_post(web, FERGUSON_POST)
+        events = archive.check([SHORT]).events
+    assert [(e.type, e.reason) for e in events] == [("edited", "retargeted")]

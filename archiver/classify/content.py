@@ -76,7 +76,7 @@ def retargeted_rule(history: SourceHistory, observation: Observation, diff: Diff
     """A short link (t.co, bit.ly…) whose target is now another address with other content →
     ``edited`` (``retargeted``), not removed: the link works, it just leads elsewhere."""
     result = observation.result
-    if not history.is_short_link or judged_by_post(observation) or not is_page(result):
+    if not history.is_short_link or not is_page(result):
         return None
     before, now = previous_target(history), origin_url(history, result)
     if before is None or is_variant(before, now):
@@ -84,7 +84,9 @@ def retargeted_rule(history: SourceHistory, observation: Observation, diff: Diff
     evidence: dict[str, object] = {"previous_target": before, "target": now, "final_url": result.final_url}
     old = reference_text(history)
     if old is not None:
-        related = relatedness(page_view(observation).text, old.text)
+        # A short link to a post is compared by the post's own text (the page is a script shell).
+        current = observation.text.text if judged_by_post(observation) else page_view(observation).text
+        related = relatedness(current, old.text)
         if related >= SAME_CONTENT:
             return None
         evidence["similarity"] = round(related, 3)
