@@ -226,7 +226,7 @@ class Archive:
             urls = unique_urls(citations)
             kinds = {c.url: c.kind for c in citations}
             result.new_urls += self.index.add_urls(
-                urls, now=now, origin="document", kind_of=lambda u: url_kind(u, kinds.get(u, "link"))
+                urls, now=now, origin="document", kind_of=lambda u, kinds=kinds: url_kind(u, kinds.get(u, "link"))
             )
             self.index.add_citations(document.path, document.source_url, digest, citations, now=now)
         return result

@@ -281,12 +281,12 @@ class Checker:
             return key, extract(body.encode("utf-8"), content_type="text/plain; charset=utf-8", url=result.url)
         if result.outcome not in (Outcome.OK, Outcome.TOO_LARGE) or result.final is None:
             return None, NO_TEXT
-        key = page_text_key(result.payload_digest)
-        cached = self.index.text(key)
+        page_key = page_text_key(result.payload_digest)
+        cached = self.index.text(page_key)
         if cached is not None:
-            return key, cached
+            return page_key, cached
         text = extract(result.content, content_type=result.content_type, url=result.final_url, truncated=result.truncated)
-        return key, text
+        return page_key, text
 
     def _stored_text(self, capture: Capture | None, key: str | None) -> TextVersion | None:
         """A capture's cached text; a page text from an older extractor (or missing, after

@@ -59,7 +59,7 @@ def parse_when(value: str) -> datetime:
     return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
-class WhenType(click.ParamType):
+class WhenType(click.ParamType[datetime]):
     name = "WHEN"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
@@ -71,7 +71,7 @@ class WhenType(click.ParamType):
             self.fail(str(exc.message), param, ctx)
 
 
-class DurationType(click.ParamType):
+class DurationType(click.ParamType[float]):
     name = "DURATION"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
