@@ -29,6 +29,8 @@ from archiver.models import (
 )
 from archiver.urls import canonical, is_short_link
 
+from .similarity import relatedness
+
 #: A classification rule: a small documented function returning a finding or None.
 Rule = Callable[[SourceHistory, Observation, Diff | None], Verdict | None]
 
@@ -202,6 +204,19 @@ def reference_text(history: SourceHistory) -> TextVersion | None:
         if comparable(tv):
             return tv
     return None
+
+
+def still_related(history: SourceHistory, text: str, threshold: float, evidence: dict[str, object]) -> bool:
+    """Whether ``text`` still shares ``threshold`` or more with the reference text, so a rule
+    about lost content stands down; if it shares less, the similarity goes into ``evidence``."""
+    old = reference_text(history)
+    if old is None:
+        return False
+    related = relatedness(text, old.text)
+    if related >= threshold:
+        return True
+    evidence["similarity"] = round(related, 3)
+    return False
 
 
 def previous_target(history: SourceHistory) -> str | None:

@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 from archiver.models import Diff, EventType, Observation, Reason, SourceHistory, Verdict
 from archiver.urls import registrable_domain
 
-from .observed import PageView, has_long_text, is_page, judged_by_post, page_view, reference_text, unchanged
-from .similarity import relatedness
+from .observed import PageView, has_long_text, is_page, judged_by_post, page_view, still_related, unchanged
 from .status import chain
 
 #: Parking pages are a few dozen words and a list of ad links (parked/*.html: 0-40 words).
@@ -106,10 +105,6 @@ def parked_rule(history: SourceHistory, observation: Observation, diff: Diff | N
     if marker is None:
         return None
     evidence: dict[str, object] = {"chain": chain(observation), "final_url": result.final_url, "matched": marker}
-    old = reference_text(history)
-    if old is not None:
-        related = relatedness(page.text, old.text)
-        if related >= RELATED_BELOW:
-            return None
-        evidence["similarity"] = round(related, 3)
+    if still_related(history, page.text, RELATED_BELOW, evidence):
+        return None
     return Verdict(EventType.REMOVED, str(Reason.DOMAIN_PARKED), f"parked domain: {marker}", evidence)

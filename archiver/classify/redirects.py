@@ -26,6 +26,7 @@ from .observed import (
     origin_url,
     page_view,
     reference_text,
+    still_related,
     unchanged,
 )
 from .similarity import relatedness
@@ -204,12 +205,8 @@ def access_gate_rule(history: SourceHistory, observation: Observation, diff: Dif
     why = gate_page(observation, page)
     if why is None:
         return None
-    old = reference_text(history)
-    if old is not None:
-        related = relatedness(page.text, old.text)
-        if related >= GATE_RELATED_BELOW:
-            return None  # the content is still there, behind a banner
-        evidence["similarity"] = round(related, 3)
+    if still_related(history, page.text, GATE_RELATED_BELOW, evidence):
+        return None  # the content is still there, behind a banner
     evidence["matched"] = why
     status = f" ({result.status})" if result.status and result.status != 200 else ""
     return Verdict(EventType.UNREACHABLE, str(Reason.REDIRECT_LOGIN), f"access refused: {why}{status}", evidence)

@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 
 from archiver.models import Diff, EventType, Observation, PostState, Reason, SourceHistory, Verdict
 
-from .observed import PageView, origin_url, page_view, reference_text, unchanged
-from .similarity import relatedness
+from .observed import PageView, origin_url, page_view, still_related, unchanged
 
 #: A page still this close to the last good text is the post itself (a live post quoting a
 #: deleted one shows "This Post is unavailable" inside it: social/x-live-quoting-deleted.html).
@@ -180,11 +179,7 @@ def social_markers_rule(history: SourceHistory, observation: Observation, diff: 
         return None
     marker, state = found
     evidence: dict[str, object] = {"platform": row.platform, "matched": marker, "status": result.status}
-    old = reference_text(history)
-    if old is not None:
-        related = relatedness(page.text, old.text)
-        if related >= STILL_POST:
-            return None
-        evidence["similarity"] = round(related, 3)
+    if still_related(history, page.text, STILL_POST, evidence):
+        return None
     kind, reason = OUTCOMES[state]
     return Verdict(kind, str(reason), f"{row.platform} page says {marker!r}", evidence)

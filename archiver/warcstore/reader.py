@@ -1,0 +1,91 @@
+"""Store stage, reading: a WARC file and an offset → ``StoredRecord``; WARC files → every ``Capture``.
+
+``read_record`` decodes one record (payload capped at ``READ_LIMIT``, a guard against gzip bombs);
+``iter_captures`` walks whole files and rebuilds each capture from its final record, skipping
+what follows a damaged spot.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParserException
+
+from archiver.errors import StoreError
+from archiver.models import Capture
+
+from .records import X, parse_warc_date, to_capture
+
+logger = logging.getLogger(__name__)
+
+READ_LIMIT = 64 * 1024 * 1024  # most payload bytes read_record returns (guards against gzip bombs)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """One WARC record read back: headers, and the payload both as stored and content-decoded."""
+
+    warc_headers: list[tuple[str, str]]
+    record_type: str
+    target_uri: str | None
+    date: datetime | None
+    http_status: int | None
+    http_headers: list[tuple[str, str]]
+    payload: bytes  # Content-Encoding and chunking undone, capped at READ_LIMIT
+    raw_payload: bytes  # the bytes after the HTTP headers (the whole block for non-HTTP records)
+
+    def header(self, name: str) -> str | None:
+        """The first WARC header called ``name`` (case-insensitive), or None."""
+        lname = name.lower()
+        return next((v for k, v in self.warc_headers if k.lower() == lname), None)
+
+
+def read_record(path: Path, offset: int, *, limit: int = READ_LIMIT) -> StoredRecord:
+    """The record at ``offset`` of the file ``path``; payloads capped at ``limit`` (0: headers only)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            record = next(iter(ArchiveIterator(fh)))
+            raw = record.raw_stream.read(limit) if limit else b""
+            record.raw_stream = BytesIO(raw)  # decode from what we read, with warcio's own rules
+            payload = record.content_stream().read(limit) if raw else b""
+    except (OSError, StopIteration, ArchiveLoadFailed, StatusAndHeadersParserException, ValueError,
+            zlib.error) as exc:
+        raise StoreError(f"{path}: no readable WARC record at offset {offset}: {exc or 'end of file'}") from exc
+    rec, http = record.rec_headers, record.http_headers
+    status = http.get_statuscode() if http and record.rec_type in ("response", "revisit") else ""
+    return StoredRecord(
+        warc_headers=list(rec.headers),
+        record_type=record.rec_type,
+        target_uri=rec.get_header("WARC-Target-URI"),
+        date=parse_warc_date(rec.get_header("WARC-Date")),
+        http_status=int(status) if status.isdigit() else None,
+        http_headers=list(http.headers) if http else [],
+        payload=payload,
+        raw_payload=raw,
+    )
+
+
+def iter_captures(paths: Iterable[Path]) -> Iterator[Capture]:
+    """Every capture in the files ``paths``, in order; a file is read up to its first damage."""
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                it = ArchiveIterator(fh)
+                for record in it:
+                    if record.rec_headers.get_header(X + "Outcome") is None:
+                        continue
+                    offset, length = it.get_record_offset(), it.get_record_length()
+                    capture = to_capture(record.rec_headers, record.http_headers, path.name, offset, length)
+                    if capture is not None:
+                        yield capture
+        except (OSError, ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, zlib.error) as exc:
+            logger.error("%s: unreadable past this point, skipping the rest (%s)", path, exc)

@@ -1,0 +1,396 @@
+"""Store stage, the writer: ``WarcStore`` appends captures to rotating WARC files and reads them back.
+
+One lock guards the appends; a capture's records are built and compressed outside it (``records``),
+then written, flushed and fsynced in one go. Reading goes through ``reader``, repair of torn
+tails through ``recovery``.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from archiver.config import WarcConfig
+from archiver.errors import StoreError
+from archiver.models import Capture, FetchResult, Outcome, RecordLocation, capture_id, payload_digest
+
+from . import reader, recovery
+from .reader import READ_LIMIT, StoredRecord
+from .records import (
+    Batch,
+    RecordWriter,
+    X,
+    add_missing,
+    capture_facts,
+    failure_record,
+    json_record,
+    one_line,
+    request_record,
+    response_http,
+    to_capture,
+    utc,
+    warc_date,
+    warcinfo_record,
+)
+
+logger = logging.getLogger(__name__)
+
+_NAME = re.compile(r"-(\d{20})-(\d{5,})-[^/]*\.warc\.gz$")
+_CACHE = 10_000  # capture ids remembered per store, to find revisit targets without a disk read
+
+
+@dataclass(frozen=True, slots=True)
+class _Ref:
+    """The record a revisit points at: the one holding the payload."""
+
+    record_id: str
+    uri: str
+    date: str
+
+
+def _bounded_put(table: dict[str, Any], key: str, value: Any) -> None:
+    if len(table) >= _CACHE:
+        del table[next(iter(table))]  # oldest first: dicts keep insertion order
+    table[key] = value
+
+
+class WarcStore:
+    """Append-only WARC files under ``directory``; thread-safe (one lock around appends)."""
+
+    def __init__(
+        self,
+        directory: Path,
+        config: WarcConfig,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        hostname: str | None = None,
+        fsync: bool = True,
+    ) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.config = config
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._host = re.sub(r"[^A-Za-z0-9.-]+", "-", hostname or socket.gethostname()) or "localhost"
+        self._fsync = fsync
+        self._lock = threading.Lock()
+        self._writer = RecordWriter()
+        self._file: io.FileIO | None = None
+        self._name: str | None = None
+        self._size = 0
+        self._closed = False
+        serials = [int(m.group(2)) for p in self.files() if (m := _NAME.search(p.name))]
+        self._serial = max(serials, default=-1) + 1
+        self._refs: dict[str, _Ref] = {}  # capture id → the record holding its payload
+        self._record_ids: dict[str, str] = {}  # capture id → its own WARC-Record-ID
+
+    # ------------------------------------------------------------------ overridable for tests
+
+    def make_record_id(self) -> str:
+        """A new WARC-Record-ID (``<urn:uuid:…>``); override for byte-stable test output."""
+        return f"<urn:uuid:{uuid.uuid4()}>"
+
+    # ------------------------------------------------------------------ writing
+
+    def write_capture(
+        self,
+        url: str,
+        result: FetchResult,
+        *,
+        previous: Capture | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Capture:
+        """Write one fetch (all hops, or a metadata record for a failure); durable when it returns."""
+        date = warc_date(result.started_at)
+        final_id = self.make_record_id()
+        facts = capture_facts(url, result, extra_headers or {})
+        batch = Batch(self._writer)
+        if result.hops:
+            ref = self._revisit_ref(result, previous)
+            final = self._write_hops(batch, result, date, final_id, facts, ref)
+        else:
+            final = failure_record(self._writer, url, result, date, final_id, facts)
+        span = batch.add(final)
+        warc_file, base = self._append(batch)
+        capture = to_capture(final.rec_headers, final.http_headers, warc_file, base + span[0], span[1])
+        assert capture is not None  # the final record always carries Outcome, Date and Record-ID
+        self._remember(capture, final)
+        return capture
+
+    def _write_hops(
+        self, batch: Batch, result: FetchResult, date: str, final_id: str, facts: dict[str, str], ref: _Ref | None
+    ) -> Any:
+        """Add every hop's request/response to ``batch`` except the final record, which is returned."""
+        final: Any = None
+        for i, hop in enumerate(result.hops):
+            last = i == len(result.hops) - 1
+            rid = final_id if last else self.make_record_id()
+            http, notes, cut = response_http(hop, hop.truncated or (last and result.truncated))
+            headers = {"WARC-Type": "response", "WARC-Record-ID": rid, "WARC-Date": date,
+                       "WARC-Target-URI": one_line(hop.url)}
+            if hop.ip:
+                headers["WARC-IP-Address"] = hop.ip
+            headers.update(notes)
+            digest = payload_digest(hop.body)
+            if last and ref is not None:
+                add_missing(headers, facts)
+                if cut:
+                    headers[X + "Truncated"] = "length"
+                record = self._writer.create_revisit_record(
+                    headers["WARC-Target-URI"], digest, ref.uri, ref.date, http_headers=http,
+                    warc_headers_dict=headers)
+                record.rec_headers.add_header("WARC-Refers-To", ref.record_id)
+            else:
+                headers["WARC-Payload-Digest"] = digest
+                if cut:
+                    headers["WARC-Truncated"] = "length"
+                if last:
+                    add_missing(headers, facts)
+                record = self._writer.create_warc_record(
+                    headers["WARC-Target-URI"], "response", payload=BytesIO(hop.body), length=len(hop.body),
+                    warc_headers_dict=headers, http_headers=http)
+            batch.add(request_record(self._writer, hop, date, self.make_record_id(), rid))
+            if last:
+                final = record
+            else:
+                batch.add(record)
+        return final
+
+    def write_metadata(self, url: str, data: Mapping[str, Any], *, concurrent_to: str | None = None) -> RecordLocation:
+        """Write a JSON ``metadata`` record about ``url`` (a platform's answer, a probe), dated now."""
+        rid = self.make_record_id()
+        headers = {"WARC-Type": "metadata", "WARC-Record-ID": rid, "WARC-Date": warc_date(self._clock()),
+                   "WARC-Target-URI": one_line(url)}
+        if concurrent_to:
+            headers["WARC-Concurrent-To"] = self._resolve_record_id(concurrent_to)
+        batch = Batch(self._writer)
+        span = batch.add(json_record(self._writer, headers, data))
+        warc_file, base = self._append(batch)
+        return RecordLocation(warc_file, base + span[0], span[1], rid)
+
+    def write_exchange(self, url: str, result: FetchResult, *, concurrent_to: str | None = None) -> RecordLocation:
+        """Write a side fetch's request/response records (a metadata record if it got no response)."""
+        facts: dict[str, str] = {}
+        if concurrent_to:
+            facts["WARC-Concurrent-To"] = self._resolve_record_id(concurrent_to)
+        rid = self.make_record_id()
+        date = warc_date(result.started_at)
+        batch = Batch(self._writer)
+        if result.hops:
+            final = self._write_hops(batch, result, date, rid, facts, None)
+        else:
+            headers = {"WARC-Type": "metadata", "WARC-Record-ID": rid, "WARC-Date": date,
+                       "WARC-Target-URI": one_line(url), **facts}
+            final = json_record(self._writer, headers, {"url": url, "outcome": str(result.outcome),
+                                                "detail": result.detail, "elapsed": result.elapsed})
+        span = batch.add(final)
+        warc_file, base = self._append(batch)
+        return RecordLocation(warc_file, base + span[0], span[1], rid)
+
+    # ------------------------------------------------------------------ revisits and ids
+
+    def _revisit_ref(self, result: FetchResult, previous: Capture | None) -> _Ref | None:
+        if previous is None or previous.outcome != Outcome.OK:
+            return None
+        if previous.record_type not in ("response", "revisit") or previous.payload_digest != result.payload_digest:
+            return None
+        return self._lookup_ref(previous)
+
+    def _lookup_ref(self, previous: Capture) -> _Ref | None:
+        with self._lock:
+            ref = self._refs.get(previous.id)
+        if ref is not None or previous.warc_file is None or previous.warc_offset is None:
+            return ref
+        try:
+            rec = self.read_record(previous.warc_file, previous.warc_offset, limit=0)
+        except StoreError as exc:
+            logger.warning("%s: previous capture %s unreadable (%s); writing a full response",
+                           previous.url, previous.id, exc)
+            return None
+        own = rec.header("WARC-Record-ID")
+        if own is None or capture_id(own) != previous.id:
+            logger.warning("%s: capture %s is not at %s:%s; writing a full response",
+                           previous.url, previous.id, previous.warc_file, previous.warc_offset)
+            return None
+        if rec.record_type == "revisit":
+            rid, uri, date = (rec.header("WARC-Refers-To"), rec.header("WARC-Refers-To-Target-URI"),
+                              rec.header("WARC-Refers-To-Date"))
+        else:
+            rid, uri, date = own, rec.target_uri, rec.header("WARC-Date")
+        return _Ref(rid, uri, date) if rid and uri and date else None
+
+    def _remember(self, capture: Capture, final: Any) -> None:
+        """Keep a written capture's record id, and the record holding its payload, for later revisits."""
+        rec = final.rec_headers
+        own = rec.get_header("WARC-Record-ID")
+        if capture.record_type == "revisit":
+            ref = _Ref(rec.get_header("WARC-Refers-To"), rec.get_header("WARC-Refers-To-Target-URI"),
+                       rec.get_header("WARC-Refers-To-Date"))
+        else:
+            ref = _Ref(own, rec.get_header("WARC-Target-URI"), rec.get_header("WARC-Date"))
+        with self._lock:
+            _bounded_put(self._record_ids, capture.id, own)
+            if capture.record_type != "metadata":
+                _bounded_put(self._refs, capture.id, ref)
+
+    def record_id(self, capture: Capture) -> str:
+        """The WARC-Record-ID of a capture's final record (what ``concurrent_to`` links to)."""
+        with self._lock:
+            known = capture.record_id or self._record_ids.get(capture.id)
+        if known:
+            return known
+        if capture.warc_file is None or capture.warc_offset is None:
+            raise StoreError(f"capture {capture.id} of {capture.url} has no WARC location")
+        rid = self.read_record(capture.warc_file, capture.warc_offset, limit=0).header("WARC-Record-ID")
+        if rid is None or capture_id(rid) != capture.id:
+            raise StoreError(f"capture {capture.id} is not at {capture.warc_file}:{capture.warc_offset}")
+        return rid
+
+    def _resolve_record_id(self, value: str) -> str:
+        """``concurrent_to`` takes a WARC-Record-ID, or the id of a capture this store wrote."""
+        if value.startswith("<"):
+            return value
+        with self._lock:
+            rid = self._record_ids.get(value)
+        if rid is None:
+            raise StoreError(f"unknown capture id {value!r}: pass its WARC-Record-ID (WarcStore.record_id)")
+        return rid
+
+    # ------------------------------------------------------------------ files
+
+    def files(self) -> list[Path]:
+        """Every ``*.warc.gz`` in the directory, in write order (serial, then time, then name)."""
+
+        def key(path: Path) -> tuple[int, str, str]:
+            m = _NAME.search(path.name)
+            return (int(m.group(2)), m.group(1), path.name) if m else (-1, "", path.name)
+
+        return sorted((p for p in self.directory.glob("*.warc.gz") if p.is_file()), key=key)
+
+    def _append(self, batch: Batch) -> tuple[str, int]:
+        """Append a batch to the current file, flush and fsync; return (file name, offset of the batch)."""
+        data = batch.buf.getbuffer()
+        with self._lock:
+            if self._closed:
+                raise StoreError(f"{self.directory}: WARC store is closed")
+            if self._file is None:
+                self._open_file()
+            assert self._file is not None and self._name is not None
+            name, base = self._name, self._size
+            self._write_durably(data, base)
+            self._size += len(data)
+            if self._size >= self.config.max_file_size:
+                self._close_file()
+        return name, base
+
+    def _write_durably(self, data: memoryview, base: int) -> None:
+        assert self._file is not None
+        try:
+            view = data
+            while view:  # a raw file may take a large write in parts
+                view = view[self._file.write(view) or 0:]
+            if self._fsync:
+                os.fsync(self._file.fileno())
+        except OSError as exc:
+            try:  # leave no torn record behind (disk full): cut back to the last whole batch
+                os.ftruncate(self._file.fileno(), base)
+            except OSError:
+                logger.exception("%s: cannot cut back a failed write", self._name)
+            raise StoreError(f"{self.directory / str(self._name)}: cannot write WARC: {exc}") from exc
+
+    def _open_file(self) -> None:
+        stamp = utc(self._clock()).strftime("%Y%m%d%H%M%S%f")
+        while True:
+            name = f"{self.config.prefix}-{stamp}-{self._serial:05d}-{self._host}.warc.gz"
+            self._serial += 1
+            try:
+                self._file = open(self.directory / name, "xb", buffering=0)  # noqa: SIM115 (lives until rotation)
+                break
+            except FileExistsError:  # same clock tick in another store: take the next serial
+                continue
+            except OSError as exc:
+                raise StoreError(f"{self.directory / name}: cannot create WARC: {exc}") from exc
+        self._name, self._size = name, 0
+        batch = Batch(self._writer)
+        record_id, date = self.make_record_id(), warc_date(self._clock())
+        batch.add(warcinfo_record(self._writer, name, self._host, record_id, date))
+        try:
+            self._write_durably(batch.buf.getbuffer(), 0)
+            if self._fsync:  # make the new directory entry durable too
+                dfd = os.open(self.directory, os.O_RDONLY)
+                try:
+                    os.fsync(dfd)
+                finally:
+                    os.close(dfd)
+        except (OSError, StoreError):
+            self._close_file()  # a file without its warcinfo is never written to
+            raise
+        self._size = batch.buf.tell()
+        logger.info("%s: new WARC file", self.directory / name)
+
+    def _close_file(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            logger.info("%s: WARC file closed at %d bytes", self._name, self._size)
+        self._file, self._name, self._size = None, None, 0
+
+    def close(self) -> None:
+        """Close the current file; later writes raise StoreError."""
+        with self._lock:
+            self._close_file()
+            self._closed = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ reading
+
+    def _path(self, warc_file: str) -> Path:
+        if not warc_file or Path(warc_file).name != warc_file:
+            raise StoreError(f"not a WARC file name in {self.directory}: {warc_file!r}")
+        return self.directory / warc_file
+
+    def read_record(self, warc_file: str, offset: int, *, limit: int = READ_LIMIT) -> StoredRecord:
+        """The record at ``offset`` of ``warc_file`` (as ``warcio index`` reports); payloads capped at ``limit``."""
+        return reader.read_record(self._path(warc_file), offset, limit=limit)
+
+    def read_payload(self, capture: Capture, *, limit: int = READ_LIMIT) -> bytes:
+        """The content-decoded body of a response capture (a metadata capture: its JSON)."""
+        if capture.record_type == "revisit":
+            raise StoreError(f"capture {capture.id} is a revisit: read capture {capture.refers_to} instead")
+        if capture.warc_file is None or capture.warc_offset is None:
+            raise StoreError(f"capture {capture.id} of {capture.url} has no WARC location")
+        return self.read_record(capture.warc_file, capture.warc_offset, limit=limit).payload
+
+    def iter_captures(self) -> Iterator[Capture]:
+        """Every capture in every file, in write order: the index, rebuilt from the WARCs."""
+        yield from reader.iter_captures(self.files())
+
+    # ------------------------------------------------------------------ recovery
+
+    def recover(self) -> list[str]:
+        """Cut torn records off file tails (kill -9 mid-write); move wholly broken files aside."""
+        messages = []
+        with self._lock:
+            for path in self.files():
+                if path.name != self._name:
+                    message = recovery.repair(path)
+                    if message:
+                        logger.warning("%s", message)
+                        messages.append(message)
+        return messages
