@@ -164,7 +164,10 @@ class Server:
             self.start()
             if on_ready is not None:
                 on_ready(self)
-            stopping.wait()
+            # Wake up regularly rather than block forever: a signal that lands while the main
+            # thread sits in a lock wait is then handled within half a second, whatever happens.
+            while not stopping.wait(0.5):
+                pass
         finally:
             self.stop()
             for sig, old in previous.items():
