@@ -175,7 +175,7 @@ def text_to_blob(text: TextVersion) -> bytes:
         "meta": text.meta,
         "raw_word_count": text.raw_word_count,
     }
-    return zlib.compress(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"), 6)
+    return zlib.compress(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"), 1)  # level 1: the index writer is one thread
 
 
 def text_from_blob(blob: bytes) -> TextVersion:
