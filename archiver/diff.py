@@ -13,7 +13,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from archiver.extract.masking import DATE_PATTERN, INTL_DATE_PATTERN, INTL_MONTH_PATTERN
@@ -97,24 +97,83 @@ class _Tally:
     added_at: list[int] = field(default_factory=list)  # 0-based new indices
 
 
-def _tokens(paragraphs: Sequence[str], base: int) -> tuple[list[str], list[int], list[bool]]:
-    """Words with paragraph markers, each word's paragraph index, and whether it sits in a quote."""
-    words: list[str] = []
-    where: list[int] = []
-    quoted: list[bool] = []
+#: A word that ends a sentence (closing quotes and brackets may follow the stop) …
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*$")
+#: … when the next word starts one (an opening quote or bracket may come first).
+_SENTENCE_START = re.compile(r"^[\"“‘(\[]?[A-Z0-9]")
+#: Stops that are not sentence ends: initials ("U.S."), titles and month abbreviations.
+_ABBREVIATION = re.compile(
+    r"^(?:[A-Z]\.)+$|^(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Sen|Rep|Gov|Lt|Col|No|vs|etc|Inc|Co|Corp|Ltd"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"
+)
+
+
+def sentence_numbers(words: Sequence[str]) -> list[int]:
+    """Each word's sentence number within its paragraph (a table row, with no stops, is one).
+
+    >>> sentence_numbers("The poll found 61% support. Dr. Lee agreed. “Yes,” she said.".split())
+    [0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2]
+    """
+    out: list[int] = []
+    n = 0
+    for k, word in enumerate(words):
+        out.append(n)
+        if (
+            k + 1 < len(words)
+            and _SENTENCE_END.search(word)
+            and not _ABBREVIATION.match(word)
+            and _SENTENCE_START.match(words[k + 1])
+        ):
+            n += 1
+    return out
+
+
+@dataclass(slots=True)
+class _Side:
+    """One side of a block: its words (with paragraph markers), each word's paragraph, whether it
+    sits in a quote, its (paragraph, sentence) key, and each sentence's text."""
+
+    words: list[str] = field(default_factory=list)
+    where: list[int] = field(default_factory=list)
+    quoted: list[bool] = field(default_factory=list)
+    sentence: list[tuple[int, int]] = field(default_factory=list)
+    texts: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+
+    def usable(self, k: int) -> bool:
+        return 0 <= k < len(self.words) and self.words[k] != _MARK
+
+    def context(self, lo: int, hi: int) -> str:
+        """The whole sentences that words ``lo..hi-1`` sit in; paragraphs apart by a blank line."""
+        keys = list(dict.fromkeys(self.sentence[k] for k in range(max(0, lo), min(hi, len(self.words))) if self.usable(k)))
+        out = ""
+        for n, key in enumerate(keys):
+            if n:
+                out += " " if key[0] == keys[n - 1][0] else "\n\n"
+            out += " ".join(self.texts[key])
+        return out
+
+
+def _tokens(paragraphs: Sequence[str], base: int) -> _Side:
+    """Words with paragraph markers, each with its paragraph, quote state and sentence."""
+    side = _Side()
     for offset, text in enumerate(paragraphs):
         if offset:
-            words.append(_MARK)
-            where.append(base + offset)
-            quoted.append(False)
+            side.words.append(_MARK)
+            side.where.append(base + offset)
+            side.quoted.append(False)
+            side.sentence.append((base + offset, -1))
         inside = False
-        for word in text.split():
+        words = text.split()
+        for word, number in zip(words, sentence_numbers(words)):
             quotes = word.count('"')
-            words.append(word)
-            where.append(base + offset)
-            quoted.append(inside or quotes > 0)
+            key = (base + offset, number)
+            side.words.append(word)
+            side.where.append(base + offset)
+            side.quoted.append(inside or quotes > 0)
+            side.sentence.append(key)
+            side.texts.setdefault(key, []).append(word)
             inside ^= quotes % 2 == 1
-    return words, where, quoted
+    return side
 
 
 def _number(word: str) -> str | None:
@@ -133,15 +192,29 @@ def _words(ws: list[str]) -> list[str]:
     return [w for w in ws if w != _MARK]
 
 
+def _contexts(op: str, o: _Side, n: _Side, i1: int, i2: int, j1: int, j2: int) -> tuple[str, str]:
+    """The sentences around one word-level change, before and after. A pure insertion or deletion
+    also shows its neighbouring sentence on both sides, so the reader sees where it went."""
+    if op == "replace":
+        return o.context(i1, i2), n.context(j1, j2)
+    if o.usable(i1 - 1) and n.usable(j1 - 1):
+        return o.context(i1 - 1, i2), n.context(j1 - 1, j2)
+    if o.usable(i2) and n.usable(j2):
+        return o.context(i1, i2 + 1), n.context(j1, j2 + 1)
+    return o.context(i1, i2), n.context(j1, j2)
+
+
 def _align_words(tally: _Tally, old: Sequence[str], new: Sequence[str], old_base: int, new_base: int) -> None:
-    """Word-level hunks for a block of changed paragraphs (``old`` → ``new``)."""
-    ow, owhere, oquoted = _tokens(old, old_base)
-    nw, nwhere, nquoted = _tokens(new, new_base)
+    """Word-level hunks for a block of changed paragraphs (``old`` → ``new``), each with the
+    whole sentences it sits in."""
+    o, n = _tokens(old, old_base), _tokens(new, new_base)
+    ow, nw = o.words, n.words
     if len(ow) + len(nw) > MAX_BLOCK_WORDS:
         gone, came = Counter(_words(ow)) - Counter(_words(nw)), Counter(_words(nw)) - Counter(_words(ow))
         tally.words_removed += sum(gone.values())
         tally.words_added += sum(came.values())
-        tally.hunks.append(Hunk("replace", "\n\n".join(old), "\n\n".join(new), new_base))
+        both = "\n\n".join(old), "\n\n".join(new)
+        tally.hunks.append(Hunk("replace", *both, new_base, *both))
         return
     matcher = SequenceMatcher(None, ow, nw, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -153,11 +226,12 @@ def _align_words(tally: _Tally, old: Sequence[str], new: Sequence[str], old_base
         tally.words_removed += len(old_words)
         tally.words_added += len(new_words)
         paragraph = (
-            nwhere[min(j1, len(nwhere) - 1)] if nw and op != "delete" else owhere[min(i1, len(owhere) - 1)]
+            n.where[min(j1, len(n.where) - 1)] if nw and op != "delete" else o.where[min(i1, len(o.where) - 1)]
         )
-        tally.hunks.append(Hunk(op, " ".join(old_words), " ".join(new_words), paragraph))
+        before, after = _contexts(op, o, n, i1, i2, j1, j2)
+        tally.hunks.append(Hunk(op, " ".join(old_words), " ".join(new_words), paragraph, before, after))
         _record_numbers(tally, paragraph, old_words, new_words)
-        if tally.quote is None and (any(oquoted[i1:i2]) or any(nquoted[j1:j2])):
+        if tally.quote is None and (any(o.quoted[i1:i2]) or any(n.quoted[j1:j2])):
             tally.quote = paragraph
 
 
@@ -175,12 +249,12 @@ def _align(old: Sequence[str], new: Sequence[str]) -> _Tally:
             continue
         if op == "delete":
             for i in range(i1, i2):
-                tally.hunks.append(Hunk("delete", old[i], "", i))
+                tally.hunks.append(Hunk("delete", old[i], "", i, old[i], ""))  # shown whole
                 tally.words_removed += len(old[i].split())
                 tally.removed_at.append(i)
         elif op == "insert":
             for j in range(j1, j2):
-                tally.hunks.append(Hunk("insert", "", new[j], j))
+                tally.hunks.append(Hunk("insert", "", new[j], j, "", new[j]))
                 tally.words_added += len(new[j].split())
                 tally.added_at.append(j)
         elif i2 - i1 == j2 - j1:  # paragraphs edited in place: align each pair
@@ -244,18 +318,18 @@ def _changed_date(old: TextVersion, new: TextVersion, hunk: Hunk) -> tuple[str, 
     return hunk.old, hunk.new
 
 
-def _header_parts(old: TextVersion, new: TextVersion, tally: _Tally) -> tuple[list[str], set[int]]:
+def _header_parts(old: TextVersion, new: TextVersion, tally: _Tally) -> tuple[list[str], dict[int, str]]:
     """Byline and dateline changes, from ``meta`` or from edits in the header zone; and the
-    paragraphs they explain (numbers there are the dateline's, not figures)."""
+    paragraphs they explain, with the part each is (numbers there are the dateline's, not figures)."""
     parts: list[str] = []
-    explained: set[int] = set()
+    explained: dict[int, str] = {}
     zone = int(new.meta.get("header_zone", 0) or 0)
     in_zone = [h for h in tally.hunks if h.op == "replace" and h.paragraph < zone]
     byline = _meta_change(old, new, "byline")
     for h in in_zone:
         if _BYLINE.match(new.paragraphs[h.paragraph]):
             byline = byline or (h.old, h.new)
-            explained.add(h.paragraph)
+            explained[h.paragraph] = "byline"
     if byline and tally.hunks:
         parts.append(f"byline changed: '{_short(byline[0])}' → '{_short(byline[1])}'")
     # The machine value decides; the visible dateline only names it (it may read "2 hours ago").
@@ -265,7 +339,7 @@ def _header_parts(old: TextVersion, new: TextVersion, tally: _Tally) -> tuple[li
     for h in in_zone:
         if h.paragraph not in explained and _is_date_edit(h, new.paragraphs[h.paragraph]):
             dateline = dateline or _changed_date(old, new, h)
-            explained.add(h.paragraph)
+            explained[h.paragraph] = "dateline"
     if dateline and tally.hunks:
         parts.append(f"dateline changed: '{_short(dateline[0])}' → '{_short(dateline[1])}'")
     return parts, explained
@@ -277,6 +351,7 @@ def _summary_parts(old: TextVersion, new: TextVersion, tally: _Tally) -> list[st
         parts.append(f"headline changed: '{_short(old.title)}' → '{_short(new.title)}'")
     header, explained = _header_parts(old, new, tally)
     parts += header
+    _order_hunks(old, new, tally, explained)
     numbers = list(dict.fromkeys((a, b) for p, a, b in tally.numbers if p not in explained))
     if numbers:  # the same figure changed in the text and in a table counts once
         shown = ", ".join(f"{a} → {b}" for a, b in numbers[:3])
@@ -297,6 +372,18 @@ def _summary_parts(old: TextVersion, new: TextVersion, tally: _Tally) -> list[st
     if added_at:
         parts.append(_span(added_at, "added"))
     return parts
+
+
+_PART_ORDER = {"headline": 0, "byline": 1, "dateline": 2, "text": 3}
+
+
+def _order_hunks(old: TextVersion, new: TextVersion, tally: _Tally, header: dict[int, str]) -> None:
+    """Name each hunk's part and put the headline, byline and dateline first (a reader checks the
+    claim's frame before its body); the rest stay in page order."""
+    hunks = [replace(h, part=header[h.paragraph]) if h.op == "replace" and h.paragraph in header else h for h in tally.hunks]
+    if old.title != new.title:
+        hunks.insert(0, Hunk("replace", old.title, new.title, 0, old.title, new.title, "headline"))
+    tally.hunks = sorted(hunks, key=lambda h: _PART_ORDER.get(h.part, 3))  # stable: page order within a part
 
 
 def _status_diff(old: TextVersion, new: TextVersion) -> Diff:

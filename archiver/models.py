@@ -56,6 +56,7 @@ class SourceStatus(StrEnum):
     UNREACHABLE = "unreachable"
     MOVED = "moved"
     RESTORED = "restored"
+    BLOCKED = "blocked"  # refused by the address policy (``fetch.allow_private``); never fetched
 
 
 class Reason(StrEnum):
@@ -81,6 +82,7 @@ class Reason(StrEnum):
     TIMEOUT = "timeout"
     PERMANENT_REDIRECT = "permanent-redirect"
     BACK_ONLINE = "back-online"
+    DEAD_ON_FIRST_CHECK = "dead-on-first-check"  # the cited link was already gone when first checked
 
 
 def http_reason(status: int) -> str:
@@ -317,6 +319,12 @@ class Hunk:
     old: str
     new: str
     paragraph: int = 0  # index of the paragraph in the new version (old for deletes)
+    #: The whole sentence(s) or table row the change sits in, as it read before and after
+    #: (a removed or added paragraph: the paragraph whole, the other side empty).
+    before: str = ""
+    after: str = ""
+    #: What part of the page: "headline", "byline", "dateline" or "text".
+    part: str = "text"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,11 @@ from html import escape
 from pathlib import Path
 
 from archiver.models import Event, ReportData, SourceSummary, TimelinePoint
-from archiver.report.detail import diff_paragraphs, evidence_items
+from archiver.models import Diff
+from archiver.report.detail import MAX_CHANGES, Change, changes, evidence_items, marked, number_line
 from archiver.report.shape import iso
 from archiver.report.timeline import COLOURS, LABELS, timeline_svg
-from archiver.report.views import KIND_TITLES, grouped, kind_counts, standings
+from archiver.report.views import KIND_TITLES, grouped, kind_counts, plural, standings, status_counts
 
 #: Nothing may load: no scripts, no fonts, no images but inline data; styles inline only.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -53,29 +54,53 @@ def _capture(capture_id: str | None, link: Link) -> str:
     return f'<a class="capture" href="{e(link(capture_id))}"><code>{e(capture_id)}</code></a>'
 
 
+def _runs(runs: list[tuple[bool, str]], tag: str) -> str:
+    return " ".join(f"<{tag}>{e(text)}</{tag}>" if changed else e(text) for changed, text in runs)
+
+
+def _change(change: Change) -> str:
+    """One change: side by side (before | after) on a wide screen, inline on a narrow one (CSS)."""
+    left, right, inline = marked(change.before, change.after)
+    before = f"<p>{_runs(left, 'del')}</p>" if change.before else '<p class="none">(not there)</p>'
+    after = f"<p>{_runs(right, 'ins')}</p>" if change.after else '<p class="none">(removed)</p>'
+    flat = " ".join(
+        f"<{op}>{e(text)}</{op}>" if op in ("del", "ins") else e(text) for op, text in inline
+    )
+    numbers = number_line(change)
+    return (
+        f'<li class="change {e(change.part)} {e(change.kind)}"><p class="label">{e(change.label)}</p>'
+        + (f'<p class="numbers">{e(numbers)}</p>' if numbers else "")
+        + f'<div class="sbs"><div class="before"><p class="side">Before</p>{before}</div>'
+        f'<div class="after"><p class="side">After</p>{after}</div></div>'
+        f'<p class="inline">{flat}</p></li>'
+    )
+
+
+def diff_html(diff: Diff, *, limit: int | None = MAX_CHANGES, summary: str | None = None) -> str:
+    """A diff people read: every changed sentence or table row whole, before and after, with the
+    changed words marked; headline, byline and dateline first; changed figures on their own line.
+    ``limit`` changes at most (None: all); ``summary`` is shown above them when given."""
+    items = changes(diff)
+    shown = items if limit is None else items[:limit]
+    stats = f"+{diff.words_added} −{diff.words_removed} words"
+    out = ['<div class="diff">']
+    out.append(f'<p class="meta">{e(f"{summary} ({stats})" if summary else stats)}</p>')
+    if shown:
+        out.append('<ol class="changes">' + "".join(_change(c) for c in shown) + "</ol>")
+    else:
+        out.append("<p>No textual change.</p>")
+    hidden = len(items) - len(shown)
+    if hidden:
+        out.append(f'<p class="more">… {hidden} more change{"s" if hidden != 1 else ""}</p>')
+    out.append("</div>")
+    return "".join(out)
+
+
 def _diff(event: Event) -> str:
     if event.diff is None or not event.diff.hunks:
         return ""
-    paragraphs, hidden = diff_paragraphs(event.diff)
-    out = ['<div class="diff">']
-    stats = f"+{event.diff.words_added} −{event.diff.words_removed} words"
-    if event.diff.summary and event.diff.summary != event.summary:
-        stats = f"{event.diff.summary} ({stats})"
-    out.append(f'<p class="meta">{e(stats)}</p>')
-    for para in paragraphs:
-        parts = []
-        for hunk in para:
-            if hunk.op in ("delete", "replace") and hunk.old:
-                parts.append(f"<del>{e(hunk.old)}</del>")
-            if hunk.op in ("insert", "replace") and hunk.new:
-                parts.append(f"<ins>{e(hunk.new)}</ins>")
-            if hunk.op == "equal":
-                parts.append(e(hunk.old))
-        out.append("<p>" + " ".join(parts) + "</p>")
-    if hidden:
-        out.append(f'<p class="more">… {hidden} more changed paragraph{"s" if hidden != 1 else ""}</p>')
-    out.append("</div>")
-    return "".join(out)
+    summary = event.diff.summary if event.diff.summary and event.diff.summary != event.summary else None
+    return diff_html(event.diff, summary=summary)
 
 
 def _event(event: Event, link: Link) -> str:
@@ -183,14 +208,21 @@ def _captures(data: ReportData, link: Link, custom: bool) -> str:
     )
 
 
-def _tally(events: Iterable[Event]) -> str:
-    items = [
-        f'<li><a href="#kind-{e(kind)}">{e(KIND_TITLES[kind])}: {n}</a></li>'
-        if n
-        else f"<li>{e(KIND_TITLES[kind])}: 0</li>"
-        for kind, n in kind_counts(events).items()
+def _tally(data: ReportData) -> str:
+    """Sources by status now (every removed source, whenever it went), then events by kind."""
+    sources = [
+        f'<li class="status {e(status)}">{e(status)}: {plural(n, "source")}</li>' for status, n in status_counts(data.sources).items()
     ]
-    return '<nav><ul class="tally">' + "".join(items) + "</ul></nav>"
+    events = [
+        f'<li><a href="#kind-{e(kind)}">{e(KIND_TITLES[kind])}: {plural(n, "event")}</a></li>'
+        if n
+        else f"<li>{e(KIND_TITLES[kind])}: 0 events</li>"
+        for kind, n in kind_counts(data.events).items()
+    ]
+    return (
+        '<nav><ul class="tally sources">' + "".join(sources) + "</ul>"
+        '<ul class="tally">' + "".join(events) + "</ul></nav>"
+    )
 
 
 def to_html(data: ReportData, *, capture_link: Link | None = None) -> str:
@@ -202,10 +234,10 @@ def to_html(data: ReportData, *, capture_link: Link | None = None) -> str:
     body = [
         f"<header><h1>{e(title)}</h1>",
         (
-            f'<p class="lede">Generated {_time(data.generated_at)}{since} · {len(data.events)} events · '
-            f"{len(data.sources)} sources · times are UTC</p>"
+            f'<p class="lede">Generated {_time(data.generated_at)}{since} · {plural(len(data.events), "event")} · '
+            f"{plural(len(data.sources), 'source')} · times are UTC</p>"
         ),
-        _tally(data.events),
+        _tally(data),
         "</header><main>",
         _document(data, link) if data.document is not None else "",
         _events(data, link),

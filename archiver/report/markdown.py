@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable
 
 from archiver.models import Event, EventType, ReportData, SourceSummary
-from archiver.report.detail import change_phrases, evidence_items
+from archiver.models import Diff
+from archiver.report.detail import MAX_CHANGES, changes, evidence_items, marked, number_line
 from archiver.report.shape import iso
-from archiver.report.views import KIND_TITLES, grouped, kind_counts, standings
+from archiver.report.views import KIND_TITLES, grouped, kind_counts, plural, standings, status_counts
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
 _TAKEDOWNS = (EventType.REMOVED, EventType.UNREACHABLE, EventType.MOVED)
@@ -53,10 +54,32 @@ def _event_bullet(event: Event, link: Callable[[str], str] | None) -> list[str]:
     )
     lines = [line]
     if event.diff is not None and event.diff.hunks:
-        lines.append("  - changes: " + "; ".join(md_text(p) for p in change_phrases(event.diff)))
+        lines += diff_markdown(event.diff, indent="  ")
     if event.evidence and event.type in _TAKEDOWNS:
         items = "; ".join(f"{md_text(k)}: {md_text(v)}" for k, v in evidence_items(event.evidence))
         lines.append("  - evidence: " + items)
+    return lines
+
+
+def _marked(runs: list[tuple[bool, str]], mark: str) -> str:
+    return " ".join(f"{mark}{md_text(text)}{mark}" if changed else md_text(text) for changed, text in runs)
+
+
+def diff_markdown(diff: Diff, *, indent: str = "", limit: int | None = MAX_CHANGES) -> list[str]:
+    """Each change as a bullet: its label (and changed figures), then the sentence before (the
+    old words struck through) and after (the new words in bold)."""
+    items = changes(diff)
+    shown = items if limit is None else items[:limit]
+    lines: list[str] = []
+    for change in shown:
+        left, right, _ = marked(change.before, change.after)
+        numbers = number_line(change)
+        head = f"**{change.label}**" + (f": {md_text(numbers)}" if numbers else "")
+        lines.append(f"{indent}- {head}")
+        lines.append(f"{indent}  - before: " + (_marked(left, "~~") if change.before else "_(not there)_"))
+        lines.append(f"{indent}  - after: " + (_marked(right, "**") if change.after else "_(removed)_"))
+    if len(items) > len(shown):
+        lines.append(f"{indent}- … {len(items) - len(shown)} more changes")
     return lines
 
 
@@ -90,13 +113,15 @@ def _source_row(source: SourceSummary) -> str:
 def to_markdown(data: ReportData, *, capture_link: Callable[[str], str] | None = None) -> str:
     """The report as Markdown. Captures show as code ids, or links when ``capture_link`` is given."""
     counts = kind_counts(data.events)
-    tally = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n) or "no events"
+    tally = "events: " + (", ".join(f"{n} {kind}" for kind, n in counts.items() if n) or "none")
+    now = ", ".join(f"{n} {status}" for status, n in status_counts(data.sources).items())
     since = f" · since {iso(data.since)}" if data.since else ""
     title = f"Sources cited by {md_text(data.document)}" if data.document is not None else "archiver report"
     lines = [
         f"# {title}",
         "",
-        f"Generated {iso(data.generated_at)}{since} · {tally} · {len(data.sources)} sources",
+        f"Generated {iso(data.generated_at)}{since} · {plural(len(data.sources), 'source')}"
+        + (f" ({now})" if now else "") + f" · {tally}",
         "",
     ]
     if data.document is not None:

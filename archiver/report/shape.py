@@ -84,7 +84,11 @@ def diff_json(diff: Diff | None) -> dict[str, Any] | None:
         "paragraphs_added": diff.paragraphs_added,
         "paragraphs_removed": diff.paragraphs_removed,
         "similarity": diff.similarity,
-        "hunks": [{"op": h.op, "old": h.old, "new": h.new, "paragraph": h.paragraph} for h in diff.hunks],
+        "hunks": [
+            {"op": h.op, "old": h.old, "new": h.new, "paragraph": h.paragraph,
+             "before": h.before or h.old, "after": h.after or h.new, "part": h.part}
+            for h in diff.hunks
+        ],
     }
 
 

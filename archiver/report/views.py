@@ -57,6 +57,24 @@ def kind_counts(events: Iterable[Event]) -> dict[str, int]:
     return counts
 
 
+#: Source statuses in the order a reader needs them: gone first, fine last.
+STATUS_ORDER: tuple[str, ...] = ("removed", "blocked", "unreachable", "edited", "moved", "restored", "ok", "new")
+
+
+def status_counts(sources: Iterable[SourceSummary]) -> dict[str, int]:
+    """How many sources have each status now (zeros left out), in ``STATUS_ORDER``: the header
+    counts every removed source, not only those whose removal falls in the report's period."""
+    counts: dict[str, int] = {}
+    for source in sources:
+        counts[str(source.status)] = counts.get(str(source.status), 0) + 1
+    return {k: counts[k] for k in (*STATUS_ORDER, *sorted(counts)) if k in counts}
+
+
+def plural(n: int, word: str) -> str:
+    """``plural(1, "source") == "1 source"``; ``plural(2, "source") == "2 sources"``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def is_good(point: TimelinePoint) -> bool:
     """A capture worth citing: a response below 400 that raised no takedown."""
     return (

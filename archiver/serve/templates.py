@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from archiver.models import Capture, Citation, Diff, Event, SourceSummary
 from archiver.report import iso, timeline_svg
 from archiver.report.htmlpage import _event as report_event  # the report's event renderer (diffs as ins/del)
-from archiver.report.htmlpage import e, url_link
+from archiver.report.htmlpage import diff_html, e, url_link
 from archiver.report.views import Standing
 
 _CSS_PATH = Path(__file__).resolve().parent.parent / "report" / "style.css"
@@ -217,19 +217,9 @@ def standing_rows(
 
 
 def full_diff(diff: Diff) -> str:
-    """Every hunk of a diff, paragraph by paragraph: equal text plain, changes as ``del``/``ins``."""
-    paragraphs: dict[int, list[str]] = {}
-    for hunk in diff.hunks:
-        parts = paragraphs.setdefault(hunk.paragraph, [])
-        if hunk.op == "equal":
-            parts.append(e(hunk.new or hunk.old))
-            continue
-        if hunk.op in ("delete", "replace") and hunk.old:
-            parts.append(f"<del>{e(hunk.old)}</del>")
-        if hunk.op in ("insert", "replace") and hunk.new:
-            parts.append(f"<ins>{e(hunk.new)}</ins>")
-    body = "".join(f"<p>{' '.join(parts)}</p>" for _, parts in sorted(paragraphs.items()))
-    return f'<div class="diff fulldiff">{body or "<p>No textual change.</p>"}</div>'
+    """Every change of a diff, as the report shows it: each changed sentence before and after,
+    side by side on a wide screen, inline on a narrow one."""
+    return diff_html(diff, limit=None).replace('class="diff"', 'class="diff fulldiff"', 1)
 
 
 def definition_list(items: Iterable[tuple[str, str]]) -> str:
