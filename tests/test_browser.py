@@ -28,6 +28,7 @@ from archiver.browser import render
 from archiver.cli import cli
 from archiver.config import BrowserConfig, CheckConfig, Config
 from archiver.models import FetchResult
+from archiver.warcstore import parse_fields
 
 CHROMIUM = BrowserConfig().executable
 CONFIG = Config(check=CheckConfig(per_host_delay=0.0))
@@ -104,7 +105,7 @@ def test_script_built_page_is_rendered_recorded_and_its_text_kept(site: dict[str
         response = next(r for r in found if r[0] == "response" and r[1] == base + asset)
         assert expected in response[4] and response[3] == page[2]  # linked to the page's record
         assert any(r[0] == "request" and r[1] == base + asset for r in found)
-    dom = json.loads(next(r for r in found if r[0] == "metadata" and r[3] == page[2])[4])
+    dom = parse_fields(next(r for r in found if r[0] == "metadata" and r[3] == page[2])[4])
     assert dom["rendered_by"] == "chromium" and DATA["paragraphs"][1] in dom["text"]
     assert '<p>Mail ballots postmarked' in dom["html"]
     assert sum(1 for r in found if r[0] == "response" and r[1] == url) == 1  # the page is not fetched twice
@@ -210,4 +211,4 @@ def test_public_page_under_its_real_name_cannot_reach_the_private_network(
     assert any(r[0] == "response" and r[1] == "https://news.example.org/api/results.json" for r in found)
     assert not any(r[0] == "response" and r[1] == secret for r in found)
     refused = next(r for r in found if r[0] == "metadata" and r[1] == secret)
-    assert json.loads(refused[4])["outcome"] == "blocked"
+    assert parse_fields(refused[4])["outcome"] == "blocked"

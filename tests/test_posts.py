@@ -23,6 +23,7 @@ from archiver.archive import Archive
 from archiver.config import CheckConfig, Config
 from archiver.models import Event
 from archiver.urls import canonical
+from archiver.warcstore import parse_fields
 
 PLATFORM_FIXTURES = FIXTURES / "platforms"
 CASES: dict[str, dict[str, Any]] = {
@@ -188,7 +189,7 @@ def test_warc_holds_the_page_and_the_endpoint_answers_linked_to_it(
         assert answer[3] == page[2]  # WARC-Concurrent-To: the page's response record
         assert any(r[0] == "request" and r[1] == endpoint for r in records)
     state = next(r for r in records if r[0] == "metadata" and r[3] == page[2])
-    facts = json.loads(state[4])
+    facts = parse_fields(state[4])
     assert facts["state"] == "live" and facts["platform"] == "x" and "Anti-ICE agitators" in facts["text"]
 
 

@@ -25,7 +25,7 @@ from werkzeug import Request, Response
 from archiver.config import WarcConfig
 from archiver.errors import StoreError
 from archiver.models import Capture, FetchResult, Hop, Outcome, capture_id, payload_digest
-from archiver.warcstore import REVISIT_PROFILE, WarcStore
+from archiver.warcstore import REVISIT_PROFILE, WarcStore, parse_fields
 
 T0 = datetime(2026, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
 URL = "https://example.org/article"
@@ -296,13 +296,14 @@ def test_a_fetch_with_no_response_is_a_metadata_record(store: WarcStore, warcs: 
     failed = result(outcome=Outcome.TIMEOUT, url=URL, detail="read timed out\nafter 30 s", elapsed=30.000001)
     cap = store.write_capture(URL, failed)
     [_, meta] = records(warcs / cap.warc_file)  # type: ignore[operator]
-    assert meta.rec_type == "metadata" and h(meta, "Content-Type") == "application/json"
-    assert json.loads(meta.body) == {"url": URL, "outcome": "timeout", "detail": "read timed out\nafter 30 s",
+    # warc-fields, not JSON: replay tools (pywb, cdxj-indexer, ReplayWeb.page) never index it as the page
+    assert meta.rec_type == "metadata" and h(meta, "Content-Type") == "application/warc-fields"
+    assert parse_fields(meta.body) == {"url": URL, "outcome": "timeout", "detail": "read timed out\nafter 30 s",
                                      "elapsed": 30.000001, "started_at": "2026-05-01T12:00:00.123456Z"}
     assert cap.record_type == "metadata" and cap.outcome == Outcome.TIMEOUT
     assert (cap.status, cap.final_url, cap.redirects, cap.payload_digest) == (None, None, (), None)
     assert cap.detail == "read timed out\nafter 30 s" and cap.captured_at == T0 and cap.elapsed == 30.000001
-    assert json.loads(store.read_payload(cap))["outcome"] == "timeout"
+    assert parse_fields(store.read_payload(cap))["outcome"] == "timeout"
     assert list(store.iter_captures()) == [cap]
 
 
@@ -368,7 +369,7 @@ def test_metadata_and_exchanges_link_to_the_capture_and_are_not_captures(store: 
     assert list(store.iter_captures()) == [cap]
 
     meta = store.read_record(probe.warc_file, probe.offset)
-    assert meta.record_type == "metadata" and json.loads(meta.payload) == {"status": 404, "ok": False}
+    assert meta.record_type == "metadata" and parse_fields(meta.payload) == {"status": 404, "ok": False}
     assert meta.header("WARC-Concurrent-To") == rid and meta.header("WARC-Record-ID") == probe.record_id
     resp = store.read_record(side.warc_file, side.offset)
     assert resp.record_type == "response" and resp.payload == b'{"html":"<p>x</p>"}'

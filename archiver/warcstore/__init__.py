@@ -7,7 +7,9 @@ past ``WarcConfig.max_file_size``, so a closed file is never written again.
 One capture is written as one contiguous batch (then flushed and fsynced): a ``request`` and a
 ``response`` record per hop, the final hop becoming a ``revisit`` (identical-payload-digest profile,
 HTTP headers kept, no body) when its payload equals the previous capture's; a fetch with no response
-at all is one ``metadata`` record (``application/json``: url, outcome, detail, elapsed, started_at).
+at all is one ``metadata`` record (``application/warc-fields``, each value a JSON text: url, outcome,
+detail, elapsed, started_at), evidence that replay tools never index as a capture of the page.
+Every record but the ``warcinfo`` names its file's ``warcinfo`` record in ``WARC-Warcinfo-ID``.
 The final record carries what WARC has no field for, as extension headers (WARC 1.1 §5 allows them);
 defaults are left out to keep an unchanged re-check small:
 
@@ -33,7 +35,7 @@ torn tails, ``store`` holds ``WarcStore``, the writer.
 from __future__ import annotations
 
 from .reader import READ_LIMIT, StoredRecord
-from .records import GZIP_LEVEL, REVISIT_PROFILE, X, parse_warc_date, warc_date
+from .records import GZIP_LEVEL, REVISIT_PROFILE, X, parse_fields, parse_warc_date, warc_date
 from .store import WarcStore
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "StoredRecord",
     "WarcStore",
     "X",
+    "parse_fields",
     "parse_warc_date",
     "warc_date",
 ]

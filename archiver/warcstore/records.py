@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from io import BytesIO
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
@@ -62,13 +62,21 @@ class RecordWriter(BaseWARCWriter):  # type: ignore[misc]  # warcio ships no typ
 
 
 class Batch:
-    """The records of one write, compressed into memory, appended to the file in one go."""
+    """The records of one write, compressed into memory, appended to the file in one go.
 
-    def __init__(self, writer: RecordWriter) -> None:
+    ``info_id`` is the WARC-Record-ID of the ``warcinfo`` record of the file the batch will land
+    in: every other record carries it as ``WARC-Warcinfo-ID`` (WARC 1.1 §5.9), so a record keeps
+    its context when it is copied out of its file (a WACZ subset, a pywb collection).
+    """
+
+    def __init__(self, writer: RecordWriter, info_id: str | None = None) -> None:
         self._writer = writer
+        self.info_id = info_id
         self.buf = BytesIO()
 
     def add(self, record: Any) -> tuple[int, int]:
+        if self.info_id and record.rec_type != "warcinfo":
+            record.rec_headers.replace_header("WARC-Warcinfo-ID", self.info_id)
         start = self.buf.tell()
         self._writer.write_member(self.buf, record, GZIP_LEVEL)
         return start, self.buf.tell() - start
@@ -110,6 +118,9 @@ def one_line(value: str) -> str:
 def request_http(hop: Hop) -> StatusAndHeaders:
     parts = urlsplit(hop.url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # What went on the wire: requests percent-encodes a raw UTF-8 redirect target (requote_uri's
+    # safe set), and a request line must be ASCII (warcio refuses anything else).
+    target = quote(target, safe="!#$%&'()*+,/:;=?@[]~")
     headers = [(k, v) for k, v in hop.request_headers]
     if not any(k.lower() == "host" for k, _ in headers):  # http.client adds Host on the wire
         headers.insert(0, ("Host", parts.netloc.rpartition("@")[2]))
@@ -200,7 +211,11 @@ def request_record(writer: RecordWriter, hop: Hop, date: str, record_id: str, re
 def failure_record(
     writer: RecordWriter, url: str, result: FetchResult, date: str, rid: str, facts: dict[str, str]
 ) -> Any:
-    """The ``metadata`` record of a fetch that got no response at all (the capture's final record)."""
+    """The ``metadata`` record of a fetch that got no response at all (the capture's final record).
+
+    It is evidence, not a memento: ``application/warc-fields``, which pywb, cdxj-indexer and
+    ReplayWeb.page leave out of their indexes, so no replay tool serves it as the page.
+    """
     data: dict[str, Any] = {"url": url, "outcome": str(result.outcome), "detail": result.detail,
                             "elapsed": result.elapsed, "started_at": date}
     if result.url != url:
@@ -210,12 +225,59 @@ def failure_record(
     return json_record(writer, add_missing(headers, facts), data)
 
 
+def fields_body(data: Mapping[str, Any]) -> bytes:
+    """``data`` as ``application/warc-fields``: one ``name: value`` line per key, each value a
+    JSON text on one line (JSON escapes line breaks), so any value round-trips exactly.
+
+    >>> fields_body({"outcome": "timeout", "elapsed": 1.5})
+    b'outcome: "timeout"\r\nelapsed: 1.5\r\n'
+    """
+    lines = []
+    for name, value in data.items():
+        if not _TOKEN.fullmatch(name):
+            raise ValueError(f"not a warc-fields name: {name!r}")
+        lines.append(f"{name}: {json.dumps(value, ensure_ascii=False, default=str)}\r\n")
+    return "".join(lines).encode("utf-8")
+
+
+def parse_fields(body: bytes, content_type: str | None = "application/warc-fields") -> dict[str, Any]:
+    """The data of a metadata record written by ``json_record`` (or, before it wrote
+    warc-fields, as one JSON object).
+
+    >>> parse_fields(b'outcome: "timeout"\r\nelapsed: 1.5\r\n')
+    {'outcome': 'timeout', 'elapsed': 1.5}
+    """
+    if (content_type or "").split(";")[0].strip() == "application/json":
+        loaded = json.loads(body)
+        return dict(loaded) if isinstance(loaded, dict) else {"value": loaded}
+    out: dict[str, Any] = {}
+    for line in body.decode("utf-8", "replace").split("\r\n"):
+        name, sep, value = line.partition(":")
+        if sep and name.strip():
+            try:
+                out[name.strip()] = json.loads(value.strip())
+            except ValueError:
+                out[name.strip()] = value.strip()
+    return out
+
+
 def json_record(writer: RecordWriter, headers: dict[str, str], data: Mapping[str, Any]) -> Any:
-    """A ``metadata`` record holding ``data`` as compact JSON."""
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
+    """A ``metadata`` record holding ``data`` as ``application/warc-fields`` (see ``fields_body``).
+
+    Never ``application/json``: replay tools index JSON metadata under its target URI and then
+    serve it as a capture of the page; they skip warc-fields (pywb, cdxj-indexer, ReplayWeb.page).
+    """
+    body = fields_body(data)
     return writer.create_warc_record(
         headers["WARC-Target-URI"], "metadata", payload=BytesIO(body), length=len(body),
-        warc_content_type="application/json", warc_headers_dict=headers)
+        warc_content_type="application/warc-fields", warc_headers_dict=headers)
+
+
+def resource_record(writer: RecordWriter, headers: dict[str, str], body: bytes, content_type: str) -> Any:
+    """A ``resource`` record: content archiver made itself (a screenshot), under a ``urn:`` target."""
+    return writer.create_warc_record(
+        headers["WARC-Target-URI"], "resource", payload=BytesIO(body), length=len(body),
+        warc_content_type=content_type, warc_headers_dict=headers)
 
 
 def warcinfo_record(writer: RecordWriter, name: str, hostname: str, record_id: str, date: str) -> Any:

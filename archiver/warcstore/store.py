@@ -15,6 +15,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -37,6 +38,7 @@ from .records import (
     failure_record,
     json_record,
     one_line,
+    resource_record,
     request_record,
     response_http,
     to_capture,
@@ -79,12 +81,21 @@ class WarcStore:
         fsync: bool = True,
     ) -> None:
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file in the path, a read-only mount, no permission: one line
+            raise StoreError(f"{self.directory}: cannot open the WARC directory: {exc.strerror or exc}") from None
         self.config = config
         self._clock = clock or (lambda: datetime.now(UTC))
         self._host = re.sub(r"[^A-Za-z0-9.-]+", "-", hostname or socket.gethostname()) or "localhost"
         self._fsync = fsync
         self._lock = threading.Lock()
+        # Batches carry the id of the warcinfo record of the file they land in (WARC-Warcinfo-ID),
+        # so a full file is rotated only once no batch built for it is still on its way (``_batch``).
+        self._turn = threading.Condition(self._lock)
+        self._building = 0
+        self._full = False
+        self._info_id: str | None = None  # the warcinfo of the current file, or of the next one
         self._writer = RecordWriter()
         self._file: io.FileIO | None = None
         self._name: str | None = None
@@ -101,6 +112,31 @@ class WarcStore:
         """A new WARC-Record-ID (``<urn:uuid:…>``); override for byte-stable test output."""
         return f"<urn:uuid:{uuid.uuid4()}>"
 
+    @contextmanager
+    def _batch(self) -> Iterator[Batch]:
+        """A batch whose records name the warcinfo of the file it will be appended to.
+
+        A file past ``max_file_size`` is marked full by ``_append`` and closed here, when the next
+        batch starts and none built for it is still in flight; so every record's WARC-Warcinfo-ID
+        is the warcinfo record of its own file, though batches are compressed outside the lock.
+        """
+        with self._turn:
+            while self._full and self._building:
+                self._turn.wait()
+            if self._full:
+                self._close_file()
+                self._full, self._info_id = False, None
+            if self._info_id is None:
+                self._info_id = self.make_record_id()
+            self._building += 1
+            info_id = self._info_id
+        try:
+            yield Batch(self._writer, info_id)
+        finally:
+            with self._turn:
+                self._building -= 1
+                self._turn.notify_all()
+
     # ------------------------------------------------------------------ writing
 
     def write_capture(
@@ -115,14 +151,14 @@ class WarcStore:
         date = warc_date(result.started_at)
         final_id = self.make_record_id()
         facts = capture_facts(url, result, extra_headers or {})
-        batch = Batch(self._writer)
-        if result.hops:
-            ref = self._revisit_ref(result, previous)
-            final = self._write_hops(batch, result, date, final_id, facts, ref)
-        else:
-            final = failure_record(self._writer, url, result, date, final_id, facts)
-        span = batch.add(final)
-        warc_file, base = self._append(batch)
+        ref = self._revisit_ref(result, previous) if result.hops else None
+        with self._batch() as batch:
+            if result.hops:
+                final = self._write_hops(batch, result, date, final_id, facts, ref)
+            else:
+                final = failure_record(self._writer, url, result, date, final_id, facts)
+            span = batch.add(final)
+            warc_file, base = self._append(batch)
         capture = to_capture(final.rec_headers, final.http_headers, warc_file, base + span[0], span[1])
         assert capture is not None  # the final record always carries Outcome, Date and Record-ID
         self._remember(capture, final)
@@ -168,34 +204,55 @@ class WarcStore:
         return final
 
     def write_metadata(self, url: str, data: Mapping[str, Any], *, concurrent_to: str | None = None) -> RecordLocation:
-        """Write a JSON ``metadata`` record about ``url`` (a platform's answer, a probe), dated now."""
+        """Write an ``application/warc-fields`` ``metadata`` record about ``url`` (a post's state,
+        a render, a capture's requisites), dated now; ``concurrent_to`` names the record it is about."""
         rid = self.make_record_id()
         headers = {"WARC-Type": "metadata", "WARC-Record-ID": rid, "WARC-Date": warc_date(self._clock()),
                    "WARC-Target-URI": one_line(url)}
         if concurrent_to:
             headers["WARC-Concurrent-To"] = self._resolve_record_id(concurrent_to)
-        batch = Batch(self._writer)
-        span = batch.add(json_record(self._writer, headers, data))
-        warc_file, base = self._append(batch)
+        with self._batch() as batch:
+            span = batch.add(json_record(self._writer, headers, data))
+            warc_file, base = self._append(batch)
         return RecordLocation(warc_file, base + span[0], span[1], rid)
 
-    def write_exchange(self, url: str, result: FetchResult, *, concurrent_to: str | None = None) -> RecordLocation:
-        """Write a side fetch's request/response records (a metadata record if it got no response)."""
+    def write_resource(self, uri: str, body: bytes, content_type: str, *, concurrent_to: str | None = None,
+                       fields: Mapping[str, str] | None = None) -> RecordLocation:
+        """Write a ``resource`` record (content archiver made, such as a screenshot) under ``uri``."""
+        rid = self.make_record_id()
+        headers = {"WARC-Type": "resource", "WARC-Record-ID": rid, "WARC-Date": warc_date(self._clock()),
+                   "WARC-Target-URI": one_line(uri), **(fields or {})}
+        if concurrent_to:
+            headers["WARC-Concurrent-To"] = self._resolve_record_id(concurrent_to)
+        with self._batch() as batch:
+            span = batch.add(resource_record(self._writer, headers, body, content_type))
+            warc_file, base = self._append(batch)
+        return RecordLocation(warc_file, base + span[0], span[1], rid)
+
+    def write_exchange(self, url: str, result: FetchResult, *, concurrent_to: str | None = None,
+                       revisit_of: tuple[str, str, str] | None = None) -> RecordLocation:
+        """Write a side fetch's request/response records (a metadata record if it got no response).
+
+        ``revisit_of`` — (WARC-Record-ID, target URI, WARC-Date) of a record holding the same
+        payload, of any URL — makes the final hop a revisit of it, when its digest matches.
+        ``concurrent_to`` is for exchanges of the same capture event only (WARC 1.1 §5.7).
+        """
         facts: dict[str, str] = {}
         if concurrent_to:
             facts["WARC-Concurrent-To"] = self._resolve_record_id(concurrent_to)
         rid = self.make_record_id()
         date = warc_date(result.started_at)
-        batch = Batch(self._writer)
-        if result.hops:
-            final = self._write_hops(batch, result, date, rid, facts, None)
-        else:
-            headers = {"WARC-Type": "metadata", "WARC-Record-ID": rid, "WARC-Date": date,
-                       "WARC-Target-URI": one_line(url), **facts}
-            final = json_record(self._writer, headers, {"url": url, "outcome": str(result.outcome),
-                                                "detail": result.detail, "elapsed": result.elapsed})
-        span = batch.add(final)
-        warc_file, base = self._append(batch)
+        ref = _Ref(*revisit_of) if revisit_of and result.hops else None
+        with self._batch() as batch:
+            if result.hops:
+                final = self._write_hops(batch, result, date, rid, facts, ref)
+            else:
+                headers = {"WARC-Type": "metadata", "WARC-Record-ID": rid, "WARC-Date": date,
+                           "WARC-Target-URI": one_line(url), **facts}
+                final = json_record(self._writer, headers, {"url": url, "outcome": str(result.outcome),
+                                                    "detail": result.detail, "elapsed": result.elapsed})
+            span = batch.add(final)
+            warc_file, base = self._append(batch)
         return RecordLocation(warc_file, base + span[0], span[1], rid)
 
     # ------------------------------------------------------------------ revisits and ids
@@ -291,7 +348,7 @@ class WarcStore:
             self._write_durably(data, base)
             self._size += len(data)
             if self._size >= self.config.max_file_size:
-                self._close_file()
+                self._full = True  # closed when the next batch starts (``_batch``)
         return name, base
 
     def _write_durably(self, data: memoryview, base: int) -> None:
@@ -323,7 +380,9 @@ class WarcStore:
                 raise StoreError(f"{self.directory / name}: cannot create WARC: {exc}") from exc
         self._name, self._size = name, 0
         batch = Batch(self._writer)
-        record_id, date = self.make_record_id(), warc_date(self._clock())
+        if self._info_id is None:
+            self._info_id = self.make_record_id()
+        record_id, date = self._info_id, warc_date(self._clock())
         batch.add(warcinfo_record(self._writer, name, self._host, record_id, date))
         try:
             self._write_durably(batch.buf.getbuffer(), 0)
