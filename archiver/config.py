@@ -50,6 +50,7 @@ class FetchConfig:
     max_bytes: int = 20_000_000  # body cap; a longer body is kept truncated
     max_redirects: int = 10
     allow_private: bool = False  # let URLs *from documents* reach loopback/private/link-local hosts
+    resolve_before_proxy: bool = False  # behind a proxy, resolve names locally too and refuse private answers
     verify_tls: bool = True
 
 
@@ -115,6 +116,19 @@ class BrowserConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishConfig:
+    public_url: str = ""  # base address of the published archive (`archiver publish DIR`); "" = not published
+
+
+@dataclass(frozen=True, slots=True)
+class MementoConfig:
+    # TimeGate or TimeMap URL prefixes asked for "cite instead" when archiver has no good capture:
+    # the URL is appended, e.g. "https://web.archive.org/web/" or "http://127.0.0.1:8090/coll/timemap/link/".
+    aggregators: tuple[str, ...] = ()
+    timeout: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     data_dir: str = "snapshots"
     fetch: FetchConfig = field(default_factory=FetchConfig)
@@ -125,6 +139,8 @@ class Config:
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
     browser: BrowserConfig = field(default_factory=BrowserConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
+    memento: MementoConfig = field(default_factory=MementoConfig)
 
 
 _SECTION_TYPES: dict[str, type[Any]] = {
@@ -136,6 +152,8 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "notify": NotifyConfig,
     "serve": ServeConfig,
     "browser": BrowserConfig,
+    "publish": PublishConfig,
+    "memento": MementoConfig,
 }
 # Keys holding durations: TOML may give a number of seconds or a DURATION string.
 _DURATIONS = {

@@ -194,3 +194,38 @@ def forwarding_proxy(server: Server, conn: socket.socket) -> None:
         origin.sendall(upstream)
         while chunk := origin.recv(65536):
             conn.sendall(chunk)
+
+
+def resolving_proxy(names: dict[str, str]) -> Handler:
+    """An HTTP forward proxy that resolves hosts as a real proxy does: a name from ``names`` (its
+    "DNS", so no lookup leaves the machine), else the host read by ``inet_aton`` (decimal, hex,
+    octal and short forms: ``2130706433``, ``0x7f.1``, ``0177.0.0.1``). It forwards only to
+    loopback addresses; anything else is 502. This is the proxy a newsroom's Squid would be.
+    """
+
+    def handler(server: Server, conn: socket.socket) -> None:
+        head = server.read_request(conn)
+        if head is None:
+            return
+        request_line, _, rest = head.partition(b"\r\n")
+        method, target, version = request_line.split(b" ", 2)
+        parts = urlsplit(target.decode("latin-1"))
+        host = (parts.hostname or "").rstrip(".")
+        try:
+            address = names.get(host) or socket.inet_ntoa(socket.inet_aton(host))
+        except OSError:
+            address = ""
+        if not address.startswith("127."):
+            conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = [h for h in rest.split(b"\r\n") if h and not h.lower().startswith((b"connection:", b"proxy-"))]
+        upstream = b"\r\n".join(
+            [b"%s %s %s" % (method, path.encode("latin-1"), version), *headers, b"Connection: close", b"", b""]
+        )
+        with socket.create_connection((address, parts.port or 80), timeout=5) as origin:
+            origin.sendall(upstream)
+            while chunk := origin.recv(65536):
+                conn.sendall(chunk)
+
+    return handler

@@ -239,8 +239,11 @@ class Fetcher:
         return self._refusal(url, self._session())
 
     def _refusal(self, url: str, session: requests.Session) -> str | None:
-        """The address policy's verdict on ``url``; through a proxy, without resolving its name."""
-        if is_proxied(session, url):
+        """The address policy's verdict on ``url``. Through a proxy the name is not resolved
+        (the proxy resolves it, and it may exist only behind the proxy) unless
+        ``fetch.resolve_before_proxy`` asks for a local lookup too; literal addresses, in every
+        form a resolver accepts, are judged either way."""
+        if is_proxied(session, url) and not self.config.resolve_before_proxy:
             return self.policy.check_unresolved(url)
         return self.policy.check(url)
 
@@ -253,7 +256,10 @@ class Fetcher:
             location = location.encode("latin-1").decode("utf-8")
         except UnicodeError:
             pass
-        target = urljoin(hop.url, location.strip())
+        try:
+            target = urljoin(hop.url, location.strip())
+        except ValueError as exc:  # "http://[::1": urljoin refuses a broken IPv6 literal
+            return None, f"redirect to a bad URL: malformed URL: {exc}"
         problem = url_problem(target)
         if problem:
             return None, f"redirect to a bad URL: {problem}"
@@ -340,6 +346,10 @@ class Fetcher:
             if outcome is Outcome.TIMEOUT and budget.remaining() <= 0.001:
                 detail = budget.exceeded()
             return _Step(None, outcome, detail)
+        except ValueError as exc:
+            # requests parses a redirect's Location even with allow_redirects=False (Session.send
+            # works out ``next``): "http://[::1" raises there, and the response is lost with it.
+            return _Step(None, Outcome.BAD_RESPONSE, f"unusable response: {type(exc).__name__}: {exc}")
         try:
             ip = None if is_proxied(session, url) else peer_ip(resp)
             if guarded and ip is not None:

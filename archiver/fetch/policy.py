@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -30,6 +31,75 @@ _METADATA_ADDRESSES = frozenset(
 )
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits are an IPv4 address
+
+
+def embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries and that a gateway would deliver to: IPv4-mapped
+    (``::ffff:127.0.0.1``), NAT64 (``64:ff9b::7f00:1``), 6to4 (``2002:7f00:1::``) and Teredo.
+
+    >>> embedded_ipv4(ipaddress.ip_address("64:ff9b::7f00:1")), embedded_ipv4(ipaddress.ip_address("2606:4700::1"))
+    (IPv4Address('127.0.0.1'), None)
+    """
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]  # (server, client): the client is who gets the packets
+    return None
+
+
+def parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """``host`` read as an IPv4 address the way resolvers (``inet_aton``) and browsers (WHATWG URL)
+    read it, or None when it is a name: one to four dot-separated parts, each decimal, ``0x`` hex or
+    ``0``-led octal, the last part filling the remaining bytes. A proxy resolves ``2130706433``,
+    ``0x7f.1`` or ``0177.0.0.1`` to 127.0.0.1, so the policy must too.
+
+    >>> [str(parse_ipv4(h)) for h in ("2130706433", "0x7f000001", "0x7f.0.0.1", "0177.0.0.1", "127.1", "127.000.000.001")]
+    ['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1']
+    >>> parse_ipv4("example.org"), parse_ipv4("1.2.3.4.5"), parse_ipv4("08.0.0.1"), parse_ipv4("256.1.1.1")
+    (None, None, None, None)
+    """
+    parts = host.split(".")
+    if parts and parts[-1] == "":
+        parts.pop()  # "127.0.0.1." names the same address
+    if not 1 <= len(parts) <= 4:
+        return None
+    numbers = []
+    for part in parts:
+        if re.fullmatch(r"0[xX][0-9A-Fa-f]*", part):
+            numbers.append(int(part[2:] or "0", 16))
+        elif re.fullmatch(r"0[0-7]+", part):
+            numbers.append(int(part, 8))
+        elif re.fullmatch(r"0|[1-9][0-9]*", part):
+            numbers.append(int(part))
+        else:
+            return None
+    *head, last = numbers
+    if any(n > 255 for n in head) or last >= 256 ** (4 - len(head)):
+        return None
+    value = last
+    for i, n in enumerate(head):
+        value += n << (8 * (3 - i))
+    return ipaddress.IPv4Address(value)
+
+
+def parse_host_address(host: str) -> IPAddress | None:
+    """``host`` (as ``urlsplit().hostname`` gives it) as an address, in any form a resolver accepts."""
+    host = host.split("%", 1)[0]  # an IPv6 zone id ("fe80::1%eth0")
+    if ":" in host:
+        try:
+            return ipaddress.IPv6Address(host)
+        except ValueError:
+            return None
+    return parse_ipv4(host)
+
+
 def address_problem(ip: IPAddress) -> str | None:
     """Why ``ip`` is not a public address (``"a loopback address"``), or None if it is.
 
@@ -38,8 +108,9 @@ def address_problem(ip: IPAddress) -> str | None:
     >>> address_problem(ipaddress.ip_address("93.184.215.14")) is None
     True
     """
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1 (Python 3.11 does not see through it)
+    inner = embedded_ipv4(ip)
+    if inner is not None:
+        ip = inner  # ::ffff:127.0.0.1 is 127.0.0.1 (Python 3.11 does not see through it)
     if ip in _METADATA_ADDRESSES:
         return "a cloud metadata address"
     if ip.is_unspecified:
@@ -109,7 +180,8 @@ class AddressPolicy:
         name_problem = self._name_problem(host)
         if name_problem:
             return name_problem
-        for ip in self._resolve(host, port or 0) if resolve else _literal(host):
+        literal = _literal(host)  # 2130706433, 0x7f.1, [::ffff:7f00:1]: no lookup, same verdict either way
+        for ip in literal or (self._resolve(host, port or 0) if resolve else []):
             problem = self.ip_problem(ip)
             if problem:
                 return f"points at {problem} ({ip})"
@@ -151,8 +223,6 @@ class AddressPolicy:
 
 
 def _literal(host: str) -> list[IPAddress]:
-    """``host`` as an address when it is an IP literal, else nothing (a name is not resolved)."""
-    try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        return []
+    """``host`` as an address when it is an IP literal in any form, else nothing (a name is not resolved)."""
+    ip = parse_host_address(host)
+    return [] if ip is None else [ip]
