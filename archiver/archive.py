@@ -7,17 +7,20 @@ Each CLI verb is one method here with the same nouns (``import`` → ``import_do
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
 from archiver import platforms, report
 from archiver.checker import Checker
 from archiver.citations import extract_citations, unique_urls
+from archiver.citations.metadata import PageMetadata, page_metadata, parse_date
 from archiver.cite import CitationInfo, format_citation
 from archiver.config import Config
 from archiver.diff import diff as diff_texts
@@ -28,6 +31,7 @@ from archiver.extract import extract
 from archiver.fetch import AddressPolicy, Fetcher, HostThrottle
 from archiver.index import Index, UrlState
 from archiver.lock import DataLock
+from archiver.signing import Signer
 from archiver.models import (
     Capture,
     Citation,
@@ -70,6 +74,13 @@ class CheckResult:
     checked: int = 0
     events: list[Event] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("archiver")
+    except metadata.PackageNotFoundError:
+        return "0"
 
 
 def _utcnow() -> datetime:
@@ -364,14 +375,20 @@ class Archive:
         capture = self.index.capture_near(canon, at)
         if capture is None:
             raise CaptureNotFoundError(f"{url}: no good capture to cite yet (run `archiver check`)")
-        title = None
+        return self.citation_info_for(capture)
+
+    def citation_info_for(self, capture: Capture) -> CitationInfo:
+        """What a citation of ``capture`` says: locator, digest, and the page's own metadata."""
+        holder = self.capture(capture.refers_to) if capture.refers_to else capture
+        page, record_id = self.capture_metadata(capture)
+        title = page.title
         try:
-            title = self.text(capture).title or None
+            title = self.text(capture).title or title
         except ArchiverError:
             pass
-        holder = self.capture(capture.refers_to) if capture.refers_to else capture
+        published = parse_date(page.published)
         return CitationInfo(
-            original_url=canon,
+            original_url=capture.url,
             captured_at=capture.captured_at,
             capture_id=capture.id,
             replay_url=self.replay_url(capture.id),
@@ -381,14 +398,49 @@ class Archive:
             title=title,
             final_url=capture.final_url,
             status=capture.status,
-            short_link_target=expansion(capture) if _is_link(canon) else None,
+            short_link_target=expansion(capture) if _is_link(capture.url) else None,
+            published=published,
+            modified=parse_date(page.modified),
+            authors=page.authors,
+            site_name=page.site_name,
+            publisher=page.publisher,
+            language=page.language,
+            kind=page.kind,
+            record_id=record_id,
+            published_precision=min(3, max(1, len((page.published or "").split("T")[0].split("-")))),
         )
+
+    def capture_metadata(self, capture: Capture) -> tuple[PageMetadata, str]:
+        """The page's own citation metadata and the WARC-Record-ID holding its payload, read
+        from the WARC once and then kept in the index beside the capture."""
+        cached = self.index.capture_meta(capture.id)
+        if cached is not None:
+            data = json.loads(cached)
+            return PageMetadata.from_json(json.dumps(data.get("page", {}))), str(data.get("record_id", ""))
+        holder = self.capture(capture.refers_to) if capture.record_type == "revisit" and capture.refers_to else capture
+        page, record_id = PageMetadata(), ""
+        if holder.warc_file and holder.warc_offset is not None:
+            try:
+                record = self.store_reader().read_record(holder.warc_file, holder.warc_offset)
+            except ArchiverError as exc:
+                logger.warning("%s: no metadata: %s", capture.id, exc)
+                return page, record_id
+            record_id = record.header("WARC-Record-ID") or ""
+            if record.record_type in ("response", "revisit") and record.payload:
+                page = page_metadata(record.payload, content_type=capture.content_type)
+        self.index.put_capture_meta(capture.id, json.dumps({"page": json.loads(page.to_json()), "record_id": record_id}))
+        return page, record_id
 
     def cite(self, url: str, *, at: datetime | None = None, fmt: str = "text") -> str:
         return format_citation(self.citation_info(url, at=at), fmt)
 
     def replay_url(self, capture_id: str) -> str:
-        return f"http://{self.config.serve.host}:{self.config.serve.port}/capture/{capture_id}"
+        """The published page of a capture (``[publish] public_url`` + ``capture/<id>/``), or ""
+        when the archive is not published: citations then say the copy is local."""
+        base = self.config.publish.public_url.strip()
+        if not base:
+            return ""
+        return base.rstrip("/") + f"/capture/{capture_id}/"
 
     # -- maintenance -------------------------------------------------------------------------
 
@@ -407,14 +459,17 @@ class Archive:
     # -- export (`archiver export`) ------------------------------------------------------------
 
     def export_wacz(
-        self, path: str | Path, urls: Sequence[str] | None = None, *, document: str | None = None
+        self, path: str | Path, urls: Sequence[str] | None = None, *, document: str | None = None,
+        captures: Sequence[Capture] | None = None, sign: bool = True,
     ) -> ExportResult:
-        """A WACZ package of the captures of ``urls``, or of a document's citations (default: all)."""
+        """A signed WACZ package of the captures of ``urls``, or of a document's citations, or of
+        the ``captures`` given (default: everything)."""
         if document is not None:
             urls = list(dict.fromkeys(c.url for c in self.index.citations_of(document)))
             if not urls:
                 raise ArchiverError(f"{document}: no such imported document (import it first)")
-        captures = None if urls is None else list({c.id: c for url in urls for c in self.history(url)}.values())
+        if captures is None and urls is not None:
+            captures = list({c.id: c for url in urls for c in self.history(url)}.values())
 
         def title_of(capture: Capture) -> str | None:  # the cached text only: an export extracts nothing
             text = self.index.text(self.index.text_key_of(capture.id))
@@ -423,4 +478,6 @@ class Archive:
         # A fresh WarcStore only lists the files: unlike ``self.store`` it repairs nothing, so an
         # export beside a running daemon leaves the daemon's open file alone.
         files = WarcStore(self.warc_dir, self.config.warc).files()
-        return write_wacz(path, self.index, files, captures=captures, title_of=title_of, now=self.clock())
+        signer = Signer(self.data_dir, software=f"archiver {_package_version()}") if sign else None
+        return write_wacz(path, self.index, files, captures=captures, title_of=title_of, now=self.clock(),
+                          sign=signer.sign if signer is not None else None)

@@ -8,7 +8,14 @@ cdxj-indexer, the indexer pywb and py-wacz use), ``pages/pages.jsonl``, ``datapa
 With a subset of URLs, the WARC files are filtered: a capture's records are copied byte for
 byte — its request/response pairs for every redirect hop, its final record, the records that
 name it in ``WARC-Concurrent-To`` — plus, for a revisit, the response it refers to, so the
-package replays on its own. Nothing is re-encoded, so digests and offsets stay true.
+package replays on its own. Nothing is re-encoded, so digests stay true; but a filtered file
+is not the original file, so it gets a new name (``<original stem>.subset-<sha256 prefix>.warc.gz``)
+and ``provenance/records.jsonl`` maps every copied record (by WARC-Record-ID) from its place in
+the package to its original file and offset, the pair a citation names. A full export copies
+the files whole under their own names, so every ``file@offset`` resolves unchanged.
+
+With a ``sign`` function (``archiver.signing.Signer.sign``), ``datapackage-digest.json`` carries
+the WACZ Signing and Verification spec's ``signedData``.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -43,6 +50,7 @@ WACZ_VERSION = "1.1.1"
 #: reads (ReplayWeb.page reads ``.cdxj`` too, but pywb 2.10's ``wb-manager add`` only ``.cdx``/``.cdx.gz``).
 INDEX_PATH = "indexes/index.cdx"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
+RECORD_MAP_PATH = "provenance/records.jsonl"
 _PAGE_RECORDS = ("response", "revisit")
 
 
@@ -57,6 +65,9 @@ class ExportResult:
     records: int  # WARC records copied
     warc_files: int
     bytes: int  # size of the package
+    signed: bool = False
+    # (original file, original offset) → (file in the package, offset there), for every copied record
+    record_map: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,21 +216,66 @@ def _version() -> str:
         return "0"
 
 
-def _filtered_warcs(warc_files: Sequence[Path], selection: _Selection, into: Path) -> tuple[list[Path], int]:
-    """Copy the selected records of each WARC file into ``into``; the files written and the record count."""
-    written, records = [], 0
+@dataclass(frozen=True, slots=True)
+class _Copied:
+    """One record copied into the package: where it is now and where it came from."""
+
+    record: _Record
+    file: str
+    offset: int
+    original_file: str
+
+
+def _subset_name(original: Path, data: Path) -> str:
+    digest = hashlib.sha256()
+    with open(data, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    stem = original.name.removesuffix(".gz").removesuffix(".warc")
+    return f"{stem}.subset-{digest.hexdigest()[:12]}.warc.gz"
+
+
+def _filtered_warcs(warc_files: Sequence[Path], selection: _Selection, into: Path) -> tuple[list[Path], list[_Copied]]:
+    """Copy the selected records of each WARC file into ``into``; the files written and the records copied.
+
+    A whole file keeps its name; a filtered one is renamed, since its offsets are not the original's.
+    """
+    written: list[Path] = []
+    copied: list[_Copied] = []
     for path in warc_files:
-        picked = selection.records(list(_scan(path)))
-        if picked:
-            part = into / path.name
-            with open(part, "wb") as fh:
-                _copy_records(path, picked, fh)
-            written.append(part)
-            records += len(picked)
-    return written, records
+        scanned = list(_scan(path))
+        picked = selection.records(scanned)
+        if not picked:
+            continue
+        part = into / path.name
+        with open(part, "wb") as fh:
+            _copy_records(path, picked, fh)
+        if not selection.everything:
+            renamed = into / _subset_name(path, part)
+            part.replace(renamed)
+            part = renamed
+        offset = 0
+        for r in picked:
+            copied.append(_Copied(r, part.name, offset, path.name))
+            offset += r.length
+        written.append(part)
+    return written, copied
 
 
-def _write_zip(path: Path, entries: Sequence[_Entry], *, title: str, created: datetime) -> None:
+def _record_map(copied: Sequence[_Copied]) -> bytes:
+    lines = [
+        json.dumps({"record_id": c.record.record_id, "type": c.record.rec_type, "uri": c.record.uri,
+                    "file": c.file, "offset": c.offset, "length": c.record.length,
+                    "original_file": c.original_file, "original_offset": c.record.offset})
+        for c in copied
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _write_zip(
+    path: Path, entries: Sequence[_Entry], *, title: str, created: datetime,
+    sign: Callable[[str, datetime], dict[str, str]] | None = None,
+) -> None:
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     package = {
         "profile": "data-package",
@@ -231,7 +287,9 @@ def _write_zip(path: Path, entries: Sequence[_Entry], *, title: str, created: da
         "resources": [entry.resource() for entry in entries],
     }
     package_bytes = json.dumps(package, indent=2).encode("utf-8")
-    digest = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(package_bytes).hexdigest()}
+    digest: dict[str, Any] = {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(package_bytes).hexdigest()}
+    if sign is not None:
+        digest["signedData"] = sign(digest["hash"], created)
     entries = [
         *entries,
         _Entry("datapackage.json", package_bytes),
@@ -255,6 +313,7 @@ def write_wacz(
     title: str = "archiver export",
     title_of: Callable[[Capture], str | None] = lambda c: None,
     now: datetime | None = None,
+    sign: Callable[[str, datetime], dict[str, str]] | None = None,
 ) -> ExportResult:
     """Write the WACZ of ``captures`` (None: every record of ``warc_files``) to ``out``, atomically."""
     chosen = list(index.all_captures()) if captures is None else list(captures)
@@ -263,14 +322,15 @@ def write_wacz(
     target = Path(out)
     try:
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.") as tmp:
-            warcs, records = _filtered_warcs(warc_files, selection, Path(tmp))
+            warcs, copied = _filtered_warcs(warc_files, selection, Path(tmp))
             if not warcs:
                 raise ArchiverError("nothing to export: no WARC record for the captures asked")
             pages = _pages(chosen, title_of)
             entries = [_Entry(f"archive/{p.name}", path=p, method=zipfile.ZIP_STORED) for p in warcs]
             entries += [_Entry(INDEX_PATH, _cdxj(warcs)), _Entry("pages/pages.jsonl", pages)]
+            entries.append(_Entry(RECORD_MAP_PATH, _record_map(copied)))
             partial = Path(tmp) / "package.wacz"
-            _write_zip(partial, entries, title=title, created=created)
+            _write_zip(partial, entries, title=title, created=created, sign=sign)
             partial.replace(target)
     except OSError as exc:
         raise ArchiverError(f"{target}: cannot write the WACZ: {exc.strerror or exc}") from None
@@ -279,7 +339,9 @@ def write_wacz(
         urls=len({c.url for c in chosen}),
         captures=len(chosen),
         pages=pages.count(b"\n") - 1,
-        records=records,
+        records=len(copied),
         warc_files=len(warcs),
         bytes=target.stat().st_size,
+        signed=sign is not None,
+        record_map={(c.original_file, c.record.offset): (c.file, c.offset) for c in copied},
     )

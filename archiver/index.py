@@ -145,6 +145,25 @@ def m001_initial(db: Database) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
 
 
+@migrations()
+def m_capture_metadata_and_record_seals(db: Database) -> None:
+    """Citation metadata a capture's page declares (JSON of a ``PageMetadata``), and seals:
+    a record's bytes as ``archiver verify`` first found them intact (sha256 and a per-block
+    code that locates one changed byte), so later damage is named to the byte."""
+    db.execute("CREATE TABLE IF NOT EXISTS capture_meta (capture TEXT PRIMARY KEY, meta TEXT NOT NULL)")
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS record_seals (
+            warc_file TEXT NOT NULL,
+            offset INTEGER NOT NULL,
+            length INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            blocks TEXT NOT NULL,          -- JSON [[s0, s1], ...] per block (archiver.verify)
+            sealed_at TEXT NOT NULL,
+            PRIMARY KEY (warc_file, offset)
+        )"""
+    )
+
+
 # --------------------------------------------------------------------------- time helpers
 
 
@@ -682,6 +701,39 @@ class Index:
     def set_meta(self, key: str, value: str | None) -> None:
         with self.db.conn as conn:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- citation metadata and record seals (cite, publish, verify) ---------------------------
+
+    def capture_meta(self, capture_id: str) -> str | None:
+        rows = self._q("SELECT meta FROM capture_meta WHERE capture = ?", (capture_id,))
+        return rows[0][0] if rows else None
+
+    def put_capture_meta(self, capture_id: str, meta: str) -> None:
+        try:
+            with self.db.conn as conn:
+                conn.execute("INSERT OR REPLACE INTO capture_meta (capture, meta) VALUES (?, ?)", (capture_id, meta))
+        except sqlite3.OperationalError as exc:  # a cache: a read-only archive recomputes it each time
+            logger.debug("capture metadata not cached: %s", exc)
+
+    def record_seal(self, warc_file: str, offset: int) -> tuple[int, str, str] | None:
+        """``(length, sha256, blocks JSON)`` of a sealed record, or None."""
+        rows = self._q("SELECT length, sha256, blocks FROM record_seals WHERE warc_file = ? AND offset = ?", (warc_file, offset))
+        return (int(rows[0][0]), rows[0][1], rows[0][2]) if rows else None
+
+    def put_record_seals(self, seals: Sequence[tuple[str, int, int, str, str]], *, now: datetime) -> None:
+        """Seal records ``(warc_file, offset, length, sha256, blocks JSON)``; an existing seal is kept."""
+        if not seals:
+            return
+        with self.db.conn as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO record_seals (warc_file, offset, length, sha256, blocks, sealed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(*seal, to_db_time(now)) for seal in seals],
+            )
+
+    def capture_near_date(self, url: str, at: datetime) -> Capture | None:
+        """The good capture nearest ``at`` (``archiver cite --as-of-document``)."""
+        return self.capture_near(url, at)
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

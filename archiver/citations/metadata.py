@@ -1,0 +1,245 @@
+"""What a page says about itself, for a citation: authors, site, publisher, dates, language.
+
+Read from, in order of trust: JSON-LD (schema.org ``Article``/``NewsArticle``/``WebPage``…),
+``<meta>`` tags (``author``, ``citation_*``, Dublin Core, ``article:*``), Open Graph
+(``og:site_name``, ``og:title``), ``<html lang>``; htmldate fills in a publication or
+modification date the markup does not declare. Pure: bytes in, ``PageMetadata`` out.
+
+Also the publication time of a *document* (front matter ``published_time``/``date``, or the
+HTML's own), for ``archiver cite --as-of-document``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+logger = logging.getLogger(__name__)
+
+_ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+                  "blogposting", "scholarlyarticle", "techarticle", "report", "socialmediaposting", "liveblogposting"}
+_PAGE_TYPES = _ARTICLE_TYPES | {"webpage", "aboutpage", "itempage", "collectionpage", "creativework", "medicalwebpage"}
+
+
+@dataclass(frozen=True, slots=True)
+class PageMetadata:
+    """What a page declares about itself. Dates are ISO 8601 strings as declared (date or datetime)."""
+
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    site_name: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    kind: str = "webpage"  # "article" when the page says it is one (og:type, JSON-LD @type)
+    sources: dict[str, str] = field(default_factory=dict)  # field → where it was read ("json-ld", "meta", "htmldate")
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> PageMetadata:
+        data = json.loads(text)
+        data["authors"] = tuple(data.get("authors") or ())
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _clean(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    return text or None
+
+
+def _names(value: Any) -> list[str]:
+    """schema.org ``author``/``creator``: a string, a Person/Organization, or a list of them."""
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    if isinstance(value, dict):
+        name = _clean(value.get("name"))
+        return [name] if name else []
+    name = _clean(value)
+    if name is None or name.startswith(("http://", "https://")):
+        return []
+    return [name]
+
+
+def _jsonld_objects(soup: BeautifulSoup) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for script in soup.find_all("script", type=re.compile(r"application/ld\+json", re.I)):
+        try:
+            data = json.loads(script.string or script.get_text() or "")
+        except (ValueError, TypeError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+                out.append(item)
+    return out
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    t = obj.get("@type")
+    items = t if isinstance(t, list) else [t]
+    return {str(x).lower() for x in items if isinstance(x, str)}
+
+
+def _meta(soup: BeautifulSoup) -> dict[str, list[str]]:
+    """Every ``<meta name|property|itemprop=… content=…>``, keyed lower-case, in document order."""
+    found: dict[str, list[str]] = {}
+    for tag in soup.find_all("meta"):
+        content = _clean(tag.get("content"))
+        if content is None:
+            continue
+        for attr in ("name", "property", "itemprop"):
+            key = tag.get(attr)
+            if isinstance(key, str) and key.strip():
+                found.setdefault(key.strip().lower(), []).append(content)
+    return found
+
+
+def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
+    for key in keys:
+        if meta.get(key):
+            return meta[key][0]
+    return None
+
+
+def _htmldate(html: str, *, original: bool) -> str | None:
+    try:
+        from htmldate import find_date
+    except ImportError:  # pragma: no cover - htmldate is a dependency
+        return None
+    try:
+        found = find_date(html, original_date=original, extensive_search=False, outputformat="%Y-%m-%d")
+    except Exception as exc:  # htmldate raises on odd markup; a date is optional
+        logger.debug("htmldate: %s", exc)
+        return None
+    return found if isinstance(found, str) else None
+
+
+def page_metadata(body: bytes | str, *, content_type: str | None = None) -> PageMetadata:
+    """The citation metadata an HTML page declares (an empty ``PageMetadata`` for other types)."""
+    if content_type and "html" not in content_type.lower():
+        return PageMetadata()
+    html = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    soup = BeautifulSoup(html, "lxml")
+    meta = _meta(soup)
+    sources: dict[str, str] = {}
+    objects = [o for o in _jsonld_objects(soup) if _types(o) & _PAGE_TYPES]
+    article = next((o for o in objects if _types(o) & _ARTICLE_TYPES), objects[0] if objects else {})
+
+    def pick(name: str, jsonld: Any, *meta_keys: str) -> Any:
+        if jsonld:
+            sources[name] = "json-ld"
+            return jsonld
+        value = _first(meta, *meta_keys)
+        if value:
+            sources[name] = "meta"
+        return value
+
+    authors: list[str] = _names(article.get("author") or article.get("creator"))
+    if authors:
+        sources["authors"] = "json-ld"
+    else:
+        for key in ("citation_author", "dc.creator", "dcterms.creator", "author", "article:author", "parsely-author"):
+            authors = [a for a in meta.get(key, []) if not a.startswith(("http://", "https://"))]
+            if authors:
+                sources["authors"] = "meta"
+                break
+    publisher_obj = article.get("publisher")
+    site = pick("site_name", None, "og:site_name", "application-name")
+    publisher_names = _names(publisher_obj)
+    publisher = pick("publisher", publisher_names[0] if publisher_names else None, "citation_publisher", "dc.publisher", "publisher")
+    title = pick("title", _clean(article.get("headline")), "citation_title", "og:title", "dc.title", "twitter:title")
+    if not title and soup.title is not None:
+        title = _clean(soup.title.get_text())
+        if title:
+            sources["title"] = "title"
+    published = pick("published", _clean(article.get("datePublished")), "article:published_time",
+                     "citation_publication_date", "citation_date", "dc.date", "dcterms.created", "date", "pubdate")
+    modified = pick("modified", _clean(article.get("dateModified")), "article:modified_time", "og:updated_time",
+                    "dcterms.modified", "last-modified")
+    if not published:
+        published = _htmldate(html, original=True)
+        if published:
+            sources["published"] = "htmldate"
+    if not modified:
+        found = _htmldate(html, original=False)
+        if found and found != (published or "")[:10]:
+            modified = found
+            sources["modified"] = "htmldate"
+    lang_attr = soup.html.get("lang") if soup.html is not None else None
+    language = pick("language", _clean(article.get("inLanguage")), "og:locale", "dc.language", "content-language")
+    if isinstance(lang_attr, str) and lang_attr.strip():
+        language, sources["language"] = lang_attr.strip(), "html"
+    is_article = bool(article and _types(article) & _ARTICLE_TYPES) or _first(meta, "og:type") == "article"
+    return PageMetadata(
+        title=title, authors=tuple(dict.fromkeys(authors)), site_name=site, publisher=publisher,
+        published=published, modified=modified, language=(language or "").replace("_", "-") or None,
+        kind="article" if is_article else "webpage", sources=sources,
+    )
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """An ISO-ish date or datetime as UTC (a bare date is midnight UTC); None when unreadable.
+
+    >>> parse_date("2026-11-20T09:30:00+01:00")
+    datetime.datetime(2026, 11, 20, 8, 30, tzinfo=datetime.timezone.utc)
+    >>> parse_date("2026-11-20")
+    datetime.datetime(2026, 11, 20, 0, 0, tzinfo=datetime.timezone.utc)
+    """
+    if not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        match = re.match(r"(\d{4})-(\d{2})-(\d{2})", text)
+        if not match:
+            return None
+        try:
+            t = datetime.combine(date(*map(int, match.groups())), datetime.min.time())
+        except ValueError:
+            return None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n(?:---|\.\.\.)\s*(?:\n|\Z)", re.S)
+_FRONT_KEYS = ("published_time", "published", "date", "pubdate")
+
+
+def document_published(text: str) -> datetime | None:
+    """When a document was published: front matter ``published_time``/``date``, else its HTML's own.
+
+    >>> document_published("---\\ntitle: Poll\\ndate: 2026-11-20T08:00:00Z\\n---\\nBody")
+    datetime.datetime(2026, 11, 20, 8, 0, tzinfo=datetime.timezone.utc)
+    """
+    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
+    if match:
+        fields: dict[str, str] = {}
+        for line in match.group(1).splitlines():
+            key, sep, value = line.partition(":")
+            if sep:
+                fields.setdefault(key.strip().lower(), value.strip().strip("'\""))
+        for key in _FRONT_KEYS:
+            found = parse_date(fields.get(key))
+            if found is not None:
+                return found
+        return None
+    if re.search(r"<html|<meta|<article", text[:5000], re.I):
+        return parse_date(page_metadata(text).published)
+    return None
