@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from archiver.errors import LockedError
+from archiver.errors import LockedError, StoreError
 
 
 class DataLock:
@@ -24,8 +24,11 @@ class DataLock:
         self._fd: int | None = None
 
     def acquire(self) -> DataLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # read-only data directory, no permission: one line, not a traceback
+            raise StoreError(f"{self.path.parent}: cannot take the writer lock: {exc.strerror or exc}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -74,6 +74,25 @@ def read_record(path: Path, offset: int, *, limit: int = READ_LIMIT) -> StoredRe
     )
 
 
+def iter_captures_from(path: Path, offset: int, progress: list[int]) -> Iterator[Capture]:
+    """The captures of one file from ``offset`` (a record boundary) on. ``progress[0]`` is kept at
+    the end of the last whole record read, so a caller knows how far the file was indexed."""
+    progress[:] = [offset]
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            it = ArchiveIterator(fh)
+            for record in it:
+                start, length = offset + it.get_record_offset(), it.get_record_length()
+                if record.rec_headers.get_header(X + "Outcome") is not None:
+                    capture = to_capture(record.rec_headers, record.http_headers, path.name, start, length)
+                    if capture is not None:
+                        yield capture
+                progress[0] = start + length
+    except (OSError, ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, zlib.error) as exc:
+        logger.error("%s: unreadable past offset %d, skipping the rest (%s)", path, progress[0], exc)
+
+
 def iter_captures(paths: Iterable[Path]) -> Iterator[Capture]:
     """Every capture in the files ``paths``, in order; a file is read up to its first damage."""
     for path in paths:

@@ -105,6 +105,7 @@ class WarcStore:
         self._serial = max(serials, default=-1) + 1
         self._refs: dict[str, _Ref] = {}  # capture id → the record holding its payload
         self._record_ids: dict[str, str] = {}  # capture id → its own WARC-Record-ID
+        self._written: dict[str, int] = {}  # file name → size after this store's last append to it
 
     # ------------------------------------------------------------------ overridable for tests
 
@@ -347,6 +348,7 @@ class WarcStore:
             name, base = self._name, self._size
             self._write_durably(data, base)
             self._size += len(data)
+            self._written[name] = self._size
             if self._size >= self.config.max_file_size:
                 self._full = True  # closed when the next batch starts (``_batch``)
         return name, base
@@ -439,6 +441,15 @@ class WarcStore:
     def iter_captures(self) -> Iterator[Capture]:
         """Every capture in every file, in write order: the index, rebuilt from the WARCs."""
         yield from reader.iter_captures(self.files())
+
+    def iter_captures_from(self, warc_file: str, offset: int, progress: list[int]) -> Iterator[Capture]:
+        """The captures of ``warc_file`` past ``offset``; ``progress[0]``: end of the last whole record."""
+        yield from reader.iter_captures_from(self._path(warc_file), offset, progress)
+
+    def written(self) -> dict[str, int]:
+        """The files this store appended to, each with its size after the last append."""
+        with self._lock:
+            return dict(self._written)
 
     # ------------------------------------------------------------------ recovery
 
