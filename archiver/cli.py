@@ -312,20 +312,73 @@ def report(obj: Context, fmt: str, since: datetime | None, document: str | None,
 
 
 @cli.command()
-@click.argument("url")
-@click.option("--at", type=WhenType(), help="Cite the capture nearest WHEN (default: the latest good one).")
+@click.argument("ref", required=False, metavar="URL|ID")
+@click.option("--at", "at", help="Cite the capture nearest WHEN (a date/time or a duration ago), or the capture with this id.")
+@click.option("--as-of-document", "as_of_document", type=click.Path(dir_okay=False),
+              help="Cite the capture nearest the publication time this document states (front matter "
+                   "published_time/date, or its HTML's own).")
+@click.option("--document", "document", help="Print the citation of every source this imported document cites, "
+              "each at the capture nearest the document's publication.")
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "bibtex", "csl-json"]), default="text", show_default=True)
+@click.option("--style", help="Render in a citation style through CSL: apa, chicago, mla (or another CSL style name, or a .csl file).")
 @pass_ctx
-def cite(obj: Context, url: str, at: datetime | None, fmt: str) -> None:
-    """A citation of an archived capture (html is a Robust Link).
+def cite(obj: Context, ref: str | None, at: str | None, as_of_document: str | None, document: str | None,
+         fmt: str, style: str | None) -> None:
+    """A citation of an archived capture: of a URL, or of one capture by its id (html is a Robust Link).
+
+    With [publish] public_url set, citations point at the capture's published page; without it
+    they say the copy is local and give its WARC file, record id and digest. A source archiver
+    has no good capture of is looked up in [memento] aggregators and offered as "cite instead".
 
     \b
     Example:
         archiver cite https://example.org/a --format bibtex
+        archiver cite h6pxcksc7zrd --style apa
         archiver cite https://example.org/a --at 2026-11-01
+        archiver cite https://example.org/a --as-of-document articles/poll.md
+        archiver cite --document articles/poll.md --format md
     """
+    from archiver.citing import document_citations, foreign_memento, looks_like_capture_id, pick_capture, render_citation
+    from archiver.cite import format_foreign
+    from archiver.errors import CaptureNotFoundError
+
+    if document is not None:
+        if ref or at or as_of_document:
+            raise click.UsageError("--document cites every source of a document: give no URL, --at or --as-of-document")
+        with errors_as_exit():
+            cites = list(document_citations(obj.archive, document, fmt, style))
+        if fmt == "csl-json":
+            items = [item for c in cites if c.text.startswith("[") for item in json.loads(c.text)]
+            click.echo(json.dumps(items, indent=2, ensure_ascii=False))
+        else:
+            click.echo("\n\n".join(c.text for c in cites) if fmt == "bibtex" else "\n".join(c.text for c in cites))
+        return
+    if not ref:
+        raise click.UsageError("give a URL or a capture id (or --document FILE)")
+    if at and as_of_document:
+        raise click.UsageError("give --at or --as-of-document (not both)")
+    when: str | datetime | None = None
+    if at:
+        try:
+            when = parse_when(at)
+        except click.BadParameter:
+            if not looks_like_capture_id(at):
+                raise click.BadParameter(f"{at!r} is neither a date/time, a duration nor a capture id", param_hint="--at") from None
+            when = at
     with errors_as_exit():
-        click.echo(obj.archive.cite(url, at=at, fmt=fmt))
+        try:
+            capture = pick_capture(obj.archive, ref, at=when, as_of_document=as_of_document)
+        except CaptureNotFoundError as exc:
+            if looks_like_capture_id(ref):
+                raise
+            target = None if isinstance(when, str) else when
+            memento = foreign_memento(obj.archive, ref, target)
+            if memento is None:
+                raise ArchiverError(f"{exc}; no other archive consulted holds it"
+                                    + ("" if obj.config.memento.aggregators else " (none configured: [memento] aggregators)")) from None
+            click.echo(format_foreign(memento, fmt))
+            return
+        click.echo(render_citation(obj.archive, capture, fmt, style))
 
 
 @cli.command()
@@ -471,4 +524,98 @@ def export(obj: Context, urls: tuple[str, ...], wacz: str, document: str | None)
     with errors_as_exit():
         result = obj.archive.export_wacz(wacz, list(urls) or None, document=document)
     click.echo(f"wrote {result.path}: {result.captures} captures of {result.urls} URLs, "
-               f"{result.pages} pages, {result.bytes} bytes", err=True)
+               f"{result.pages} pages, {result.bytes} bytes" + (", signed" if result.signed else ""), err=True)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("urls", nargs=-1)
+@click.option("--document", "documents", multiple=True, help="Only the sources this imported document cites (repeatable).")
+@pass_ctx
+def publish(obj: Context, directory: str, urls: tuple[str, ...], documents: tuple[str, ...]) -> None:
+    """Write a static site of captures into DIRECTORY, for any static web host.
+
+    [publish] public_url + capture/<id>/ is a capture's page in DIRECTORY: a banner with the
+    original URL and capture time, the page as archived (scripts off) with its stylesheets and
+    images, the screenshot, the provenance, the citation, and a signed WACZ of the capture. One
+    page per document lists its sources and what to cite. Publishing again adds new captures and
+    never changes a published one.
+
+    \b
+    Example:
+        archiver publish public/
+        archiver publish public/ --document articles/poll.md
+        rsync -a public/ web:/var/www/archive/
+    """
+    from archiver.publish import publish as publish_site
+
+    if documents and urls:
+        raise click.UsageError("give URLs or --document (not both)")
+    with errors_as_exit():
+        result = publish_site(obj.archive, directory, list(urls) or None, list(documents))
+    base = obj.config.publish.public_url or "(no [publish] public_url set: citations say the copies are local)"
+    click.echo(f"published {len(result.added)} new captures ({len(result.kept)} already published), "
+               f"{result.documents} documents into {directory}; public address {base}", err=True)
+
+
+@cli.command()
+@click.argument("refs", nargs=-1, metavar="[URL|ID]...")
+@click.option("--document", help="Only the captures of the sources this imported document cites.")
+@click.option("--wacz", "wacz", type=click.Path(dir_okay=False, exists=True),
+              help="Check a WACZ package (anyone's): its hashes, its signature, its WARC records.")
+@pass_ctx
+def verify(obj: Context, refs: tuple[str, ...], document: str | None, wacz: str | None) -> None:
+    """Re-check WARC records against their digests and the index; exit 1 on any damage.
+
+    Without arguments every record of every WARC file is read; URLs or capture ids limit it
+    to those captures. A record found intact is sealed in the index, so later damage is named
+    by file and byte offset. --wacz checks a package's hashes, signature and records instead.
+
+    \b
+    Example:
+        archiver verify
+        archiver verify https://example.org/a h6pxcksc7zrd
+        archiver verify --wacz poll.wacz
+    """
+    from archiver.verify import Problem, capture_targets, file_targets, verify_records, verify_wacz
+
+    if wacz is not None:
+        if refs or document:
+            raise click.UsageError("--wacz checks one package: give no URLs, ids or --document")
+        package = verify_wacz(wacz)
+        sig = package.signature
+        for line in package.problems:
+            click.echo(f"DAMAGED {line}")
+        for line in package.notes:
+            click.echo(f"note: {line}")
+        if sig is not None and sig.ok:
+            click.echo(f"signature: valid ({sig.kind}, key {sig.fingerprint or '-'}, created {sig.created})")
+        click.echo(f"{wacz}: {package.resources} files, {package.records} WARC records: "
+                   + ("ok" if package.ok else f"{len(package.problems)} problems"))
+        if not package.ok:
+            sys.exit(1)
+        return
+    archive = obj.archive
+    with errors_as_exit():
+        if document or refs:
+            captures = []
+            if document:
+                urls = list(dict.fromkeys(c.url for c in archive.index.citations_of(document)))
+                if not urls:
+                    raise ArchiverError(f"{document}: no such imported document (import it first)")
+                captures += [c for u in urls for c in archive.history(u)]
+            for ref in refs:
+                captures += archive.history(ref) if "/" in ref or "." in ref else [archive.capture(ref)]
+            targets, missing = list(capture_targets(archive.index, captures)), list[Problem]()
+        else:
+            from archiver.warcstore import WarcStore
+
+            targets, missing = file_targets(archive.index, WarcStore(archive.warc_dir, obj.config.warc).files())
+        report = verify_records(archive.index, archive.warc_dir, targets, now=archive.clock())
+    report.problems = missing + report.problems
+    for problem in report.problems:
+        click.echo(f"DAMAGED {problem}")
+    click.echo(f"{report.records} records checked, {len(report.problems)} problems, {report.sealed} newly sealed",
+               err=not report.problems)
+    if report.problems:
+        sys.exit(1)
