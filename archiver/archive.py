@@ -31,6 +31,8 @@ from archiver.extract import extract
 from archiver.fetch import AddressPolicy, Fetcher, HostThrottle
 from archiver.index import Index, UrlState
 from archiver.lock import DataLock
+from archiver.notify import Notifier, deliver_now
+from archiver.robots import RobotsPolicy
 from archiver.signing import Signer
 from archiver.models import (
     Capture,
@@ -76,6 +78,14 @@ class CheckResult:
     errors: list[str] = field(default_factory=list)
 
 
+    robots_skipped: list[str] = field(default_factory=list)  # disallowed by robots.txt (schedule.robots = "obey")
+
+
+@dataclass
+class RemoveResult:
+    removed: list[str] = field(default_factory=list)  # no longer watched (canonical)
+    unknown: list[str] = field(default_factory=list)  # were not watched
+    errors: list[str] = field(default_factory=list)  # one line per malformed URL
 def _package_version() -> str:
     try:
         return metadata.version("archiver")
@@ -216,16 +226,20 @@ class Archive:
         return result
 
     def import_documents(
-        self, paths: Sequence[str], *, dry_run: bool = False, stdin: TextIO | None = None
+        self, paths: Sequence[str], *, dry_run: bool = False, stdin: TextIO | None = None, log_errors: bool = True
     ) -> ImportResult:
-        """Extract the URLs documents cite and register them with their provenance."""
+        """Extract the URLs documents cite and register them with their provenance.
+
+        An unreadable document is one line in ``errors`` (and in the log, unless ``log_errors`` is
+        False: the CLI prints the line itself)."""
         result = ImportResult()
         for path in paths:
             try:
                 document = read_document(path, stdin=stdin)
             except ArchiverError as exc:
                 result.errors.append(str(exc))
-                logger.error("%s", exc)
+                if log_errors:
+                    logger.error("%s", exc)
                 continue
             citations = extract_citations(document)
             result.documents += 1
@@ -286,7 +300,44 @@ class Archive:
     # -- reading -----------------------------------------------------------------------------
 
     def history(self, url: str) -> list[Capture]:
+        if self.config.schedule.robots == "obey":  # the daemon applies it per batch (Daemon._obeying_robots)
+            states = self._robots_allow(states, result)
         return self.index.captures(self._known(url))
+
+    def _robots_allow(self, states: Sequence[UrlState], result: CheckResult) -> list[UrlState]:
+        """The states robots.txt lets archiver fetch; the others are listed in ``robots_skipped``."""
+        fetch = self.config.fetch
+        with Fetcher(fetch, policy=AddressPolicy(allow_private=fetch.allow_private)) as fetcher:
+            robots = RobotsPolicy(fetcher, user_agent=fetch.user_agent)
+            allowed = [s for s in states if robots.allowed(s.url, untrusted=s.origin == "document")]
+        result.robots_skipped += [s.url for s in states if s not in allowed]
+        for url in result.robots_skipped:
+            logger.warning('robots.txt disallows %s for archiver; not checked (schedule.robots = "obey")', url)
+        return allowed
+
+    def remove(self, urls: Iterable[str]) -> RemoveResult:
+        """Stop watching URLs (``archiver remove``); their captures, texts and events stay."""
+        result = RemoveResult()
+        canon: list[str] = []
+        for raw in urls:
+            try:
+                canon.append(canonical(raw.strip()))
+            except UrlError as exc:
+                result.errors.append(str(exc))
+        wanted = list(dict.fromkeys(canon))
+        result.removed = self.index.remove_urls(wanted)
+        result.unknown = [u for u in wanted if u not in result.removed]
+        return result
+
+    def notify_events(self, new: Sequence[Event]) -> None:
+        """Send ``new`` (and any event not notified yet) to the configured notifications, now, as
+        the daemon does: for `archiver check` run from cron."""
+        notify = self.config.notify
+        if not (notify.command or notify.webhook or notify.urls):
+            return
+        notifier = Notifier(notify, user_agent=self.config.fetch.user_agent, link=self.replay_url)
+        wait = notify.timeout * (notify.retries + 1) * max(1, len(new)) + 2.0 ** notify.retries
+        deliver_now(self.index, notifier, new, now=self.clock(), wait=wait)
 
     def _known(self, url: str) -> str:
         canon = canonical(url)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -81,6 +82,63 @@ class DurationType(click.ParamType[float]):
             self.fail(str(exc), param, ctx)
 
 
+_EVERY_UNITS = {
+    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
+    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+    "d": 86400, "day": 86400, "days": 86400, "w": 604800, "week": 604800, "weeks": 604800,
+}
+
+
+def parse_every(value: str) -> float:
+    """A re-check interval typed by a person: a positive number *with* a unit (``30s``, ``15m``,
+    ``6h``, ``1d``, ``2w``, or spelt out: ``"5 minutes"``). A bare number is refused, so
+    ``--every 5 minutes`` cannot quietly mean five seconds and a URL called "minutes".
+
+    >>> parse_every("15m"), parse_every("5 minutes"), parse_every("1.5h")
+    (900.0, 300.0, 5400.0)
+    """
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*", value)
+    if not match:
+        hint = f" (did you mean {value.strip()}m?)" if re.fullmatch(r"\s*\d+(\.\d+)?\s*", value) else ""
+        raise ValueError(f"--every {value!r} needs a number and a unit: 30s, 15m, 6h, 1d, 2w{hint}")
+    unit = match.group(2).lower()
+    if unit not in _EVERY_UNITS:
+        raise ValueError(f"--every {value!r}: unknown unit {match.group(2)!r} (use s, m, h, d or w)")
+    seconds = float(match.group(1)) * _EVERY_UNITS[unit]
+    if seconds <= 0:
+        raise ValueError(f"--every {value!r}: the interval must be longer than zero")
+    return seconds
+
+
+def refuse(command: str, message: str) -> None:
+    """A usage error as one line on stderr (exit 2), for mistakes a person makes often."""
+    click.echo(f"archiver {command}: {message}", err=True)
+    sys.exit(2)
+
+
+def read_urls(urls: tuple[str, ...]) -> list[str]:
+    """URLs from the arguments, where ``-`` stands for standard input: one URL per line (blank
+    lines and ``#`` comments skipped)."""
+    out: list[str] = []
+    for url in urls:
+        if url == "-":
+            out += [line.strip() for line in sys.stdin if line.strip() and not line.lstrip().startswith("#")]
+        else:
+            out.append(url)
+    return out
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``plural(1, "document") == "1 document"``, ``plural(2, "URL") == "2 URLs"``."""
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
+
+
+def no_color() -> bool:
+    """Whether ``NO_COLOR`` asks for no colours (https://no-color.org: set and not empty)."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
 def output_option(f: F) -> F:
     return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")(f)
 
@@ -133,6 +191,8 @@ def cli(ctx: click.Context, config_path: str | None, data: str | None, verbose: 
         archiver report --format md
     """
     setup_logging(verbose, quiet)
+    if no_color():
+        ctx.color = False  # click strips every style from what it prints
     with errors_as_exit():
         config = load_config(config_path)
     obj = Context(config, resolve_data_dir(config, data))
@@ -145,26 +205,58 @@ pass_ctx = click.make_pass_decorator(Context)
 
 @cli.command()
 @click.argument("urls", nargs=-1, required=True)
-@click.option("--every", type=DurationType(), help="Re-check interval for these URLs (30s, 15m, 6h, 1d, 2w).")
+@click.option("--every", metavar="DURATION", help="Re-check interval for these URLs (30s, 15m, 6h, 1d, 2w; a unit is required).")
 @click.option("--tag", "tags", multiple=True, help="Tag the URLs (repeatable); reports can filter by tag.")
 @click.option("--browser/--no-browser", default=None,
               help="Also capture these URLs in headless Chromium (script-built pages); --no-browser stops it.")
 @pass_ctx
-def add(obj: Context, urls: tuple[str, ...], every: float | None, tags: tuple[str, ...], browser: bool | None) -> None:
-    """Register URLs to watch (duplicates are merged).
+def add(obj: Context, urls: tuple[str, ...], every: str | None, tags: tuple[str, ...], browser: bool | None) -> None:
+    """Register URLs to watch (duplicates are merged); - reads URLs from standard input, one a line.
 
     \b
     Example:
         archiver add https://example.org/poll --every 6h --tag polls
         archiver add https://app.example.org/dashboard --browser
+        grep -o 'https://[^ ]*' notes.txt | archiver add -
     """
+    seconds = None
+    if every is not None:
+        try:
+            seconds = parse_every(every)
+        except ValueError as exc:
+            refuse("add", str(exc))
     with errors_as_exit():
-        result = obj.archive.add(urls, every=every, tags=tags, browser=browser)
+        result = obj.archive.add(read_urls(urls), every=seconds, tags=tags, browser=browser)
     for line in result.errors:
         click.echo(f"error: {line}", err=True)
     click.echo(f"{len(result.added)} added, {len(result.merged)} already watched")
     if result.errors:
         sys.exit(1)
+
+
+@cli.command(name="remove")
+@click.argument("urls", nargs=-1, required=True)
+@pass_ctx
+def remove(obj: Context, urls: tuple[str, ...]) -> None:
+    """Stop watching URLs (alias: unwatch); their captures, events and WARC records stay.
+
+    `archiver add URL` watches one again, with its history. - reads URLs from standard input.
+
+    \b
+    Example:
+        archiver remove https://example.org/old-page
+    """
+    with errors_as_exit():
+        result = obj.archive.remove(read_urls(urls))
+    for line in result.errors:
+        click.echo(f"error: {line}", err=True)
+    click.echo(f"{plural(len(result.removed), 'URL')} no longer watched"
+               + (f", {len(result.unknown)} not watched" if result.unknown else "") + "; captures kept")
+    if result.errors:
+        sys.exit(1)
+
+
+cli.add_command(remove, name="unwatch")
 
 
 @cli.command(name="import")
@@ -181,14 +273,14 @@ def import_(obj: Context, files: tuple[str, ...], dry_run: bool) -> None:
         cat notes.txt | archiver import -
     """
     with errors_as_exit():
-        result = obj.archive.import_documents(files, dry_run=dry_run, stdin=sys.stdin)
+        result = obj.archive.import_documents(files, dry_run=dry_run, stdin=sys.stdin, log_errors=False)
     for line in result.errors:
         click.echo(f"error: {line}", err=True)
     if dry_run:
         for url in result.urls:
             click.echo(url)
-    else:
-        click.echo(f"{result.documents} documents, {len(result.urls)} cited URLs, {result.new_urls} new")
+    elif result.documents:
+        click.echo(f"{plural(result.documents, 'document')}, {plural(len(result.urls), 'cited URL')}, {result.new_urls} new")
     if result.errors:
         sys.exit(1)
 
@@ -196,15 +288,21 @@ def import_(obj: Context, files: tuple[str, ...], dry_run: bool) -> None:
 @cli.command()
 @click.argument("urls", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Check every registered URL, ignoring schedules.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the new events as the report's events array.")
 @pass_ctx
-def check(obj: Context, urls: tuple[str, ...], all_: bool) -> None:
-    """Capture URLs once, now: write WARC records, diff, classify.
+def check(obj: Context, urls: tuple[str, ...], all_: bool, fmt: str) -> None:
+    """Capture URLs once, now: write WARC records, diff, classify, notify. - reads URLs from stdin.
+
+    New events are sent to the configured notifications, as the daemon sends them.
 
     \b
     Example:
         archiver check --all
         archiver check https://example.org/a
+        archiver list --format json | jq -r '.[].url' | archiver check - --format json
     """
+    urls = tuple(read_urls(urls))
     if bool(urls) == all_:
         raise click.UsageError("give URLs or --all (not both)")
     archive = obj.archive
@@ -214,9 +312,17 @@ def check(obj: Context, urls: tuple[str, ...], all_: bool) -> None:
             result = archive.check(None if all_ else list(urls), progress=step)
     for line in result.errors:
         click.echo(f"error: {line}", err=True)
-    for event in result.events:
-        click.echo(f"{event.type:<11} {event.url}  {event.reason}: {event.summary}")
-    click.echo(f"checked {result.checked} URLs, {len(result.events)} events", err=True)
+    if fmt == "json":
+        from archiver.report.shape import event_json
+
+        click.echo(json.dumps([event_json(e) for e in result.events], indent=2, ensure_ascii=False))
+    else:
+        for event in result.events:
+            click.echo(f"{event.type:<11} {event.url}  {event.reason}: {event.summary}")
+    skipped = f", {len(result.robots_skipped)} disallowed by robots.txt" if result.robots_skipped else ""
+    click.echo(f"checked {plural(result.checked, 'URL')}, {plural(len(result.events), 'event')}{skipped}", err=True)
+    with errors_as_exit():
+        archive.notify_events(result.events)
     if result.errors:
         sys.exit(1)
 
@@ -260,6 +366,10 @@ def list_(obj: Context, fmt: str, status: str | None, tag: str | None) -> None:
         checked = s.last_checked.strftime("%Y-%m-%d %H:%M") if s.last_checked else "never"
         target = f"  → {s.expands_to}" if s.expands_to else ""
         click.echo(f"{s.status:<11} {checked:<16} {s.captures:>4}  {s.url}{target}")
+    if any(s.status == "blocked" for s in sources):
+        from archiver.report.views import BLOCKED_NOTE
+
+        click.echo(f"blocked: {BLOCKED_NOTE}", err=True)
 
 
 @cli.command()
@@ -385,25 +495,48 @@ def cite(obj: Context, ref: str | None, at: str | None, as_of_document: str | No
 @click.argument("url")
 @click.argument("a", required=False)
 @click.argument("b", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_ctx
-def diff(obj: Context, url: str, a: str | None, b: str | None) -> None:
+def diff(obj: Context, url: str, a: str | None, b: str | None, fmt: str) -> None:
     """Show what changed between two captures of URL (default: the last two good ones).
+
+    Each change is its whole sentence (or table row) before (-) and after (+); the changed words
+    are coloured on a terminal, else marked [-old-] and {+new+}. NO_COLOR turns colours off.
 
     \b
     Example:
         archiver diff https://example.org/a
         archiver diff https://example.org/a 7k2q9x1m4v0c 9hh2m5qk1w3z
+        archiver diff https://example.org/a --format json
     """
+    from archiver.report.shape import diff_json, iso
+    from archiver.report.detail import changes, marked, number_line
+
     with errors_as_exit():
         old, new, change = obj.archive.diff(url, a, b)
+    if fmt == "json":
+        doc = {"url": old.url, "from": {"capture": old.id, "captured_at": iso(old.captured_at)},
+               "to": {"capture": new.id, "captured_at": iso(new.captured_at)}, "diff": diff_json(change)}
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
     click.echo(f"{old.id} ({old.captured_at:%Y-%m-%d %H:%M}Z) → {new.id} ({new.captured_at:%Y-%m-%d %H:%M}Z): {change.summary}")
-    for hunk in change.hunks:
-        if hunk.op == "equal":
-            continue
-        if hunk.old:
-            click.secho(f"- {hunk.old}", fg="red")
-        if hunk.new:
-            click.secho(f"+ {hunk.new}", fg="green")
+    styled = not no_color() and sys.stdout.isatty()
+
+    def show(runs: list[tuple[bool, str]], sign: str, colour: str) -> str:
+        if styled:
+            words = " ".join(click.style(t, fg=colour, bold=True, underline=True) if c else click.style(t, fg=colour) for c, t in runs)
+            return click.style(f"{sign} ", fg=colour) + words
+        marks = ("[-", "-]") if sign == "-" else ("{+", "+}")
+        return f"{sign} " + " ".join(f"{marks[0]}{t}{marks[1]}" if c else t for c, t in runs)
+
+    for item in changes(change):
+        numbers = number_line(item)
+        click.echo(item.label + (f": {numbers}" if numbers else ""))
+        left, right, _ = marked(item.before, item.after)
+        if item.before:
+            click.echo(show(left, "-", "red"))
+        if item.after:
+            click.echo(show(right, "+", "green"))
 
 
 @cli.command(name="rebuild-index")

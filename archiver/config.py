@@ -95,6 +95,7 @@ class ScheduleConfig:
 class NotifyConfig:
     command: str = ""  # shell command run per event, the event's JSON on stdin
     webhook: str = ""  # URL that receives a POST of the event's JSON
+    urls: tuple[str, ...] = ()  # Apprise URLs (mailto://, slack://, matrix://, ntfy://…): a readable message each
     retries: int = 3
     timeout: float = 10.0
 

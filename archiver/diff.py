@@ -235,6 +235,19 @@ def _align_words(tally: _Tally, old: Sequence[str], new: Sequence[str], old_base
             tally.quote = paragraph
 
 
+#: Below this share of words in common, a paragraph in the place of another is a replacement
+#: (one removed, one added), not an edit: a reader sees both whole rather than a word salad.
+UNRELATED_BELOW = 0.3
+
+
+def _unrelated(a: str, b: str) -> bool:
+    wa, wb = a.split(), b.split()
+    if len(wa) < 4 or len(wb) < 4:  # a short line edited (a table row, a heading) stays an edit
+        return False
+    matcher = SequenceMatcher(None, wa, wb, autojunk=False)
+    return matcher.quick_ratio() < UNRELATED_BELOW or matcher.ratio() < UNRELATED_BELOW
+
+
 def _align(old: Sequence[str], new: Sequence[str]) -> _Tally:
     tally = _Tally()
     if len(old) > MAX_PARAGRAPHS or len(new) > MAX_PARAGRAPHS:
@@ -259,8 +272,15 @@ def _align(old: Sequence[str], new: Sequence[str]) -> _Tally:
                 tally.added_at.append(j)
         elif i2 - i1 == j2 - j1:  # paragraphs edited in place: align each pair
             for i, j in zip(range(i1, i2), range(j1, j2)):
+                if _unrelated(old[i], new[j]):  # one paragraph gone, another in its place: both shown whole
+                    tally.hunks += [Hunk("delete", old[i], "", i, old[i], ""), Hunk("insert", "", new[j], j, "", new[j])]
+                    tally.words_removed += len(old[i].split())
+                    tally.words_added += len(new[j].split())
+                    tally.removed_at.append(i)
+                    tally.added_at.append(j)
+                    continue
                 _align_words(tally, [old[i]], [new[j]], i, j)
-            tally.changed += i2 - i1
+                tally.changed += 1
         else:  # paragraphs merged, split, or edited and added: one word alignment for the block
             _align_words(tally, old[i1:i2], new[j1:j2], i1, j1)
             tally.changed += min(i2 - i1, j2 - j1)

@@ -1,7 +1,9 @@
-"""Notifications (output stage): new events → a shell command and/or a webhook, from a background thread.
+"""Notifications (output stage): new events → a shell command, a webhook and/or Apprise URLs, from a background thread.
 
 Each event is sent as the same JSON object as one element of the report's ``events`` array
 (``archiver.report.shape.event_json``): on the command's stdin, or as the webhook's POST body.
+Apprise URLs (``mailto://``, ``slack://``, ``matrix://``, ``ntfy://``…) get a message for people
+instead: a title, what changed (the sentences before and after), and a link to the capture.
 A failed delivery is retried ``NotifyConfig.retries`` times with exponential backoff; every
 delivery and every failure is one log line. Captures never wait for a notification.
 """
@@ -14,16 +16,19 @@ import os
 import queue
 import subprocess
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import apprise
 import requests
 
 from archiver.config import DEFAULT_USER_AGENT, NotifyConfig
+from archiver.errors import ConfigError
 from archiver.index import Index, from_db_time, to_db_time
 from archiver.models import Event
-from archiver.report.shape import event_json
+from archiver.report.detail import changes, evidence_items, number_line
+from archiver.report.shape import event_json, iso
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +37,12 @@ _RETRYABLE_4XX = frozenset({408, 409, 425, 429})
 _STDERR_TAIL = 300  # characters of a failing command's stderr kept in the log line
 #: Most events a restarted daemon sends that were recorded while nothing was notifying.
 MAX_CATCH_UP = 1000
+#: The index ``meta`` key holding the last event notified (``notified_mark``).
+META_NOTIFIED = "notify.handled"
+#: Changes listed in a message for people; the capture link has the rest.
+MESSAGE_CHANGES = 3
+
+Link = Callable[[str], str]
 
 
 class DeliveryError(Exception):
@@ -60,6 +71,53 @@ def unnotified(index: Index, mark: str, *, limit: int = MAX_CATCH_UP) -> list[Ev
         logger.warning("notify: %d events were never notified; sending the last %d", len(events), limit)
         events = events[-limit:]
     return events
+
+
+def event_message(event: Event, link: Link | None = None) -> tuple[str, str]:
+    """A message for people: ``(title, body)``. The title says what happened to which URL; the
+    body gives the summary, the changed sentences before and after (or the evidence of a
+    takedown), and the capture's link."""
+    title = f"archiver: {event.type} — {event.url}"
+    lines = [f"{event.url} was {event.type} ({event.reason}): {event.summary}", f"Detected {iso(event.detected_at)}."]
+    if event.diff is not None:
+        items = changes(event.diff)
+        for item in items[:MESSAGE_CHANGES]:
+            numbers = number_line(item)
+            lines += ["", item.label + (f": {numbers}" if numbers else "")]
+            if item.before:
+                lines.append(f"Before: {item.before}")
+            if item.after:
+                lines.append(f"After: {item.after}")
+        if len(items) > MESSAGE_CHANGES:
+            lines += ["", f"… and {len(items) - MESSAGE_CHANGES} more changes."]
+    elif event.evidence:
+        lines += [""] + [f"{k}: {v}" for k, v in evidence_items(event.evidence)[:6]]
+    if event.capture:
+        where = link(event.capture) if link else event.capture
+        lines += ["", f"Capture {event.capture}: {where}"]
+        if event.previous_capture:
+            lines.append(f"Previous capture {event.previous_capture}: {link(event.previous_capture) if link else event.previous_capture}")
+    return title, "\n".join(lines)
+
+
+class AppriseChannel:
+    """Sends each event as a readable message to Apprise URLs (mail, Slack, Matrix, ntfy, …)."""
+
+    def __init__(self, urls: Sequence[str], link: Link | None = None) -> None:
+        self.link = link
+        self.apprise = apprise.Apprise()
+        for url in urls:
+            if not self.apprise.add(url):
+                raise ConfigError(f"notify.urls: {url.split('://')[0]}://… is not a URL Apprise knows")
+
+    @property
+    def name(self) -> str:
+        return "apprise"
+
+    def send(self, event: Event, payload: bytes) -> None:
+        title, body = event_message(event, self.link)
+        if not self.apprise.notify(title=title, body=body):
+            raise DeliveryError("apprise: at least one service did not take the message")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +178,7 @@ class WebhookChannel:
         self.session.close()
 
 
-Channel = CommandChannel | WebhookChannel
+Channel = CommandChannel | WebhookChannel | AppriseChannel
 _CLOSE = object()
 
 
@@ -131,7 +189,9 @@ class Notifier:
     is called, queued events get one attempt each and no more retries.
     """
 
-    def __init__(self, config: NotifyConfig, *, backoff: float = 1.0, user_agent: str = DEFAULT_USER_AGENT) -> None:
+    def __init__(
+        self, config: NotifyConfig, *, backoff: float = 1.0, user_agent: str = DEFAULT_USER_AGENT, link: Link | None = None
+    ) -> None:
         self.config = config
         self.backoff = backoff
         self.channels: list[Channel] = []
@@ -139,6 +199,8 @@ class Notifier:
             self.channels.append(CommandChannel(config.command, config.timeout))
         if config.webhook:
             self.channels.append(WebhookChannel(config.webhook, config.timeout, user_agent))
+        if config.urls:
+            self.channels.append(AppriseChannel(config.urls, link))
         self._queue: queue.Queue[object] = queue.Queue()
         self._closing = threading.Event()
         self._thread: threading.Thread | None = None
@@ -230,3 +292,47 @@ class Notifier:
             self.delivered += 1
             return True
         return False
+
+
+# --------------------------------------------------------------------------- one-shot commands
+
+
+def first_mark(index: Index, now: datetime, *, new: int = 0) -> str:
+    """The mark for a data directory where nothing was ever notified. Says what backlog it skips:
+    the events recorded before notifications were switched on (``new`` of them, just recorded by
+    the command that is notifying, are sent)."""
+    earlier = index.event_count() - new
+    if earlier > 0:
+        logger.warning(
+            "notify: notifications are on for the first time here: %d earlier event(s) recorded before now are "
+            "not sent (see `archiver report`); every new event from now on is", earlier,
+        )
+    else:
+        logger.info("notify: notifications are on; no earlier events to skip")
+    return notified_mark(0, now)
+
+
+def deliver_now(index: Index, notifier: Notifier, new: Sequence[Event], *, now: datetime, wait: float) -> None:
+    """For ``archiver check`` (from cron, say): send ``new`` and every event not notified yet,
+    the way the daemon would, wait up to ``wait`` seconds for delivery, and move the mark."""
+    if not notifier.enabled:
+        return
+    mark = index.get_meta(META_NOTIFIED)
+    if mark is None:
+        index.set_meta(META_NOTIFIED, first_mark(index, min((e.detected_at for e in new), default=now), new=len(new)))
+        events = list(new)
+    else:
+        events = unnotified(index, mark)
+        if len(events) > len(new):
+            logger.info("notify: also sending %d event(s) recorded since the last notification", len(events) - len(new))
+    if not events:
+        return
+    notifier.start()
+    try:
+        notifier.submit(events)
+        if not notifier.wait_idle(wait):
+            logger.error("notify: deliveries still running after %gs; the rest go out with the next check", wait)
+    finally:
+        notifier.close(timeout=1.0)
+    if notifier.handled is not None:
+        index.set_meta(META_NOTIFIED, notified_mark(*notifier.handled))

@@ -5,7 +5,9 @@ a reader may need to verify, and archiver fetches it once per interval like a pe
 link, not as a crawler (the same reasoning as the Internet Archive's 2017 policy for archival
 captures). Answers follow RFC 9309: a 4xx robots.txt allows everything, a 5xx (or 429) disallows
 everything for a while; a host that cannot be reached at all is allowed, because the check will
-fail the same way and that failure is itself worth recording.
+fail the same way and that failure is itself worth recording. Rules are matched by protego (the
+longest matching rule wins, ``*`` and ``$`` wildcards, Allow beats Disallow on a tie), not by
+``urllib.robotparser``, which takes the first match and knows no wildcards.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 from archiver.models import FetchResult
 
@@ -37,11 +40,20 @@ class _Fetch(Protocol):
 class RobotsAnswer:
     """The rules for one origin, as fetched at ``fetched_at`` (monotonic seconds)."""
 
-    parser: RobotFileParser | None  # None: no rules, see ``allow_all``
+    parser: Protego | None  # None: no rules, see ``allow_all``
     allow_all: bool
     fetched_at: float
     ttl: float
     why: str  # "robots.txt", "http-404", "http-503", "unreachable"…
+
+
+def product_token(user_agent: str) -> str:
+    """The product token robots.txt groups are matched on (RFC 9309 §2.2.1).
+
+    >>> product_token("archiver/0.1 (+https://example.org/archiver)")
+    'archiver'
+    """
+    return (user_agent.split("/", 1)[0].split() or ["*"])[0]
 
 
 def robots_url(url: str) -> str:
@@ -60,8 +72,7 @@ def answer_from(result: FetchResult, *, now: float) -> RobotsAnswer:
     if status is None:
         return RobotsAnswer(None, True, now, ERROR_TTL, f"unreachable ({result.outcome})")
     if 200 <= status < 300:
-        parser = RobotFileParser()
-        parser.parse(result.content[:MAX_BYTES].decode("utf-8", "replace").splitlines())
+        parser = Protego.parse(result.content[:MAX_BYTES].decode("utf-8", "replace"))
         return RobotsAnswer(parser, False, now, TTL, "robots.txt")
     if status == 429 or status >= 500:
         return RobotsAnswer(None, False, now, ERROR_TTL, f"http-{status}")
@@ -98,4 +109,4 @@ class RobotsPolicy:
         answer = self.answer(url, untrusted=untrusted)
         if answer.parser is None:
             return answer.allow_all
-        return answer.parser.can_fetch(self.user_agent, url)
+        return bool(answer.parser.can_fetch(url, product_token(self.user_agent)))

@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING, Any
 from archiver.index import Index, from_db_time, to_db_time
 from archiver.lock import lock_holder
 from archiver.models import SourceStatus
+from archiver.notify import META_NOTIFIED  # "<event id> <detected_at>" of the last event notified
+
+__all__ = ["BEHIND_EXIT", "META_CHECK", "META_NOTIFIED", "META_PID", "META_STARTED", "META_STOPPED", "META_TICK",
+           "DaemonStatus", "daemon_status", "heartbeat_time", "human_duration", "read_status", "status_json", "status_text"]
 
 if TYPE_CHECKING:
     from archiver.archive import Archive
@@ -26,7 +30,6 @@ META_STARTED = "daemon.started_at"
 META_STOPPED = "daemon.stopped_at"
 META_TICK = "daemon.last_tick"
 META_CHECK = "daemon.last_check"
-META_NOTIFIED = "notify.handled"  # "<event id> <detected_at>" of the last event notified
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +43,15 @@ class DaemonStatus:
     started_at: datetime | None
     stopped_at: datetime | None
     last_tick: datetime | None
-    last_check: datetime | None
+    last_check: datetime | None  # the last check by anyone: the daemon or `archiver check`
     urls: int
     due: int  # next_due <= now
     overdue: int  # next_due <= now - behind_margin
-    oldest_due: datetime | None  # the earliest next_due of all URLs (may be in the future)
+    oldest_due: datetime | None  # the earliest next_due that has passed; None when nothing is due
     behind_margin: float
     counts: dict[str, int] = field(default_factory=dict)
+    next_due: datetime | None = None  # the earliest next_due of all URLs (may be in the future)
+    daemon_last_check: datetime | None = None  # the daemon's own last check
 
     @property
     def behind(self) -> float:
@@ -64,6 +69,10 @@ def read_status(index: Index, *, now: datetime, holder: int | None, behind_margi
     """The status as of ``now``; ``holder`` is ``archiver.lock.lock_holder(data_dir)``."""
     pid_text = index.get_meta(META_PID)
     pid = int(pid_text) if pid_text and pid_text.isdigit() else None
+    earliest = index.oldest_due()
+    daemon_check = from_db_time(index.get_meta(META_CHECK))
+    any_check = index.last_checked()
+    last_check = max((t for t in (daemon_check, any_check) if t is not None), default=None)
     counts = {s.value: 0 for s in SourceStatus}
     counts.update(index.counts_by_status())
     return DaemonStatus(
@@ -74,13 +83,15 @@ def read_status(index: Index, *, now: datetime, holder: int | None, behind_margi
         started_at=from_db_time(index.get_meta(META_STARTED)),
         stopped_at=from_db_time(index.get_meta(META_STOPPED)),
         last_tick=from_db_time(index.get_meta(META_TICK)),
-        last_check=from_db_time(index.get_meta(META_CHECK)),
+        last_check=last_check,
         urls=index.count_urls(),
         due=index.due_count(now),
         overdue=index.due_count(now - timedelta(seconds=behind_margin)),
-        oldest_due=index.oldest_due(),
+        oldest_due=earliest if earliest is not None and earliest <= now else None,
         behind_margin=behind_margin,
         counts=counts,
+        next_due=earliest,
+        daemon_last_check=daemon_check,
     )
 
 
@@ -128,6 +139,14 @@ def _ago(status: DaemonStatus, t: datetime | None) -> str:
     return f"{_iso(t)} ({human_duration((status.now - t).total_seconds())} ago)"
 
 
+def _by(status: DaemonStatus) -> str:
+    if status.last_check is None:
+        return ""
+    if status.daemon_last_check is not None and status.daemon_last_check >= status.last_check:
+        return " by the daemon"
+    return " by `archiver check`"
+
+
 def _daemon_line(status: DaemonStatus) -> str:
     if status.running:
         return f"daemon:     running (pid {status.pid}) since {_iso(status.started_at)}, last tick {_ago(status, status.last_tick)}"
@@ -148,8 +167,9 @@ def status_text(status: DaemonStatus) -> str:
     return "\n".join(
         [
             _daemon_line(status),
-            f"last check: {_ago(status, status.last_check)}",
-            f"urls:       {status.urls} watched, {status.due} due, {status.overdue} overdue by more than {margin}",
+            f"last check: {_ago(status, status.last_check)}{_by(status)}",
+            f"urls:       {status.urls} watched, {status.due} due, {status.overdue} overdue by more than {margin}"
+            + (f"; next due {_iso(status.next_due)}" if not status.due and status.next_due else ""),
             f"schedule:   {verdict}",
             f"statuses:   {counts}",
         ]
@@ -169,10 +189,12 @@ def status_json(status: DaemonStatus) -> dict[str, Any]:
             "last_tick": _iso(status.last_tick),
         },
         "last_check": _iso(status.last_check),
+        "daemon_last_check": _iso(status.daemon_last_check),
         "urls": status.urls,
         "due": status.due,
         "overdue": status.overdue,
         "oldest_due": _iso(status.oldest_due),
+        "next_due": _iso(status.next_due),
         "behind_seconds": round(status.behind, 3),
         "behind_margin_seconds": status.behind_margin,
         "behind": status.is_behind,

@@ -48,11 +48,18 @@ def test_first_capture_is_a_baseline() -> None:
          SourceStatus.REMOVED),
     ],
 )
-def test_failing_baseline_has_no_event_but_a_status(result: object, status: SourceStatus) -> None:
+def test_failing_baseline_is_dead_on_first_check_or_only_a_status(result: object, status: SourceStatus) -> None:
+    """A link already gone when first checked is a finding (interface: ``dead-on-first-check``);
+    one that is only unreachable on its first check is a status, not an event."""
     new = history(URL, None, status=SourceStatus.NEW)
     obs = observe(result)  # type: ignore[arg-type]
-    assert classify(new, obs, None) == []
-    assert current_status(new, [], obs) is status
+    verdicts = classify(new, obs, None)
+    if status is SourceStatus.REMOVED:
+        assert [(v.type, v.reason) for v in verdicts] == [(EventType.REMOVED, "dead-on-first-check")]
+        assert verdicts[0].evidence["finding"] in ("http-404", "redirect-home")
+    else:
+        assert verdicts == []
+    assert current_status(new, verdicts, obs) is status
 
 
 def test_current_status_follows_the_last_verdict_or_stays() -> None:

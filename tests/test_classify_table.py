@@ -156,7 +156,9 @@ HOME = fixture("articles/harbor-home.html")
 CASES: list[tuple[str, Callable[[], Case], list[tuple[str, str]]]] = [
     # -- baselines and nothing-happened
     ("baseline", lambda: (history(ART, None, status=SourceStatus.NEW),) + same_page()[1:], []),
-    ("baseline-404", lambda: (history(ART, None, status=SourceStatus.NEW),) + http(404)[1:], []),
+    ("baseline-404", lambda: (history(ART, None, status=SourceStatus.NEW),) + http(404)[1:],
+     [("removed", "dead-on-first-check")]),  # interface: a cited link already dead is a finding
+    ("baseline-503", lambda: (history(ART, None, status=SourceStatus.NEW),) + http(503)[1:], []),
     ("unchanged", same_page, []),
     ("noise-only", noise, []),
     ("http-to-https-redirect", lambda: served(fixture("articles/harbor-council.html"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from archiver.models import Diff, EventType, Observation, PostState, SourceHistory, SourceStatus, Verdict
+from archiver.models import Diff, EventType, Observation, Outcome, PostState, Reason, SourceHistory, SourceStatus, Verdict
 
 from .content import paywall_rule, retargeted_rule, text_changed_rule
 from .observed import Rule, is_page
@@ -92,26 +92,49 @@ def _is_news(status: SourceStatus, verdict: Verdict) -> bool:
 
 def classify(history: SourceHistory, observation: Observation, diff: Diff | None) -> list[Verdict]:
     """The verdicts of one check, in the order they should be reported (``restored`` before
-    ``edited``). A first capture (status ``new``) is a baseline and returns ``[]``.
+    ``edited``). A first capture (status ``new``) is a baseline and returns ``[]``, unless the link
+    is already dead (``dead_on_first_check``).
 
     ``diff`` is the caller's diff between the last good (or best-matching recent) text and this
     one; rules read it for ``edited`` and compute their own similarities for everything else.
     """
-    if history.status is SourceStatus.NEW:
-        return []
+    if observation.result.outcome is Outcome.BLOCKED and history.status in (SourceStatus.NEW, SourceStatus.BLOCKED):
+        return []  # archiver's own address policy refused it: a fact about our settings, not the source
+    if _is_baseline(history):
+        return dead_on_first_check(history, observation)
     found = assess(history, observation, diff)
     if found and found[0].type in FAILURES and not _is_news(history.status, found[0]):
         return []
     return found
 
 
+def _is_baseline(history: SourceHistory) -> bool:
+    """No baseline yet: never checked, or only ever refused by the address policy (so a later
+    manual check that gets through is a first capture, not ``restored``)."""
+    return history.status is SourceStatus.NEW or (history.status is SourceStatus.BLOCKED and history.last_good is None)
+
+
+def dead_on_first_check(history: SourceHistory, observation: Observation) -> list[Verdict]:
+    """A first check that finds the link already gone (404/410/451, soft-404, parked, deleted
+    post…) is a finding: ``removed``/``dead-on-first-check``, the rule's own reason kept in the
+    evidence. Anything else on a first check is a baseline: ``[]``."""
+    found = assess(history, observation, None)
+    if not found or found[0].type is not EventType.REMOVED:
+        return []
+    first = found[0]
+    evidence = {**first.evidence, "finding": first.reason}
+    return [replace(first, reason=str(Reason.DEAD_ON_FIRST_CHECK), summary=f"dead when first checked: {first.summary}", evidence=evidence)]
+
+
 def current_status(history: SourceHistory, verdicts: list[Verdict], observation: Observation) -> SourceStatus:
     """The source's status after this check: the last verdict's type; with none, the status it
     had, except that a baseline becomes ``ok`` — or ``removed``/``unreachable`` when the first
     capture already fails (no event, but the status shows it)."""
+    if observation.result.outcome is Outcome.BLOCKED:
+        return SourceStatus.BLOCKED
     if verdicts:
         return _STATUS_OF[verdicts[-1].type]
-    if history.status is not SourceStatus.NEW:
+    if not _is_baseline(history):
         return history.status
     found = assess(history, observation, None)
     if found and found[0].type in FAILURES:

@@ -42,7 +42,7 @@ TRANSIENT_FAILURES = {
     Outcome.BAD_RESPONSE: (Reason.BAD_RESPONSE, "malformed response"),
     # The target resolves to an address archiver refuses to fetch (loopback, private): the
     # site is not reachable *for us*, which says nothing about removal.
-    Outcome.BLOCKED: ("blocked", "blocked by the address policy"),
+    Outcome.BLOCKED: ("blocked", "blocked by the address policy (set fetch.allow_private = true to allow it)"),
 }
 
 

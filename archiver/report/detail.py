@@ -157,7 +157,7 @@ def marked(before: str, after: str) -> tuple[list[tuple[bool, str]], list[tuple[
 
 def number_line(change: Change, width: int = 160) -> str | None:
     """"61% → 59% in 'The poll found that 61% of voters…'", or None without changed figures."""
-    if not change.numbers:
+    if not change.numbers or change.part != "text":  # a headline or byline is short: it says it itself
         return None
     figures = ", ".join(f"{a} → {b}" for a, b in change.numbers)
     return f"{figures} in “{clip(change.before, width)}”"

@@ -18,7 +18,7 @@ from archiver.models import Diff
 from archiver.report.detail import MAX_CHANGES, Change, changes, evidence_items, marked, number_line
 from archiver.report.shape import iso
 from archiver.report.timeline import COLOURS, LABELS, timeline_svg
-from archiver.report.views import KIND_TITLES, grouped, kind_counts, plural, standings, status_counts
+from archiver.report.views import BLOCKED_NOTE, KIND_TITLES, document_order, grouped, kind_counts, plural, standings, status_counts
 
 #: Nothing may load: no scripts, no fonts, no images but inline data; styles inline only.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -107,7 +107,8 @@ def _event(event: Event, link: Link) -> str:
     captures = f"capture {_capture(event.capture, link)}"
     if event.previous_capture:
         captures = f"previous {_capture(event.previous_capture, link)} → {captures}"
-    evidence = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in evidence_items(event.evidence))
+    shown_diff = event.diff is not None and bool(event.diff.hunks)  # an edit's evidence is its diff, shown below
+    evidence = "" if shown_diff else "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in evidence_items(event.evidence))
     return (
         f'<article class="event {e(event.type)}" id="event-{e(event.id)}">'
         f"<h4>{url_link(event.url)}</h4>"
@@ -135,7 +136,7 @@ def _events(data: ReportData, link: Link) -> str:
 def _document(data: ReportData, link: Link) -> str:
     rows = []
     answers = standings(data.sources, data.events)
-    for source in data.sources:
+    for source in document_order(data.sources, answers):
         answer = answers[source.url]
         changed = {True: "yes", False: "no", None: "unknown"}[answer.changed]
         if answer.cite_instead:
@@ -155,10 +156,14 @@ def _document(data: ReportData, link: Link) -> str:
     )
 
 
+def _note(status: str) -> str:
+    return f'<br><small class="note">{e(BLOCKED_NOTE)}</small>' if status == "blocked" else ""
+
+
 def _sources(data: ReportData, link: Link | None) -> str:
     rows = [
         f'<tr><td>{url_link(s.url)}{" → " + url_link(s.expands_to) if s.expands_to else ""}</td>'
-        f'<td class="status {e(s.status)}">{e(s.status)}</td>'
+        f'<td class="status {e(s.status)}">{e(s.status)}{_note(str(s.status))}</td>'
         f"<td>{timeline_svg(s.timeline, link=link)}</td><td>{_time(s.last_checked)}</td>"
         f"<td>{s.captures}</td><td>{e(', '.join(s.cited_by)) or '—'}</td></tr>"
         for s in data.sources

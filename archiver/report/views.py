@@ -6,7 +6,7 @@ source's standing for the document-centric view: changed since first capture? wh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -95,6 +95,20 @@ class Standing:
     changed: bool | None
     cite_instead: str | None
     advice: str
+    dead_on_first_check: bool = False  # gone before archiver ever saw it: the document cites a dead link
+
+
+#: Why a source is ``blocked``, wherever its status is shown.
+BLOCKED_NOTE = (
+    "refused by archiver's address policy (it points at a loopback, private or link-local address); "
+    "set fetch.allow_private = true to capture it"
+)
+
+
+def document_order(sources: Sequence[SourceSummary], answers: Mapping[str, Standing]) -> list[SourceSummary]:
+    """A document's sources with the links already dead when first checked first (the finding an
+    editor must act on), then the others in citation order."""
+    return sorted(sources, key=lambda s: not answers[s.url].dead_on_first_check)
 
 
 def first_good_capture(source: SourceSummary) -> str | None:
@@ -130,6 +144,12 @@ def _standing(source: SourceSummary, event_kinds: set[str]) -> Standing:
     last_good = source.last_good_capture
     if status == SourceStatus.NEW or source.captures == 0:
         return Standing(None, None, "not captured yet")
+    if status == SourceStatus.BLOCKED:
+        return Standing(None, last_good, BLOCKED_NOTE)
+    never_good = last_good is None and not any(is_good(p) for p in source.timeline)
+    if status == SourceStatus.REMOVED and never_good:
+        advice = "dead when first checked: the document cites a dead link (no archived copy exists)"
+        return Standing(False, None, advice, dead_on_first_check=True)
     if status == SourceStatus.REMOVED:
         advice = "taken down: cite the last good capture" if last_good else "taken down, and no good capture"
         return Standing(True, last_good, advice)

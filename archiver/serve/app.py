@@ -179,7 +179,7 @@ class App:
 
     def _diff(self, request: Request, url: str, a: str | None, b: str | None) -> Response:
         old, new, change = self.archive.diff(url, a or None, b or None)
-        stats = f"+{change.words_added} −{change.words_removed} words · similarity {change.similarity:.0%}"
+        stats = f"similarity {change.similarity:.0%}"  # the word counts head the diff itself
         body = (
             f"<p>{t.source_link(old.url)}</p>"
             f"<p>From {t.capture_link(old.id)} ({t.time_html(old.captured_at)}) to "

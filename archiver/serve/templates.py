@@ -19,7 +19,7 @@ from archiver.models import Capture, Citation, Diff, Event, SourceSummary
 from archiver.report import iso, timeline_svg
 from archiver.report.htmlpage import _event as report_event  # the report's event renderer (diffs as ins/del)
 from archiver.report.htmlpage import diff_html, e, url_link
-from archiver.report.views import Standing
+from archiver.report.views import BLOCKED_NOTE, Standing, document_order
 
 _CSS_PATH = Path(__file__).resolve().parent.parent / "report" / "style.css"
 _EXTRA_CSS = """
@@ -91,7 +91,9 @@ def time_html(t: datetime | None) -> str:
 
 
 def status_html(status: object) -> str:
-    return f'<span class="status {e(status)}">{e(status)}</span>'
+    """A status word; ``blocked`` also says why and which setting lifts it."""
+    note = f'<br><small class="note">{e(BLOCKED_NOTE)}</small>' if str(status) == "blocked" else ""
+    return f'<span class="status {e(status)}">{e(status)}</span>{note}'
 
 
 # -- fragments ----------------------------------------------------------------------------------
@@ -194,7 +196,7 @@ def standing_rows(
     sources: Sequence[SourceSummary], answers: Mapping[str, Standing], anchors: Mapping[str, list[str]]
 ) -> str:
     rows = []
-    for s in sources:
+    for s in document_order(sources, answers):
         answer = answers[s.url]
         changed = {True: "yes", False: "no", None: "unknown"}[answer.changed]
         if answer.cite_instead:
