@@ -76,8 +76,6 @@ class CheckResult:
     checked: int = 0
     events: list[Event] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
-
     robots_skipped: list[str] = field(default_factory=list)  # disallowed by robots.txt (schedule.robots = "obey")
 
 
@@ -86,6 +84,8 @@ class RemoveResult:
     removed: list[str] = field(default_factory=list)  # no longer watched (canonical)
     unknown: list[str] = field(default_factory=list)  # were not watched
     errors: list[str] = field(default_factory=list)  # one line per malformed URL
+
+
 def _package_version() -> str:
     try:
         return metadata.version("archiver")

@@ -452,6 +452,21 @@ class Index:
         rows = self._q("SELECT min(next_due) FROM urls")
         return from_db_time(rows[0][0]) if rows else None
 
+    def last_checked(self) -> datetime | None:
+        """When any URL was last checked, by the daemon or by ``archiver check``."""
+        rows = self._q("SELECT max(last_checked) FROM urls")
+        return from_db_time(rows[0][0]) if rows else None
+
+    def remove_urls(self, urls: Sequence[str]) -> list[str]:
+        """Stop watching ``urls``: their rows go, their captures, texts and events stay (``add``
+        brings a URL back with its history). Returns the URLs that were watched."""
+        removed: list[str] = []
+        with self.db.conn as conn:
+            for u in urls:
+                if conn.execute("DELETE FROM urls WHERE url = ?", (u,)).rowcount:
+                    removed.append(u)
+        return removed
+
     def set_next_due(self, urls: Sequence[str], when: datetime) -> None:
         with self.db.conn as conn:
             conn.executemany("UPDATE urls SET next_due = ? WHERE url = ?", [(to_db_time(when), u) for u in urls])
@@ -585,21 +600,6 @@ class Index:
     # -- the write of one check ------------------------------------------------------------
 
     def record_checks(self, records: Sequence[CheckRecord], *, now: datetime) -> list[Event]:
-    def last_checked(self) -> datetime | None:
-        """When any URL was last checked, by the daemon or by ``archiver check``."""
-        rows = self._q("SELECT max(last_checked) FROM urls")
-        return from_db_time(rows[0][0]) if rows else None
-
-    def remove_urls(self, urls: Sequence[str]) -> list[str]:
-        """Stop watching ``urls``: their rows go, their captures, texts and events stay (``add``
-        brings a URL back with its history). Returns the URLs that were watched."""
-        removed: list[str] = []
-        with self.db.conn as conn:
-            for u in urls:
-                if conn.execute("DELETE FROM urls WHERE url = ?", (u,)).rowcount:
-                    removed.append(u)
-        return removed
-
         """Commit checks atomically: capture rows, texts, URL state, events. Returns the new events.
 
         Called only after the checks' WARC records are flushed, so no row points at nothing.
