@@ -58,6 +58,7 @@ header.banner .when{font-weight:600}
 main{padding:12px 20px;max-width:1200px}
 iframe.archived{width:100%;height:640px;border:2px solid #1d3557;background:#fff}
 img.screenshot{max-width:100%;border:1px solid #999}
+div.shot{max-height:720px;overflow:auto;border:1px solid #999}div.shot img.screenshot{border:0}
 dl.provenance{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;font-size:14px}
 dl.provenance dt{font-weight:600}
 code,pre{font-size:13px;word-break:break-all;white-space:pre-wrap}
@@ -280,8 +281,8 @@ class Publisher:
         citations = "".join(
             f"<h3>{_e(fmt)}</h3><pre>{_e(format_citation(info, fmt))}</pre>" for fmt in FORMATS if fmt != "csl-json"
         ) + "".join(f"<h3>{_e(style.upper())}</h3><pre>{_e(render(info, style))}</pre>" for style in ("apa", "chicago", "mla"))
-        shot_html = (f'<h2>Screenshot</h2><p><img class="screenshot" src="{shot}" alt="screenshot of the page as '
-                     f'captured"></p>') if shot else ""
+        shot_html = (f'<h2>Screenshot</h2><div class="shot"><img class="screenshot" src="{shot}" alt="screenshot of '
+                     f'the page as captured"></div>') if shot else ""
         body_html = (
             f'<header class="banner"><div>Archived copy of <a href="{_e(c.url)}">{_e(c.url)}</a></div>'
             f'<div>captured <span class="when">{_iso(c.captured_at)}</span> by archiver · capture {_e(c.id)} · '
