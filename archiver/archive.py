@@ -41,6 +41,8 @@ from archiver.models import (
     Event,
     Outcome,
     ReportData,
+    Requisite,
+    Screenshot,
     SourceStatus,
     SourceSummary,
     TextVersion,
@@ -400,6 +402,31 @@ class Archive:
         """The decoded body of a capture (a revisit's payload is read from the record it refers to)."""
         holder = self.capture(capture.refers_to) if capture.record_type == "revisit" and capture.refers_to else capture
         return self.store_reader().read_payload(holder)
+
+    def requisites(self, capture: Capture) -> list[Requisite]:
+        """What the version captured as ``capture`` needed to be seen (stylesheets, images, fonts,
+        the favicon), each with its record and the record holding its payload. A revisit or a
+        noise-only change has none of its own: see ``version_of``."""
+        return self.index.requisites_of(capture.id)
+
+    def version_of(self, capture: Capture) -> Capture:
+        """The capture that kept whole (requisites, screenshot) the version ``capture`` shows: itself
+        when it was a baseline or a change, else the latest earlier one of the same URL that was."""
+        if self.index.screenshot(capture.id) or self.index.requisites_of(capture.id):
+            return capture
+        earlier = [c for c in self.index.captures(capture.url) if c.captured_at < capture.captured_at]
+        for c in reversed(earlier):
+            if self.index.screenshot(c.id) or self.index.requisites_of(c.id):
+                return c
+        return capture
+
+    def screenshot(self, capture: Capture) -> Screenshot | None:
+        """The full-page screenshot of the version ``capture`` shows (see ``version_of``), if taken."""
+        return self.index.screenshot(self.version_of(capture).id)
+
+    def screenshot_png(self, shot: Screenshot) -> bytes:
+        """The PNG of a screenshot, read from its WARC ``resource`` record."""
+        return self.store_reader().read_record(shot.record.warc_file, shot.record.offset).payload
 
     def store_reader(self) -> WarcStore:
         return self.store

@@ -39,6 +39,8 @@ from archiver.models import (
     PostSnapshot,
     PostState,
     ProbeResult,
+    Requisite,
+    Screenshot,
     SourceHistory,
     SourceStatus,
     TextStatus,
@@ -47,6 +49,7 @@ from archiver.models import (
 )
 from archiver.platforms import PostRef
 from archiver.urls import host_of, is_short_link
+from archiver.versions import NewVersions
 from archiver.warcstore import WarcStore
 
 logger = logging.getLogger(__name__)
@@ -120,6 +123,7 @@ class Checker:
         self._pending_probes: list[tuple[ProbeResult, datetime]] = []
         self.deferred: list[tuple[str, float]] = []  # (url, seconds) skipped for a Retry-After
         self._browsers = threading.BoundedSemaphore(BROWSERS)
+        self._versions: NewVersions | None = None  # requisites and screenshots, opened on first use
 
     def _deferral(self, url: str) -> float | None:
         throttle = self.fetcher.throttle
@@ -167,6 +171,7 @@ class Checker:
                     pending = []
                     self.flush_probes()
                 refill()
+        self.close_versions()
         if pending:
             events += self.index.record_checks(pending, now=self.clock())
         self.flush_probes()
@@ -220,6 +225,8 @@ class Checker:
             now, config=self.config.schedule, interval=state.interval, last_change=state.last_change,
             changed=changed, retry_after=retry_after, rng=self.rng,
         )
+        requisites, screenshot = self._new_version(url, result, capture, text, baseline=last_good is None,
+                                                   changed=changed, untrusted=untrusted)
         logger.info(
             "check %s outcome=%s status=%s elapsed=%.2fs capture=%s events=%s",
             url, result.outcome, result.status, result.elapsed, capture.id,
@@ -236,7 +243,32 @@ class Checker:
             good=good,
             next_due=due,
             changed=changed,
+            requisites=requisites,
+            screenshot=screenshot,
         )
+
+    def _new_version(
+        self, url: str, result: FetchResult, capture: Capture, text: TextVersion, *, baseline: bool, changed: bool,
+        untrusted: bool,
+    ) -> tuple[tuple[Requisite, ...], Screenshot | None]:
+        """A baseline or a changed text: keep the version whole (requisites, screenshot). An
+        unchanged re-check never gets here, so it stays one request and one revisit record."""
+        if not NewVersions.wanted(result, text.kind, baseline=baseline, changed=changed):
+            return (), None
+        with self._probe_lock:
+            if self._versions is None:
+                self._versions = NewVersions(self.index, self.store, self.fetcher, self.config)
+            versions = self._versions
+        if not versions.active:
+            return (), None
+        return versions.capture(url, result, capture, untrusted=untrusted)
+
+    def close_versions(self) -> None:
+        """Stop the requisite fetchers and the screenshot browser of this batch."""
+        with self._probe_lock:
+            versions, self._versions = self._versions, None
+        if versions is not None:
+            versions.close()
 
     def _is_good(
         self, result: FetchResult, status: SourceStatus, verdicts: Sequence[Verdict], seen: _Text, last_good: Capture | None

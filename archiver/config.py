@@ -129,6 +129,28 @@ class MementoConfig:
     timeout: float = 20.0
 
 
+#: What ``[requisites] kinds`` may list.
+REQUISITE_KINDS = ("stylesheet", "image", "font", "icon")
+
+
+@dataclass(frozen=True, slots=True)
+class RequisitesConfig:
+    enabled: bool = True  # fetch what a new version of a page needs to be seen (baseline or text changed)
+    max_per_page: int = 60  # most requisites fetched for one version of a page
+    max_bytes: int = 25_000_000  # most requisite bytes fetched for one version of a page
+    kinds: tuple[str, ...] = REQUISITE_KINDS  # which kinds: stylesheet, image, font, icon
+    per_host_delay: float = 0.1  # seconds between two requisite requests to one host
+    deadline: float = 120.0  # total seconds the requisites of one version may take
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenshotConfig:
+    enabled: bool = True  # a full-page PNG of every new version, when [browser] executable exists
+    width: int = 1280  # viewport width, CSS pixels
+    max_height: int = 12_000  # a longer page is cut at this height
+    timeout: float = 30.0  # seconds one screenshot may take
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     data_dir: str = "snapshots"
@@ -140,6 +162,8 @@ class Config:
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
     browser: BrowserConfig = field(default_factory=BrowserConfig)
+    requisites: RequisitesConfig = field(default_factory=RequisitesConfig)
+    screenshot: ScreenshotConfig = field(default_factory=ScreenshotConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
     memento: MementoConfig = field(default_factory=MementoConfig)
 
@@ -153,6 +177,8 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "notify": NotifyConfig,
     "serve": ServeConfig,
     "browser": BrowserConfig,
+    "requisites": RequisitesConfig,
+    "screenshot": ScreenshotConfig,
     "publish": PublishConfig,
     "memento": MementoConfig,
 }
@@ -167,6 +193,10 @@ _CHOICES = {"robots": ("ignore", "obey")}
 
 
 def _coerce(where: str, key: str, value: Any, default: Any) -> Any:
+    if key == "kinds" and isinstance(value, list):
+        unknown = [v for v in value if v not in REQUISITE_KINDS]
+        if unknown:
+            raise ConfigError(f"{where}: kinds may list {', '.join(REQUISITE_KINDS)}, not {unknown[0]!r}")
     if key in _CHOICES and value not in _CHOICES[key]:
         raise ConfigError(f"{where}: {key} must be one of {', '.join(_CHOICES[key])}, not {value!r}")
     if key in _DURATIONS:

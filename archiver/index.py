@@ -31,6 +31,9 @@ from archiver.models import (
     Hunk,
     Outcome,
     ProbeResult,
+    RecordLocation,
+    Requisite,
+    Screenshot,
     SourceStatus,
     TextStatus,
     TextVersion,
@@ -160,6 +163,50 @@ def m_capture_metadata_and_record_seals(db: Database) -> None:
             blocks TEXT NOT NULL,          -- JSON [[s0, s1], ...] per block (archiver.verify)
             sealed_at TEXT NOT NULL,
             PRIMARY KEY (warc_file, offset)
+        )"""
+    )
+
+
+@migrations()
+def m_page_requisites_and_screenshots(db: Database) -> None:
+    """What each new version of a page needed to be seen (``requisites``: one row per capture and
+    requisite, pointing at the requisite's record and at the record holding its payload), and the
+    full-page screenshot of that version (``screenshots``)."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS requisites (
+            capture TEXT NOT NULL,          -- the page's capture id
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL,             -- stylesheet | image | font | icon
+            record_id TEXT NOT NULL,        -- its final record: response, revisit or metadata
+            record_type TEXT NOT NULL,
+            captured_at TEXT NOT NULL,
+            status INTEGER,
+            content_type TEXT,
+            payload_digest TEXT,
+            warc_file TEXT NOT NULL,
+            warc_offset INTEGER NOT NULL,
+            warc_length INTEGER NOT NULL,
+            payload_record TEXT,            -- the record holding the body (itself or the revisited one)
+            payload_file TEXT,
+            payload_offset INTEGER,
+            payload_length INTEGER,
+            payload_uri TEXT,
+            payload_date TEXT,
+            PRIMARY KEY (capture, url)
+        )"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS requisites_url ON requisites(url, captured_at)")
+    db.execute("CREATE INDEX IF NOT EXISTS requisites_digest ON requisites(payload_digest)")
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS screenshots (
+            capture TEXT PRIMARY KEY,
+            record_id TEXT NOT NULL,
+            warc_file TEXT NOT NULL,
+            warc_offset INTEGER NOT NULL,
+            warc_length INTEGER NOT NULL,
+            taken_at TEXT NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL
         )"""
     )
 
@@ -329,6 +376,51 @@ class CheckRecord:
     good: bool  # this capture becomes the URL's last good capture
     next_due: datetime
     changed: bool  # content changed (for the adaptive schedule)
+    requisites: tuple[Requisite, ...] = ()  # what this new version needed to be seen
+    screenshot: Screenshot | None = None
+
+
+_REQUISITE_COLUMNS = (
+    "capture, url, kind, record_id, record_type, captured_at, status, content_type, payload_digest, "
+    "warc_file, warc_offset, warc_length, payload_record, payload_file, payload_offset, payload_length, "
+    "payload_uri, payload_date"
+)
+
+
+def _requisite_values(r: Requisite) -> tuple[Any, ...]:
+    p = r.payload
+    return (
+        r.capture, r.url, r.kind, r.record.record_id, r.record_type, to_db_time(r.captured_at), r.status,
+        r.content_type, r.payload_digest, r.record.warc_file, r.record.offset, r.record.length,
+        p.record_id if p else None, p.warc_file if p else None, p.offset if p else None, p.length if p else None,
+        r.payload_uri, r.payload_date,
+    )
+
+
+def _requisite_from_row(r: Sequence[Any]) -> Requisite:
+    return Requisite(
+        capture=r[0], url=r[1], kind=r[2], record=RecordLocation(r[9], r[10], r[11], r[3]), record_type=r[4],
+        captured_at=from_db_time(r[5]),  # type: ignore[arg-type]
+        status=r[6], content_type=r[7], payload_digest=r[8],
+        payload=RecordLocation(r[13], r[14], r[15], r[12]) if r[13] else None, payload_uri=r[16], payload_date=r[17],
+    )
+
+
+def _record_checks_extras(conn: sqlite3.Connection, rec: CheckRecord) -> None:
+    """The requisite and screenshot rows of one check (inside ``record_checks``' transaction)."""
+    if rec.requisites:
+        conn.executemany(
+            f"INSERT OR REPLACE INTO requisites ({_REQUISITE_COLUMNS}) VALUES ({','.join('?' * 18)})",
+            [_requisite_values(r) for r in rec.requisites],
+        )
+    shot = rec.screenshot
+    if shot is not None:
+        conn.execute(
+            "INSERT OR REPLACE INTO screenshots (capture, record_id, warc_file, warc_offset, warc_length, taken_at, "
+            "width, height) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (shot.capture, shot.record.record_id, shot.record.warc_file, shot.record.offset, shot.record.length,
+             to_db_time(shot.taken_at), shot.width, shot.height),
+        )
 
 
 class Index:
@@ -633,6 +725,7 @@ class Index:
                             to_db_time(rec.next_due), int(rec.changed), t, c.url,
                         ),
                     )
+                    _record_checks_extras(conn, rec)
                     for v in rec.verdicts:
                         cur = conn.execute(
                             "INSERT OR IGNORE INTO events (url, type, reason, detected_at, capture, previous_capture, summary, evidence, diff) "
@@ -693,6 +786,49 @@ class Index:
 
     def event_count(self) -> int:
         return int(self._q("SELECT count(*) FROM events")[0][0])
+
+    # -- requisites and screenshots ---------------------------------------------------------
+
+    def requisites_of(self, capture_id: str) -> list[Requisite]:
+        """What the version captured as ``capture_id`` needed to be seen, in the order found."""
+        rows = self._q(f"SELECT {_REQUISITE_COLUMNS} FROM requisites WHERE capture = ? ORDER BY rowid", (capture_id,))
+        return [_requisite_from_row(r) for r in rows]
+
+    def requisite_records(self, url: str) -> list[Requisite]:
+        """Every distinct record of ``url`` fetched as a requisite, oldest first (its mementos)."""
+        rows = self._q(
+            f"SELECT {_REQUISITE_COLUMNS} FROM requisites WHERE url = ? AND rowid IN "
+            "(SELECT min(rowid) FROM requisites WHERE url = ? GROUP BY record_id) ORDER BY captured_at",
+            (url, url),
+        )
+        return [_requisite_from_row(r) for r in rows]
+
+    def requisite_record(self, record_id: str) -> Requisite | None:
+        rows = self._q(f"SELECT {_REQUISITE_COLUMNS} FROM requisites WHERE record_id = ? LIMIT 1", (record_id,))
+        return _requisite_from_row(rows[0]) if rows else None
+
+    def payload_record(self, digest: str) -> tuple[str, str, str, RecordLocation] | None:
+        """A requisite response record holding the payload ``digest``: (id, URI, WARC-Date, location)."""
+        rows = self._q(
+            "SELECT payload_record, payload_uri, payload_date, payload_file, payload_offset, payload_length, "
+            "record_type, captured_at FROM requisites WHERE payload_digest = ? AND payload_file IS NOT NULL "
+            "AND record_type = 'response' LIMIT 1",
+            (digest,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        date = r[2] or to_db_time(from_db_time(r[7]))  # type: ignore[arg-type]
+        return r[0], r[1], date, RecordLocation(r[3], r[4], r[5], r[0])
+
+    def screenshot(self, capture_id: str) -> Screenshot | None:
+        rows = self._q(
+            "SELECT capture, record_id, warc_file, warc_offset, warc_length, taken_at, width, height "
+            "FROM screenshots WHERE capture = ?", (capture_id,))
+        if not rows:
+            return None
+        r = rows[0]
+        return Screenshot(r[0], RecordLocation(r[2], r[3], r[4], r[1]), from_db_time(r[5]), r[6], r[7])  # type: ignore[arg-type]
 
     # -- probes -------------------------------------------------------------------------------
 

@@ -449,3 +449,33 @@ class ReportData:
     sources: tuple[SourceSummary, ...]
     since: datetime | None = None
     document: str | None = None  # set for a one-document report
+
+
+@dataclass(frozen=True, slots=True)
+class Requisite:
+    """One thing a captured version of a page needed to be seen (a stylesheet, an image, a font,
+    the favicon): the record of its fetch and, for a revisit, the record holding its payload."""
+
+    capture: str  # the page's capture id
+    url: str
+    kind: str  # "stylesheet" | "image" | "font" | "icon"
+    record: RecordLocation  # its final record (response, revisit, or metadata for a failed fetch)
+    record_type: str
+    captured_at: datetime
+    status: int | None = None
+    content_type: str | None = None
+    payload_digest: str | None = None
+    payload: RecordLocation | None = None  # the record holding the body (itself, or the one revisited)
+    payload_uri: str | None = None  # that record's WARC-Target-URI (a revisit may point at another URL)
+    payload_date: str | None = None  # that record's WARC-Date
+
+
+@dataclass(frozen=True, slots=True)
+class Screenshot:
+    """A full-page PNG of a captured version, as Chromium rendered it from the archived responses."""
+
+    capture: str  # the page's capture id
+    record: RecordLocation  # the ``resource`` record (urn:view:URL)
+    taken_at: datetime
+    width: int
+    height: int

@@ -30,7 +30,7 @@ from archiver.archive import Archive
 from archiver.errors import ArchiverError, ConfigError, StoreError
 from archiver.fetch import AddressPolicy, Fetcher
 from archiver.index import UrlState
-from archiver.notify import Notifier, notified_mark, unnotified
+from archiver.notify import Notifier, first_mark, notified_mark, unnotified
 from archiver.robots import POLICIES, RobotsPolicy
 from archiver.status import (
     META_CHECK,
@@ -94,7 +94,7 @@ class Daemon:
         self.archive = archive
         self.schedule = schedule
         self.stop_event = threading.Event()
-        self.notifier = notifier or Notifier(config.notify, user_agent=config.fetch.user_agent)
+        self.notifier = notifier or Notifier(config.notify, user_agent=config.fetch.user_agent, link=archive.replay_url)
         self.watcher = watcher
         if watcher is None and schedule.watch_dirs:
             self.watcher = FolderWatcher(schedule.watch_dirs, known_digest=archive.index.document_digest)
@@ -297,8 +297,8 @@ class Daemon:
         if not self.notifier.enabled:
             return
         self._notified = self.archive.index.get_meta(META_NOTIFIED)
-        if self._notified is None:
-            self._notified = notified_mark(0, self.archive.clock())
+        if self._notified is None:  # says what backlog it skips, instead of skipping it silently
+            self._notified = first_mark(self.archive.index, self.archive.clock())
             self._beat(META_NOTIFIED, self._notified)
             return
         events = unnotified(self.archive.index, self._notified)

@@ -10,6 +10,8 @@ would be markup if a page forgot to escape it.
 from __future__ import annotations
 
 import base64
+import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,8 +106,16 @@ def config() -> Config:
     )
 
 
+def next_second() -> None:
+    """Wait for the wall clock's next second, so the next check's captures get their own Memento
+    datetime whatever the previous check spent (screenshots, requisites): bounded, at most 1 s."""
+    now = time.time()
+    time.sleep(math.ceil(now) - now + 0.01)
+
+
 def checked(archive: Archive, urls: list[str]) -> None:
     """``archive.check(urls)``, insisting that every URL got its capture (a failed build says why)."""
+    next_second()
     before = {u: len(archive.history(u)) if archive.index.url_state(u) else 0 for u in urls}
     result = archive.check(urls)
     assert not result.errors and result.checked == len(urls), result
@@ -134,6 +144,8 @@ def build(root: Path) -> ArchivedSite:
         checked(archive, [url("/a")])  # unchanged: a revisit record
         server.clear()
         server.expect_request("/a").respond_with_data(POLL_V2, content_type="text/html; charset=utf-8")
+        server.expect_request("/logo.png").respond_with_data(PNG, content_type="image/png")
+        server.expect_request("/style.css").respond_with_data(CSS, content_type="text/css")
         checked(archive, [url("/a")])  # edited
         assert [c.record_type for c in archive.history(url("/a"))] == ["response", "revisit", "response"]
         doc = root / EVIL_DOCUMENT_NAME

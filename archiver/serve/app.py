@@ -58,6 +58,7 @@ class App:
             (re.compile(r"^/document$"), self.document),
             (re.compile(r"^/diff$"), self.diff),
             (re.compile(r"^/capture/(?P<id>[0-9a-z]{4,32})$"), self.capture),
+            (re.compile(r"^/screenshot/(?P<id>[0-9a-z]{4,32})\.png$"), self.screenshot),
             (re.compile(r"^/(?:replay|id)/"), self.to_replay_origin),
             *self.mementos.routes(),
         )
@@ -225,7 +226,53 @@ class App:
             )
         else:
             body += "<h2>Replay</h2><p>This check got no response, so there is nothing to replay.</p>"
+        body += self._version_html(c)
         return self._page(request, f"Capture {c.id}", body, heading=f"Capture {c.id}")
+
+    def _version_html(self, c: Capture) -> str:
+        """The screenshot of the version this capture shows, and what that version needed."""
+        if c.record_type not in MEMENTO_RECORDS:
+            return ""
+        version = self.archive.version_of(c)
+        shot = self.archive.index.screenshot(version.id)
+        requisites = self.archive.requisites(version)
+        whose = "" if version.id == c.id else f" (kept with capture {t.capture_link(version.id)}, the same version)"
+        html = ""
+        if shot is not None:
+            html += (
+                f"<h2>Screenshot</h2><p class=\"meta\">Full page as Chromium rendered the archived copy, "
+                f"{shot.width}×{shot.height} px, {t.time_html(shot.taken_at)} UTC{whose}.</p>"
+                f'<p><a href="/screenshot/{e(version.id)}.png"><img class="screenshot" src="/screenshot/{e(version.id)}.png" '
+                f'alt="screenshot of the archived page {e(c.url)}" width="{shot.width}" height="{shot.height}" '
+                'style="max-width:100%;height:auto;border:1px solid #bbb"></a></p>'
+            )
+        if requisites:
+            rows = "".join(
+                f"<tr><td>{e(r.kind)}</td><td><code>{e(r.url)}</code></td><td>{e(r.status if r.status else r.record_type)}</td>"
+                f"<td>{'stored' if r.record_type == 'response' else e(r.record_type)}</td></tr>"
+                for r in requisites
+            )
+            html += (
+                f"<h2>Requisites ({len(requisites)})</h2><p class=\"meta\">What this version needed to be seen{whose}; "
+                "a revisit is a payload already in the archive, stored once.</p>"
+                f'<table class="requisites"><thead><tr><th>kind</th><th>URL</th><th>status</th><th>record</th></tr></thead>'
+                f"<tbody>{rows}</tbody></table>"
+            )
+        return html
+
+    def screenshot(self, request: Request, match: re.Match[str]) -> Response:
+        """The PNG of a version's screenshot (archiver's own rendering: an image, never markup)."""
+
+        def build() -> Response:
+            capture = self.archive.capture(match.group("id"))
+            shot = self.archive.index.screenshot(capture.id)
+            if shot is None:
+                raise CaptureNotFoundError(f"capture {capture.id} has no screenshot")
+            headers = tuple((k, v) for k, v in app_headers(request.origins) if k != "Cache-Control")
+            return Response(200, self.archive.screenshot_png(shot), "image/png",
+                            (*headers, ("Cache-Control", "max-age=86400, immutable")))
+
+        return self._guard(request, build)
 
     def _snippets(self, c: Capture) -> str:
         citable = c.outcome == Outcome.OK and (c.status or 0) < 400

@@ -1,7 +1,8 @@
 """The Memento protocol (RFC 7089) over archiver's captures: TimeGate, TimeMap, memento headers.
 
 Every capture that holds an HTTP response (a ``response`` or ``revisit`` record) is a memento of
-its URL. URI-Ms are ``{replay origin}/replay/{14-digit UTC timestamp}/{URI-R}``; the TimeGate is
+its URL, and so is every recorded requisite (a stylesheet, image, font or favicon fetched with a
+new version of a page): its TimeMap lists it, and a replayed page finds it by time. URI-Ms are ``{replay origin}/replay/{14-digit UTC timestamp}/{URI-R}``; the TimeGate is
 ``/timegate/{URI-R}`` and the TimeMap ``/timemap/link/{URI-R}`` (``application/link-format``).
 Memento datetimes have one-second resolution, so of two captures in the same second the later
 one is the memento; ``/id/{capture}`` on the replay origin still reaches the other.
@@ -17,7 +18,7 @@ from urllib.parse import quote, unquote
 
 from archiver.errors import UrlError
 from archiver.index import Index
-from archiver.models import Capture
+from archiver.models import Capture, Outcome, Requisite, capture_id
 from archiver.serve.server import Request, Response, Route
 from archiver.urls import canonical
 
@@ -91,6 +92,16 @@ def target_url(in_path: str, query: str) -> str | None:
     return f"{url}?{query}" if query else url
 
 
+def requisite_capture(r: Requisite) -> Capture:
+    """A recorded requisite as a memento of its URL (``Replay`` reads its payload where it lies)."""
+    return Capture(
+        id=capture_id(r.record.record_id), url=r.url, captured_at=r.captured_at, outcome=Outcome.OK,
+        status=r.status, final_url=r.url, redirects=(r.url,), content_type=r.content_type,
+        payload_digest=r.payload_digest, warc_file=r.record.warc_file, warc_offset=r.record.offset,
+        warc_length=r.record.length, record_type=r.record_type, record_id=r.record.record_id,
+    )
+
+
 def memento_uri(origins_replay: str, capture: Capture) -> str:
     return f"{origins_replay}/replay/{timestamp14(capture.captured_at)}/{url_in_path(capture.url)}"
 
@@ -111,7 +122,11 @@ class Mementos:
         for capture in self.index.captures(canon):
             if capture.record_type in MEMENTO_RECORDS:
                 by_second[timestamp14(capture.captured_at)] = capture  # captures come oldest first
-        return canon, list(by_second.values())
+        for spelled in dict.fromkeys((canon, url)):
+            for requisite in self.index.requisite_records(spelled):
+                if requisite.record_type in MEMENTO_RECORDS:  # a page's own capture wins its second
+                    by_second.setdefault(timestamp14(requisite.captured_at), requisite_capture(requisite))
+        return canon, sorted(by_second.values(), key=lambda c: c.captured_at)
 
     @staticmethod
     def nearest(mementos: Sequence[Capture], at: datetime | None) -> Capture:

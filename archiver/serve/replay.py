@@ -94,6 +94,20 @@ def _media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
+_FONT_TYPES = frozenset({"application/font-woff", "application/font-woff2", "application/x-font-woff",
+                         "application/x-font-ttf", "application/x-font-otf", "application/vnd.ms-fontobject",
+                         "application/font-sfnt"})
+_FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".otf", ".eot")
+
+
+def _is_font(media: str, url: str) -> bool:
+    """Whether an archived response is a web font (by type, or by name when served untyped)."""
+    if media.startswith("font/") or media in _FONT_TYPES:
+        return True
+    path = url.split("?", 1)[0].lower()
+    return media in ("", "application/octet-stream", "binary/octet-stream") and path.endswith(_FONT_SUFFIXES)
+
+
 class Replay:
     """The replay origin's handlers over one Archive."""
 
@@ -145,6 +159,17 @@ class Replay:
             return self.not_archived(request, capture.url, note=f"this check got no response ({what})")
         return self.render(request, capture)
 
+    def _revisited(self, capture: Capture) -> bytes:
+        """A revisit's payload: from the capture it refers to, or for a requisite (whose revisit
+        may point at the same bytes under another URL) from the record the index names."""
+        if capture.refers_to:
+            return self.archive.payload(capture)
+        requisite = self.archive.index.requisite_record(capture.record_id) if capture.record_id else None
+        if requisite is None or requisite.payload is None:
+            return b""
+        holder = requisite.payload
+        return self.archive.store_reader().read_record(holder.warc_file, holder.offset).payload
+
     def not_archived(self, request: Request, url: str, *, status: int = 404, note: str = "") -> Response:
         text = escape(note or "not archived: archiver holds no capture of this URL")
         body = (
@@ -165,8 +190,8 @@ class Replay:
             return self.not_archived(request, capture.url, note="this capture has no WARC record")
         record = store.read_record(capture.warc_file, capture.warc_offset)
         payload = record.payload
-        if capture.record_type == "revisit" and capture.refers_to:
-            payload = self.archive.payload(capture)
+        if capture.record_type == "revisit":
+            payload = self._revisited(capture)
         content_type = next((v for k, v in record.http_headers if k.lower() == "content-type"), "")
         status = record.http_status if record.http_status and 200 <= record.http_status <= 599 else 200
         ts = timestamp14(capture.captured_at)
@@ -187,6 +212,10 @@ class Replay:
                 banner=banner_html(capture),
             )
         headers = [*safety_headers(request.origins), *Mementos.headers(request.origins.replay, capture)]
+        if _is_font(media, capture.url):
+            # The sandboxed page has an opaque origin, and fonts load in CORS mode: without this
+            # an archived web font is refused even though it comes from this very origin.
+            headers.append(("Access-Control-Allow-Origin", "*"))
         for key, value in record.http_headers:
             name = key.strip()
             if _TOKEN.match(name) and name.lower() not in _HOP_HEADERS:
