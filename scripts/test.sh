@@ -3,10 +3,17 @@
 # browser tests, biber for the citation tests), then runs the whole test suite. This is the README's test command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v chromium >/dev/null 2>&1 || ! command -v biber >/dev/null 2>&1; then
+# Each Debian package whose command is missing (a machine may have Chromium but not its driver).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v biber >/dev/null 2>&1 || missing+=(biber)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver biber >/dev/null) \
-      || echo "warning: could not install chromium/biber; browser and citation tests will fail" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+      || echo "warning: could not install ${missing[*]}; browser and citation tests will fail" >&2
+  else
+    echo "warning: ${missing[*]} missing (run as root to install them); browser and citation tests will fail" >&2
   fi
 fi
 python3 -m venv .venv
