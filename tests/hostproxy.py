@@ -16,7 +16,7 @@ import selectors
 import socket
 import ssl
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -46,8 +46,10 @@ class Reply:
 class PlayedWeb:
     """Sites by full URL (``https://x.com/a/status/1``), a TLS and a plain listener, and the proxy."""
 
-    def __init__(self, tmp: Path, names: Iterable[str] = NAMES) -> None:
+    def __init__(self, tmp: Path, names: Iterable[str] = NAMES,
+                 fallback: Callable[[str], Reply | None] | None = None) -> None:
         self.replies: dict[str, Reply] = {}
+        self.fallback = fallback  # asked for a URL not in ``replies`` (a whole played site); None: 404
         self.hits: list[str] = []  # full URLs asked of the sites, in order
         self._lock = threading.Lock()
         ca = trustme.CA()
@@ -68,8 +70,7 @@ class PlayedWeb:
         class Handler(_SiteHandler):
             played, tls = web, scheme == "https"
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
+        server = _Listener(("127.0.0.1", 0), Handler)
         return server
 
     # -- what the sites answer ---------------------------------------------------------------
@@ -88,7 +89,10 @@ class PlayedWeb:
     def reply(self, url: str) -> Reply:
         with self._lock:
             self.hits.append(url)
-            return self.replies.get(url) or Reply(404, b"not played: " + url.encode(), [("Content-Type", "text/plain")])
+            found = self.replies.get(url)
+        if found is None and self.fallback is not None:
+            found = self.fallback(url)
+        return found or Reply(404, b"not played: " + url.encode(), [("Content-Type", "text/plain")])
 
     def use(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Send archiver's requests through the proxy, trusting the played certificate."""
@@ -129,6 +133,11 @@ class PlayedWeb:
         for server in (self._http, self._https):
             server.shutdown()
             server.server_close()
+
+
+class _Listener(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # parallel fetches through the proxy must not overflow the accept backlog
 
 
 class _SiteHandler(BaseHTTPRequestHandler):

@@ -10,6 +10,7 @@ import functools
 import gzip
 import hashlib
 import json
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 
 REALPAGES = Path(__file__).resolve().parents[3] / "shared" / "realpages"
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def normalise(text: str) -> str:
@@ -28,7 +29,8 @@ def normalise(text: str) -> str:
     >>> normalise("  Die\\u00a0GEMA  dreht\\u00advöllig\\n ")
     'Die GEMA drehtvöllig'
     """
-    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").translate(_INVISIBLE)
+    if not text.isascii():
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text).replace("\u00a0", " "))
     return " ".join(text.split())
 
 

@@ -1,0 +1,137 @@
+"""Edits inside the article, anchored on the manifest's ``with`` strings: a number changed, a
+sentence changed, or a paragraph deleted (the one holding a with string, or its neighbour).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from .mutate import Anchors, HtmlElement, drop, text_of, token
+
+BLOCKS = frozenset({"p", "h1", "li", "blockquote", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "figcaption", "pre",
+                    "figure", "tr", "div", "section", "td"})
+_NUMBER = re.compile(r"\d+")
+
+ADDED = {
+    "en": "The company has since disputed these figures.",
+    "de": "Das Unternehmen hat diese Angaben inzwischen bestritten.",
+    "fr": "L'entreprise a depuis contesté ces chiffres.",
+    "es": "La empresa ha cuestionado desde entonces estas cifras.",
+    "pl": "Firma zakwestionowała od tego czasu te dane.",
+    "pt": "A empresa contestou entretanto estes números.",
+    "it": "L'azienda ha poi contestato queste cifre.",
+}
+
+
+class EditKind(StrEnum):
+    NUMBER = "number"
+    SENTENCE = "sentence"
+    DELETE = "delete"
+
+
+def _text_nodes(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """(element, "text" | "tail") for every text node inside ``el``, in document order."""
+    out = [(el, "text")] if el.text else []
+    for child in el.iterdescendants():
+        if not isinstance(child.tag, str) or child.tag in ("script", "style"):
+            if child.tail:
+                out.append((child, "tail"))
+            continue
+        if child.text:
+            out.append((child, "text"))
+        if child.tail:
+            out.append((child, "tail"))
+    return out
+
+
+def _get(node: tuple[HtmlElement, str]) -> str:
+    return (node[0].text if node[1] == "text" else node[0].tail) or ""
+
+
+def _set(node: tuple[HtmlElement, str], value: str) -> None:
+    if node[1] == "text":
+        node[0].text = value
+    else:
+        node[0].tail = value
+
+
+def _order(anchors: Anchors, salt: str) -> list[tuple[str, HtmlElement]]:
+    """The anchors in a seeded order, headlines (h1) last."""
+    items = sorted(anchors.found.items(), key=lambda kv: (kv[1].tag == "h1", token(salt, kv[0])))
+    return items
+
+
+def change_number(anchors: Anchors, salt: str) -> str | None:
+    """A number in (or in the same block as) a with string changes: "27 million" → "32 million"."""
+    for string, el in _order(anchors, salt):
+        block = _block(el)
+        nodes = _text_nodes(block)
+        inside = [n for n in nodes if _NUMBER.search(_get(n)) and any(w in _get(n) for w in string.split()[:3])]
+        for node in inside or [n for n in nodes if _NUMBER.search(_get(n))]:
+            text = _get(node)
+            m = _NUMBER.search(text)
+            assert m is not None
+            run = m.group()
+            new = str(int(run) + 5 + int(token(salt, run, length=2), 16) % 20).zfill(len(run))
+            _set(node, text[:m.start()] + new + text[m.end():])
+            return f"number {run} -> {new} near {string[:40]!r}"
+    return None
+
+
+def change_sentence(anchors: Anchors, salt: str, lang: str, variant: int) -> str | None:
+    """A sentence changes: the with string loses its last words (variant 0) or the paragraph
+    gains a sentence (variant 1)."""
+    for string, el in _order(anchors, salt):
+        words = string.split()
+        if variant == 0 and len(words) >= 4:
+            for node in _text_nodes(el):
+                text = _get(node)
+                if string in " ".join(text.split()):
+                    flat = " ".join(text.split())
+                    cut = " ".join(words[: max(2, len(words) * 2 // 3)])
+                    _set(node, flat.replace(string, cut, 1))
+                    return f"sentence cut: {string!r} -> {cut!r}"
+        block = _block(el)
+        nodes = _text_nodes(block)
+        if nodes:
+            node = max(nodes, key=lambda n: len(_get(n)))
+            text = _get(node).rstrip()
+            _set(node, f"{text} {ADDED.get(lang, ADDED['en'])} ")
+            return f"sentence added after {string[:40]!r}"
+    return None
+
+
+def delete_paragraph(anchors: Anchors, salt: str) -> str | None:
+    """The block holding a with string goes; when that block is the whole article, a neighbour."""
+    whole = anchors.common_ancestor()
+    whole_len = len(text_of(whole)) if whole is not None else 0
+    for string, el in _order(anchors, salt):
+        block = _block(el)
+        if block.tag in ("body", "html") or block.getparent() is None:
+            continue
+        if whole_len and len(text_of(block)) < 0.6 * whole_len:
+            drop(block)
+            return f"deleted <{block.tag}> holding {string[:40]!r}"
+        for sibling in (*block.itersiblings(), *block.itersiblings(preceding=True)):
+            if isinstance(sibling.tag, str) and sibling.tag in BLOCKS and len(text_of(sibling)) >= 40:
+                drop(sibling)
+                return f"deleted <{sibling.tag}> next to {string[:40]!r}"
+    return None
+
+
+def _block(el: HtmlElement) -> HtmlElement:
+    node = el
+    while node.tag not in BLOCKS and node.getparent() is not None and node.getparent().tag != "body":
+        node = node.getparent()
+    return node
+
+
+def apply_edit(anchors: Anchors, kind: EditKind, *, salt: str, lang: str) -> str | None:
+    """Apply ``kind`` (falling back to a sentence change); the change in words, or None."""
+    done = None
+    if kind is EditKind.NUMBER:
+        done = change_number(anchors, salt)
+    elif kind is EditKind.DELETE:
+        done = delete_paragraph(anchors, salt)
+    return done or change_sentence(anchors, salt, lang, int(token(salt, length=1), 16) % 2)

@@ -1,0 +1,128 @@
+"""Run archiver through the epoch world and score it: shared by ``tests/test_realweb.py`` and
+``bench/accuracy.py``.
+
+A real ``Archive`` (real WARCs, real SQLite) checks every page at every epoch through the played
+web's proxy (``HTTP(S)_PROXY`` and ``REQUESTS_CA_BUNDLE``, as a newsroom's proxy would be used),
+with name lookups refused in the process (``hostproxy.guard_dns``). Scoring is ``simweb.score``
+with a latency window of 0: an ``edited`` at the edit's epoch is a hit, any other ``edited`` a
+false alarm; a ``removed`` at the takedown's epoch is a hit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+import pytest
+from hostproxy import guard_dns
+from simweb import Scores, format_scores, score
+from simweb.harness import sim_config
+
+from archiver.archive import Archive
+from archiver.config import Config
+
+from .corpus import load
+from .world import EPOCHS, SEED, Plan, RealWeb, key, plan_world, suite_of
+
+Events = dict[str, dict[int, list[tuple[str, str | None]]]]
+
+
+def world_config() -> Config:
+    """The simulated webs' configuration (no politeness delay), without page
+    requisites or screenshots where this archiver has them: the world measures verdicts."""
+    config = sim_config()
+    # Nothing in this world stalls on purpose: generous timeouts keep a loaded CI machine from
+    # turning a slow answer into an `unreachable`.
+    config = replace(config, fetch=replace(config.fetch, connect_timeout=10.0, read_timeout=10.0, deadline=20.0))
+    names = {f.name for f in fields(Config)}
+    if "requisites" in names:
+        config = replace(config, requisites=replace(config.requisites, enabled=False))  # type: ignore[attr-defined]
+    if "screenshot" in names:
+        config = replace(config, screenshot=replace(config.screenshot, enabled=False))  # type: ignore[attr-defined]
+    return config
+
+
+@dataclass
+class WorldRun:
+    plans: tuple[Plan, ...]
+    scores: Scores
+    events: Events
+    seconds: float
+    lookups: list[str]  # names the process tried to resolve (must stay empty)
+    changes: dict[str, str | None]  # page -> the edit applied, in words
+    web: RealWeb
+    epochs: int = EPOCHS
+
+    @property
+    def scores_steps(self) -> int:
+        return self.epochs - 1
+
+    @property
+    def noise_clean(self) -> float:
+        return self.scores.noise.clean / max(1, self.scores.noise.scenarios)
+
+    def measured(self) -> dict[str, dict[str, float]]:
+        cats = self.scores.categories
+        return {
+            "edit": {"precision": round(cats["edit"].precision, 3), "recall": round(cats["edit"].recall, 3)},
+            "takedown": {"precision": round(cats["takedown"].precision, 3),
+                         "recall": round(cats["takedown"].recall, 3)},
+            "noise": {"clean": round(self.noise_clean, 3)},
+        }
+
+
+def run_world(data_dir: Path, tmp: Path, *, plans: Sequence[Plan] | None = None, epochs: int = EPOCHS,
+              seed: str = SEED, config: Config | None = None) -> WorldRun:
+    """Serve the world, check every page at every epoch, score the events."""
+    plans = tuple(plans if plans is not None else plan_world(load(), epochs=epochs, seed=seed))
+    names = {key(p.page.url): p.page.name for p in plans}
+    events: Events = {}
+    started = time.perf_counter()
+    with pytest.MonkeyPatch.context() as mp, RealWeb(plans, tmp, seed=seed) as web:
+        web.played.use(mp)
+        lookups = guard_dns(mp)
+        with Archive(data_dir, config or world_config()) as archive:
+            archive.add([p.page.url for p in plans])
+            for epoch in range(epochs):
+                web.set_epoch(epoch)
+                for event in archive.check().events:
+                    name = names.get(key(event.url))
+                    if name is None:
+                        raise ValueError(f"event {event.type} for {event.url}, which no page of the world is")
+                    reason = None if event.reason is None else str(event.reason)
+                    events.setdefault(name, {}).setdefault(epoch, []).append((str(event.type), reason))
+    scores = score(events, suite_of(plans, epochs), latency_window=0, reasons=False)
+    return WorldRun(plans, scores, events, time.perf_counter() - started, lookups, dict(web.changes), web, epochs)
+
+
+def format_world(run: WorldRun, *, details: bool = False, worst: int = 10) -> str:
+    """The scores table, and with ``details`` every miss and false event with its page's plan."""
+    kinds: dict[str, int] = {}
+    for plan in run.plans:
+        kinds[plan.kind] = kinds.get(plan.kind, 0) + 1
+    mix = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+    noise = run.scores.noise
+    lines = [
+        f"realweb epoch world: {len(run.plans)} real pages, each on its own host, epochs 0..{run.scores_steps}; {mix}",
+        format_scores(run.scores),
+        f"noise pages clean: {noise.clean}/{noise.scenarios} = {run.noise_clean:.3f}   ({run.seconds:.1f} s)",
+    ]
+    if details:
+        by_name = {p.page.name: p for p in run.plans}
+        misses = run.scores.misses()
+        for category in ("edit", "takedown"):
+            mine = [m for m in misses if (m.type == "edited") == (category == "edit") and m.type in ("edited", "removed")]
+            lines.append(f"  worst {category} pages ({len(mine)} misses/false events):")
+            for m in mine[:worst]:
+                plan = by_name[m.scenario]
+                what = "expected, not found" if m.outcome == "miss" else f"not expected ({m.reason})"
+                lines.append(f"    {m.scenario:<40} {plan.kind:<24} epoch {m.step}: {m.type} {what}")
+                if plan.edit and m.outcome == "miss":
+                    lines.append(f"      edit: {run.changes.get(m.scenario)}")
+        others = [m for m in misses if m.type not in ("edited", "removed")]
+        for m in others[:worst]:
+            lines.append(f"    {m.scenario:<40} {by_name[m.scenario].kind:<24} epoch {m.step}: {m.type} {m.reason}"
+                         f" ({m.outcome})")
+    return "\n".join(lines)
