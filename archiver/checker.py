@@ -418,6 +418,8 @@ class Checker:
         parent = parts.path.rsplit("/", 1)[0] if parts.path.count("/") > 1 else ""
         probe_url = urlunsplit((parts.scheme, parts.netloc, f"{parent}/{secrets.token_hex(8)}-archiver-probe", "", ""))
         result = self.fetcher.fetch(probe_url, untrusted=untrusted)
+        # The probe's exchange is evidence for a soft-404 verdict: it goes into the WARC, not only the index.
+        self.store.write_exchange(probe_url, result)
         text_digest, text = None, ""
         if result.outcome == Outcome.OK and result.final is not None:
             tv = extract(result.content, content_type=result.content_type, url=result.final_url)
@@ -436,20 +438,23 @@ class Checker:
 
     def _follow_post(self, url: str, result: FetchResult, capture: Capture, untrusted: bool) -> PostSnapshot | None:
         """Ask the platform's own endpoints about a post and keep their answers in the WARC, with a
-        metadata record of the state derived from them (all linked to the capture)."""
+        metadata record of the state derived from them, concurrent to the page's record, that
+        lists the endpoints' records (each endpoint fetch is a capture event of its own, so its
+        records do not carry WARC-Concurrent-To: WARC 1.1 §5.7)."""
         ref = post_ref(url, result)
         if ref is None:
             return None
         results = []
+        exchanges = []
         for endpoint in platforms.endpoints(ref):
             res = self.fetcher.fetch(endpoint, untrusted=untrusted)
-            self.store.write_exchange(endpoint, res, concurrent_to=capture.record_id)
+            exchanges.append([endpoint, self.store.write_exchange(endpoint, res).record_id])
             results.append(res)
         post = platforms.snapshot(ref, results)
         facts = {
             "post": ref.url, "platform": post.platform, "state": str(post.state), "author": post.author,
             "posted_at": post.posted_at, "edited_at": post.edited_at, "detail": post.detail, "endpoint": post.endpoint,
-            "text": platforms.post_text(post) if post.state is PostState.LIVE else None,
+            "text": platforms.post_text(post) if post.state is PostState.LIVE else None, "exchanges": exchanges,
         }  # fmt: skip
         self.store.write_metadata(ref.url, facts, concurrent_to=capture.record_id)
         logger.info("post %s: %s (%s)", ref.url, post.state, post.detail)
@@ -466,10 +471,12 @@ class Checker:
         return empty or browser.wanted(state.url, config, flagged=state.browser)
 
     def _rendered(self, url: str, result: FetchResult, capture: Capture, untrusted: bool) -> _Text | None:
-        """The page rendered in headless Chromium; every response it loads goes into the WARC."""
+        """The page rendered in headless Chromium; every response it loads goes into the WARC,
+        listed (URL, record id) in the render's metadata record, which is concurrent to the page's."""
+        loaded: list[list[str]] = []
 
         def record(asked: str, res: FetchResult) -> None:
-            self.store.write_exchange(asked, res, concurrent_to=capture.record_id)
+            loaded.append([asked, self.store.write_exchange(asked, res).record_id])
 
         # Assets are fetched as a browser would, a few at a time outside the per-host delay (that
         # applied to the page itself), but with the same proxies, CA bundle and address policy.
@@ -486,6 +493,7 @@ class Checker:
             return None
         html = rendering.html[: self.config.fetch.max_bytes]
         facts = {"rendered_by": "chromium", "url": url, "final_url": rendering.final_url, "title": rendering.title,
+                 "exchanges": loaded,
                  "requests": rendering.requests, "detail": rendering.detail, "text": rendering.text, "html": html}
         self.store.write_metadata(rendering.final_url or url, facts, concurrent_to=capture.record_id)
         key = "dom:" + hashlib.sha1(html.encode("utf-8")).hexdigest()

@@ -1,0 +1,279 @@
+"""A host's article template: where its article sits and which blocks inside it are not article.
+
+Learning is slow and accurate, applying is fast. ``learn`` asks the slow signals (the page's own
+JSON-LD ``articleBody``, trafilatura) and the page's own markup (``<article>``, ``<main>``,
+``itemprop="articleBody"``, the density pass) where the article is, picks the region the signals
+agree with best, and lists the classed blocks inside it that no signal keeps (related lists,
+share rows, author boxes, newsletter boxes). ``find`` applies a template to another page of the
+same host in one walk, with no second opinion; when it no longer matches, the caller learns again.
+
+The text of a page is always read through a template (``read_with``), whether it was learned just
+now or long ago, so a page yields the same text either way: the verdicts can be reproduced from
+the template id recorded in the text version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from archiver.extract.boilerplate import Element, text_len, text_of
+from archiver.extract.html_page import HtmlText, Prepared, linearise, main_container, read_region
+from archiver.extract.signals import Support
+
+__all__ = ["Template", "find", "learn", "read_with", "signature", "supported_elements"]
+
+# --------------------------------------------------------------------------- signatures
+
+_UNSTABLE = re.compile(r"\d|^(?:js|is|has|css|sc|jsx|svelte|ng|active|open|selected|visible|hidden)(?:$|[-_])", re.I)
+_MAX_LEVELS = 3
+
+
+def signature(el: Element) -> str:
+    """``tag.class.class#id`` with the tokens that vary between pages (numbers, hashes, states) left out."""
+    tokens = sorted({t for t in (el.get("class") or "").split() if len(t) <= 40 and not _UNSTABLE.search(t)})
+    ident = (el.get("id") or "").strip()
+    sig = str(el.tag) + "".join(f".{t}" for t in tokens)
+    if ident and len(ident) <= 40 and not _UNSTABLE.search(ident):
+        sig += f"#{ident}"
+    return sig
+
+
+def _chain(el: Element, body: Element) -> tuple[str, ...]:
+    out = [signature(el)]
+    for anc in el.iterancestors():
+        if anc is body or len(out) >= _MAX_LEVELS:
+            break
+        out.append(signature(anc))
+    return tuple(out)
+
+
+def _named(sig: str) -> bool:
+    return "." in sig or "#" in sig
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """Where a host's article is (a chain of signatures, self first) and which blocks to drop."""
+
+    container: tuple[str, ...]
+    drops: tuple[str, ...] = ()
+    keeps: tuple[str, ...] = ()  # blocks the boilerplate rules would remove that hold article text
+    learned_by: str = "density"  # the signals that chose it: "declared+trafilatura:signals"…
+
+    @property
+    def id(self) -> str:
+        return hashlib.sha1(json.dumps([self.container, self.drops, self.keeps]).encode()).hexdigest()[:10]
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "container": list(self.container), "drops": list(self.drops),
+                "keeps": list(self.keeps), "learned_by": self.learned_by}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Template:
+        def strings(key: str) -> tuple[str, ...]:
+            value = data.get(key) or ()
+            return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
+
+        return cls(strings("container"), strings("drops"), strings("keeps"), str(data.get("learned_by") or "density"))
+
+
+# --------------------------------------------------------------------------- apply
+
+
+def find(page: Prepared, template: Template) -> Element | None:
+    """The element of ``page`` that ``template``'s container names, or None when none matches."""
+    body = page.body
+    if template.container == ("body",) or not template.container:
+        return body
+    own = template.container[0]
+    tag = own.split(".", 1)[0].split("#", 1)[0]
+    best, best_len = None, -1
+    for el in body.iter(tag):
+        if signature(el) != own or _chain(el, body) != template.container:
+            continue
+        length = text_len(el)
+        if length > best_len:
+            best, best_len = el, length
+    return best
+
+
+def _drop_blocks(node: Element, drops: Sequence[str]) -> None:
+    if not drops:
+        return
+    wanted = set(drops)
+    doomed = [el for el in node.iter() if isinstance(el.tag, str) and el is not node and signature(el) in wanted]
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None and all(anc is not None for anc in [parent]):
+            tail = el.tail
+            if tail and tail.strip():
+                prev = el.getprevious()
+                if prev is None:
+                    parent.text = (parent.text or "") + tail
+                else:
+                    prev.tail = (prev.tail or "") + tail
+            parent.remove(el)
+
+
+def read_with(page: Prepared, node: Element, template: Template, meta: dict[str, object]) -> HtmlText:
+    """Read ``node`` with the template's drops applied (the one way a page's text is read)."""
+    _drop_blocks(node, template.drops)
+    meta = {**meta, "template": template.to_json()}
+    return read_region(page, node, meta)
+
+
+# --------------------------------------------------------------------------- learn
+
+_REGION_TAGS = ("article", "main", "section", "div", "td", "body")
+_KEEP_SHARE = 0.5  # a block is kept by a signal when half its word pairs are in the signal's text
+_STRONG_WORDS = 40  # a paragraph this long that no signal keeps is still not dropped by class
+
+
+def _weights(body: Element, supports: Sequence[Support]) -> dict[Element, int]:
+    """Per element, the words of the blocks inside it that some signal keeps."""
+    weight: dict[Element, int] = {}
+    owners: list[Element] = []
+    paragraphs = linearise(body, owners)
+    for (text, _, _), owner in zip(paragraphs, owners, strict=True):
+        n = len(text.split())
+        if n < 3 or max(s.share(text) for s in supports) < _KEEP_SHARE:
+            continue
+        weight[owner] = weight.get(owner, 0) + n
+        for anc in owner.iterancestors():
+            weight[anc] = weight.get(anc, 0) + n
+            if anc is body:
+                break
+    return weight
+
+
+def _supported_region(body: Element, weight: dict[Element, int]) -> Element:
+    """The lowest element that holds ≥ 85 % of the kept words (the density descent, on agreed text)."""
+    node = body
+    total = weight.get(body, 0)
+    if not total:
+        return body
+    while True:
+        children = [c for c in node if c in weight]
+        if not children:
+            break
+        best = max(children, key=weight.__getitem__)
+        if weight[best] < 0.85 * total:
+            break
+        node = best
+    while node is not body and node.tag not in _REGION_TAGS:  # a <p>-sized region is a one-block page
+        node = node.getparent()
+    return node
+
+
+def _candidates(page: Prepared, weight: dict[Element, int]) -> list[tuple[Element, str]]:
+    body = page.body
+    found: list[tuple[Element, str]] = [(_supported_region(body, weight), "signals")]
+    density = main_container(body)
+    found.append((density, "density"))
+    if density is not body:
+        for anc in density.iterancestors():
+            found.append((anc, "density"))
+            if anc is body:
+                break
+    for el in body.xpath(".//*[@itemprop='articleBody'] | .//article | .//main | .//*[@role='main']"):
+        found.append((el, "declared"))
+    seen: set[int] = set()
+    unique = []
+    for el, why in found:
+        if id(el) not in seen:
+            seen.add(id(el))
+            unique.append((el, why))
+    return unique
+
+
+def supported_elements(body: Element, supports: Sequence[Support]) -> set[Element]:
+    """The elements that hold (or are) a block some signal keeps, on the page as served."""
+    return {el for el, n in _weights(body, supports).items() if n}
+
+
+def learn(page: Prepared, supports: Sequence[Support], keeps: Sequence[str] = ()) -> tuple[Element, Template]:
+    """Choose the article region by agreement with ``supports`` and list the blocks to drop in it.
+
+    ``keeps`` are the signatures the boilerplate pass was told to spare (see ``supported_elements``).
+    Without a usable signal the density pass's region is taken, with nothing dropped."""
+    supports = [s for s in supports if s.word_count >= 30]
+    body = page.body
+    if not supports:
+        node = main_container(body)
+        return node, Template(_chain(node, body) if node is not body else ("body",), (), (), "density")
+    weight = _weights(body, supports)
+    scored = []
+    for el, why in _candidates(page, weight):
+        lines = [t for t, _, _ in linearise(el)]
+        score = sum(s.agreement(lines) for s in supports) / len(supports)
+        scored.append((score, -text_len(el), why, el))
+    score, _, why, node = max(scored, key=lambda item: (item[0], item[1]))
+    if os.environ.get("WIDEN"):
+        node = _widen(node, body, supports, score)
+    drops = _unsupported_blocks(node, supports)
+    names = "+".join(s.name for s in supports)
+    container = _chain(node, body) if node is not body else ("body",)
+    return node, Template(container, drops, tuple(sorted(set(keeps))), f"{names}:{why}")
+
+
+def _widen(node: Element, body: Element, supports: Sequence[Support], score: float) -> Element:
+    # The tightest region that agrees best often leaves out the article's lead or standfirst, which
+    # sit one or two levels up beside the body text. Climb while the agreement stays within 3 % of
+    # the best: what a wider region adds that no signal keeps is dropped block by block afterwards.
+    for anc in node.iterancestors():
+        if anc is body:
+            break
+        lines = [t for t, _, _ in linearise(anc)]
+        if sum(s.agreement(lines) for s in supports) / len(supports) < 0.97 * score:
+            break
+        node = anc
+    return node
+
+
+def _unsupported_blocks(node: Element, supports: Sequence[Support]) -> tuple[str, ...]:
+    """Signatures of the named blocks in ``node`` whose text no signal keeps.
+
+    A block's words are counted for every named element around it, so a wrapper is dropped only
+    when nothing inside it is kept (an image box that also holds the standfirst stays)."""
+    owners: list[Element] = []
+    paragraphs = linearise(node, owners)
+    kept: dict[str, int] = {}
+    lost: dict[str, int] = {}
+    strong: set[str] = set()
+    for (text, in_header, _), owner in zip(paragraphs, owners, strict=True):
+        sigs = _named_path(owner, node)
+        if not sigs:
+            continue
+        n = max(1, len(text.split()))
+        keep = in_header or max(s.share(text) for s in supports) >= _KEEP_SHARE
+        for sig in sigs:
+            if keep:
+                kept[sig] = kept.get(sig, 0) + n
+            else:
+                lost[sig] = lost.get(sig, 0) + n
+                if n >= _STRONG_WORDS and _link_share(owner) < 0.5:
+                    strong.add(sig)
+    return tuple(sorted(sig for sig, n in lost.items() if sig not in strong and kept.get(sig, 0) <= 0.1 * n))
+
+
+def _named_path(owner: Element, node: Element) -> list[str]:
+    out = []
+    el = owner
+    while el is not None and el is not node:
+        sig = signature(el)
+        if _named(sig) and el.tag != "h1":
+            out.append(sig)
+        el = el.getparent()
+    return out
+
+
+def _link_share(el: Element) -> float:
+    total = text_len(el)
+    if not total:
+        return 0.0
+    return sum(len(text_of(a).strip()) for a in el.iter("a")) / total
