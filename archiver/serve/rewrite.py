@@ -1,11 +1,13 @@
 """Link rewriting for replay: archived HTML and CSS → the same text with every URL kept in the archive.
 
-Every http(s) URL an archived page names (links, images, stylesheets, ``srcset``, CSS ``url()``
-and ``@import``, ``<meta http-equiv=refresh>``) becomes a path on the replay origin,
+Every http(s) URL an archived page names (links, images, stylesheets, ``srcset``, ``srcdoc``, CSS
+``url()``, ``image-set()`` and ``@import`` however escaped (``u\\72l(…)``), ``<meta http-equiv=refresh>``,
+and every URL of an SVG document) becomes a path on the replay origin,
 ``/replay/{timestamp}/{absolute URL}``, so a replayed page never reaches the live web; other
 schemes (``javascript:``, ``file:``…) become ``#``. The page is re-emitted token by token: tags
 without URLs stay as archived, text is re-escaped after parsing. Scripts are left in place: the replay
-response's Content-Security-Policy, not this module, is what stops them (see ``replay``).
+response's Content-Security-Policy, not this module, is what stops them (see ``replay``). The
+rewriting and the CSP are two layers: each alone keeps a replayed page off the live web.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Callable
 from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urljoin
+
+import lxml.etree
 
 #: Attributes holding one URL, on any element (``data`` is ``<object data>``; ``xlink:href`` SVG).
 URL_ATTRS = frozenset(
@@ -49,6 +53,16 @@ _KEEP_SCHEMES = ("mailto:", "tel:", "about:blank", "#")
 
 _CSS_URL = re.compile(r"""url\(\s*(["']?)(.*?)\1\s*\)""", re.IGNORECASE | re.DOTALL)
 _CSS_IMPORT = re.compile(r"""@import\s+(["'])(.*?)\1""", re.IGNORECASE)
+# CSS escapes (CSS Syntax 3, 4.3.7): ``\72`` or ``\000072 `` (hex, one optional space) or ``\r``.
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9A-Fa-f]{1,6})(?:\r\n|[ \t\n\r\f])?|(.))", re.DOTALL)
+_CSS_NAME = r"(?:[A-Za-z0-9_-]|\\[0-9A-Fa-f]{1,6}(?:\r\n|[ \t\n\r\f])?|\\[^\n\r\f0-9A-Fa-f])+"
+# A function or at-keyword spelled with escapes (``u\72l(``, ``@\69mport``): browsers unescape it.
+_CSS_ESCAPED_FUNCTION = re.compile(rf"({_CSS_NAME})\(")
+_CSS_ESCAPED_AT = re.compile(rf"@({_CSS_NAME})")
+#: Functions whose bare string arguments are URLs (``image-set("a.png" 1x)``), and ``url`` itself.
+_IMAGE_FUNCTIONS = ("image-set", "-webkit-image-set", "image", "cross-fade", "-webkit-cross-fade")
+_CSS_FUNCTIONS = frozenset({"url", *_IMAGE_FUNCTIONS})
+_IMAGE_FUNCTION = re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in _IMAGE_FUNCTIONS) + r")\(", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _REFRESH = re.compile(
     r"""^(\s*\d*\.?\d*\s*[;,]\s*(?:url\s*=\s*)?)(["']?)(.*?)\2\s*$""", re.IGNORECASE | re.DOTALL
@@ -88,15 +102,81 @@ def rewrite_srcset(value: str, *, base: str, to_replay: ToReplay) -> str:
     return ", ".join(out)
 
 
+def css_unescape(value: str) -> str:
+    r"""``value`` with CSS escapes decoded, as a browser reads it.
+
+    >>> css_unescape(r"u\72l"), css_unescape(r"\000068 ttp:\/\/a"), css_unescape("a\\\nb")
+    ('url', 'http://a', 'ab')
+    """
+
+    def decode(m: re.Match[str]) -> str:
+        if m.group(1):
+            code = int(m.group(1), 16)
+            return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+        return "" if m.group(2) in "\r\n\f" else m.group(2)  # an escaped newline continues a string
+
+    return _CSS_ESCAPE.sub(decode, value) if "\\" in value else value
+
+
+def _plain_names(css: str) -> str:
+    """Function names and ``@import`` spelled with escapes, written plainly (``u\72l(`` → ``url(``),
+    so the rules below see what the browser sees."""
+
+    def function(m: re.Match[str]) -> str:
+        name = css_unescape(m.group(1)).lower()
+        return f"{name}(" if "\\" in m.group(1) and name in _CSS_FUNCTIONS else m.group(0)
+
+    def at(m: re.Match[str]) -> str:
+        return "@import" if "\\" in m.group(1) and css_unescape(m.group(1)).lower() == "import" else m.group(0)
+
+    if "\\" not in css:
+        return css
+    return _CSS_ESCAPED_AT.sub(at, _CSS_ESCAPED_FUNCTION.sub(function, css))
+
+
+def _image_set_strings(css: str, link: Callable[[str], str]) -> str:
+    """The bare strings inside ``image-set(…)`` and kin (``image-set("a.png" 1x, "b.png" 2x)``)
+    rewritten: there a string is a URL, with no ``url()`` around it."""
+    out, pos = [], 0
+    for m in _IMAGE_FUNCTION.finditer(css):
+        if m.start() < pos:
+            continue  # nested in a function already handled
+        out.append(css[pos : m.end()])
+        i, depth = m.end(), 1
+        while i < len(css) and depth:
+            ch = css[i]
+            if ch in "\"'":
+                end = i + 1
+                while end < len(css) and css[end] != ch:
+                    end += 2 if css[end] == "\\" else 1
+                if depth == 1:
+                    out.append(f'"{_css_string(link(css_unescape(css[i + 1 : end])))}"')
+                else:
+                    out.append(css[i : end + 1])
+                i = end + 1
+                continue
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            out.append(ch)
+            i += 1
+        pos = i
+    out.append(css[pos:])
+    return "".join(out)
+
+
 def rewrite_css(css: str, *, base: str, to_replay: ToReplay) -> str:
-    """CSS with ``url(…)`` and ``@import "…"`` pointing into the archive."""
+    """CSS with ``url(…)``, ``@import "…"`` and ``image-set("…")`` pointing into the archive,
+    however they are spelled (CSS escapes in the function name or the URL)."""
+
+    def link(value: str) -> str:
+        return replay_link(value, base=base, to_replay=to_replay)
 
     def url(m: re.Match[str]) -> str:
-        return f'url("{_css_string(replay_link(m.group(2), base=base, to_replay=to_replay))}")'
+        return f'url("{_css_string(link(css_unescape(m.group(2))))}")'
 
     def imp(m: re.Match[str]) -> str:
-        return f'@import "{_css_string(replay_link(m.group(2), base=base, to_replay=to_replay))}"'
+        return f'@import "{_css_string(link(css_unescape(m.group(2))))}"'
 
+    css = _image_set_strings(_plain_names(css), link)
     return _CSS_IMPORT.sub(imp, _CSS_URL.sub(url, css))
 
 
@@ -157,13 +237,16 @@ class _Rewriter(HTMLParser):
             return replay_link(value, base=self.base, to_replay=self.to_replay, navigation=key in NAVIGATION)
         if key in SRCSET_ATTRS:
             return rewrite_srcset(value, base=self.base, to_replay=self.to_replay)
-        if key == "style":
-            return rewrite_css(value, base=self.base, to_replay=self.to_replay)
+        if key == "srcdoc":  # a whole document inside an attribute
+            return rewrite_html(value, base=self.base, to_replay=self.to_replay)
         if key == "content" and refresh:
             m = _REFRESH.match(value)
             if m:
                 link = replay_link(m.group(3), base=self.base, to_replay=self.to_replay, navigation=True)
                 return m.group(1) + link
+        if key == "style" or "(" in value:
+            # Inline CSS, and SVG presentation attributes that take url(): fill, filter, mask…
+            return rewrite_css(value, base=self.base, to_replay=self.to_replay)
         return value
 
     # -- everything else passes through as archived -----------------------------------------------
@@ -204,6 +287,48 @@ def rewrite_html(html: str, *, base: str, to_replay: ToReplay, banner: str = "")
     return parser.result()
 
 
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+#: What an SVG that cannot be parsed is replayed as: a browser would not render it either.
+EMPTY_SVG = '<svg xmlns="http://www.w3.org/2000/svg"/>'
+
+
+def rewrite_svg(svg: str, *, base: str, to_replay: ToReplay) -> str:
+    """An SVG document (``image/svg+xml``) with every URL kept in the archive.
+
+    SVG is XML, so it is parsed as XML (the HTML rewriter would lower-case ``viewBox`` and
+    ``linearGradient`` and break it): ``href``/``xlink:href`` and the other URL attributes on any
+    element (``<image>``, ``<use>``, ``<feImage>``, XHTML in ``<foreignObject>``), ``url()`` in
+    presentation attributes and ``style``, and ``<style>`` sheets. No DTD, no external entity and
+    no network is loaded; only the root element is re-emitted, so a DOCTYPE's entities and an
+    ``<?xml-stylesheet?>`` (which would load a live sheet) are dropped.
+    """
+    parser = lxml.etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
+    try:
+        root = lxml.etree.fromstring(_XML_DECLARATION.sub("", svg, count=1), parser)
+    except (lxml.etree.XMLSyntaxError, ValueError):
+        return EMPTY_SVG
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue  # comments, processing instructions and entity references carry no URL that loads
+        for name, value in el.attrib.items():
+            local = lxml.etree.QName(name).localname.lower()
+            if name == _XLINK_HREF or local in URL_ATTRS:
+                el.set(name, replay_link(value, base=base, to_replay=to_replay, navigation=local in NAVIGATION))
+            elif local in SRCSET_ATTRS:
+                el.set(name, rewrite_srcset(value, base=base, to_replay=to_replay))
+            elif local in DROP_ATTRS:
+                del el.attrib[name]
+            elif local == "style" or "(" in value:
+                el.set(name, rewrite_css(value, base=base, to_replay=to_replay))
+        if lxml.etree.QName(el).localname.lower() == "style" and el.text:
+            el.text = rewrite_css(el.text, base=base, to_replay=to_replay)
+    for ref in root.iter(lxml.etree.Entity):
+        ref.getparent().remove(ref)  # an entity from a DOCTYPE we do not keep
+    text: str = lxml.etree.tostring(root, encoding="unicode")
+    return text
+
+
 def charset_of(content_type: str | None, body: bytes) -> str:
     """The charset a browser would use: the header's, else a ``<meta>`` in the first 2 KiB, else UTF-8."""
     candidates = []
@@ -225,10 +350,12 @@ def charset_of(content_type: str | None, body: bytes) -> str:
 def rewrite_body(
     body: bytes, *, kind: str, charset: str, base: str, to_replay: ToReplay, banner: str = ""
 ) -> bytes:
-    """Decode, rewrite (``kind`` "html" or "css") and re-encode in the same charset, losslessly."""
+    """Decode, rewrite (``kind`` "html", "svg" or "css") and re-encode in the same charset, losslessly."""
     text = body.decode(charset, errors="surrogateescape")
     if kind == "html":
         text = rewrite_html(text, base=base, to_replay=to_replay, banner=banner)
+    elif kind == "svg":
+        text = rewrite_svg(text, base=base, to_replay=to_replay)
     else:
         text = rewrite_css(text, base=base, to_replay=to_replay)
     try:
