@@ -860,10 +860,10 @@ class Index:
         return rows[0][0] if rows else None
 
     def put_capture_meta(self, capture_id: str, meta: str) -> None:
-        try:
-            with self.db.conn as conn:
+        try:  # from any thread (the web view reads, and caches, in its request threads)
+            with self._conn() as conn:
                 conn.execute("INSERT OR REPLACE INTO capture_meta (capture, meta) VALUES (?, ?)", (capture_id, meta))
-        except sqlite3.OperationalError as exc:  # a cache: a read-only archive recomputes it each time
+        except sqlite3.Error as exc:  # a cache: a read-only archive recomputes it each time
             logger.debug("capture metadata not cached: %s", exc)
 
     def record_seal(self, warc_file: str, offset: int) -> tuple[int, str, str] | None:
@@ -875,7 +875,7 @@ class Index:
         """Seal records ``(warc_file, offset, length, sha256, blocks JSON)``; an existing seal is kept."""
         if not seals:
             return
-        with self.db.conn as conn:
+        with self._conn() as conn:
             conn.executemany(
                 "INSERT OR IGNORE INTO record_seals (warc_file, offset, length, sha256, blocks, sealed_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",

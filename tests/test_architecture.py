@@ -28,7 +28,7 @@ RANKS: dict[str, int] = {
     "notify": 9,
     "checker": 9, "verify": 9,
     "archive": 10,
-    "status": 11, "citing": 11, "publish": 11,
+    "status": 11, "citing": 11, "publish": 12,
     "serve": 12, "scheduler": 12,
     "cli": 13, "__main__": 14,
 }

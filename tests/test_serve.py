@@ -166,8 +166,9 @@ def test_capture_page_has_metadata_citations_and_sandboxed_replay(served: Served
     html = r.text
     assert capture.payload_digest and capture.payload_digest in html
     assert iso_z(capture.captured_at) in html
-    assert f"@misc{{archiver-{capture.id}" in html  # the BibTeX snippet
-    assert f"{served.app}/capture/{capture.id}" in html  # the citations' replay URL is this page
+    assert f"{{archiver-{capture.id}," in html  # the BibTeX snippet
+    # No [publish] public_url: the citations say the copy is local, never a loopback address (issue 11).
+    assert "local copy, not published" in html and f"{served.app}/capture/{capture.id}</" not in html
     frames = [(k, v) for tag, k, v in attrs_of(html) if tag == "iframe"]
     assert ("src", f"{served.replay}/id/{capture.id}") in frames
     sandbox = dict(frames)["sandbox"]
@@ -176,8 +177,8 @@ def test_capture_page_has_metadata_citations_and_sandboxed_replay(served: Served
 
 def test_replay_url_of_a_citation_opens_its_capture_page(served: Served) -> None:
     capture = served.captures(served.site.background)[0]
-    url = served.archive.replay_url(capture.id)
-    assert url == f"{served.app}/capture/{capture.id}"
+    assert served.archive.replay_url(capture.id) == ""  # not published: no address to give (issue 11)
+    url = f"{served.app}/capture/{capture.id}"
     assert served.get(url).status_code == 200
     assert served.get(f"{served.app}/capture/{capture.id[:6]}").status_code == 200  # a unique prefix
     assert served.get(f"{served.app}/capture/zzzzzzzzzzzz").status_code == 404
