@@ -871,6 +871,11 @@ class Index:
         rows = self._q("SELECT length, sha256, blocks FROM record_seals WHERE warc_file = ? AND offset = ?", (warc_file, offset))
         return (int(rows[0][0]), rows[0][1], rows[0][2]) if rows else None
 
+    def record_seal_offsets(self, warc_file: str) -> list[tuple[int, int]]:
+        """``(offset, length)`` of every sealed record of a file, in file order."""
+        rows = self._q("SELECT offset, length FROM record_seals WHERE warc_file = ? ORDER BY offset", (warc_file,))
+        return [(int(r[0]), int(r[1])) for r in rows]
+
     def put_record_seals(self, seals: Sequence[tuple[str, int, int, str, str]], *, now: datetime) -> None:
         """Seal records ``(warc_file, offset, length, sha256, blocks JSON)``; an existing seal is kept."""
         if not seals:

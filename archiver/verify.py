@@ -172,7 +172,7 @@ def check_member(data: bytes) -> _Read:
     except StopIteration:
         return _Read({}, "", ("no WARC record here",))
     except _READ_ERRORS as exc:
-        return _Read({}, "", (f"unreadable: {exc}",))
+        return _Read({}, "", (f"unreadable: {_short(exc)}",))
 
 
 def _agreement(capture: Capture, read: _Read, length: int) -> list[str]:
@@ -226,7 +226,7 @@ def verify_records(index: Index, warc_dir: Path, targets: Iterable[Target], *, n
         try:
             data, length = _read_member(path, t.offset, t.length)
         except (StopIteration, *_READ_ERRORS) as exc:
-            report.problems.append(Problem(t.file, t.offset, f"cannot read the record: {exc}"))
+            report.problems.append(Problem(t.file, t.offset, f"cannot read the record: {_short(exc)}"))
             continue
         read = check_member(data)
         problems = list(read.problems)
@@ -271,34 +271,70 @@ def capture_targets(index: Index, captures: Iterable[Capture]) -> Iterator[Targe
                 yield Target(holder.warc_file, holder.warc_offset, holder.warc_length, holder)
 
 
+def _scan_from(fh: Any, name: str, start: int, by_place: dict[tuple[str | None, int | None], Capture],
+               found: dict[int, Target]) -> int | None:
+    """Read records sequentially from ``start``; the offset where reading failed, or None at the end."""
+    fh.seek(start)
+    it = ArchiveIterator(fh)
+    offset = start
+    try:
+        for record in it:
+            offset = it.get_record_offset()  # absolute: warcio counts from the file's start
+            while record.raw_stream.read(1 << 20):
+                pass
+            it.read_to_end(record)
+            found.setdefault(offset, Target(name, offset, it.get_record_length(), by_place.get((name, offset))))
+            offset += it.get_record_length()
+    except _READ_ERRORS:
+        return offset
+    return None
+
+
 def file_targets(index: Index, files: Sequence[Path]) -> tuple[list[Target], list[Problem]]:
-    """Every record of every file (captures matched to their index rows); the index's own
-    offsets carry on past a damaged stretch a sequential read cannot cross."""
-    by_place = {(c.warc_file, c.warc_offset): c for c in index.all_captures()}
+    """Every record of every file (captures matched to their index rows). Where a sequential
+    read cannot cross a damaged record, it resumes at the next record start the seals or the
+    index know, so one bad byte hides nothing after it."""
+    by_place: dict[tuple[str | None, int | None], Capture] = {(c.warc_file, c.warc_offset): c for c in index.all_captures()}
     targets: list[Target] = []
     problems: list[Problem] = []
     for path in files:
-        seen: set[int] = set()
+        known: dict[int, int | None] = dict(index.record_seal_offsets(path.name))
+        for (name, off), c in by_place.items():
+            if name == path.name and off is not None:
+                known.setdefault(off, c.warc_length)
+        found: dict[int, Target] = {}
+        failures: list[int] = []
         try:
             with open(path, "rb") as fh:
-                it = ArchiveIterator(fh)
-                for record in it:
-                    offset = it.get_record_offset()
-                    while record.raw_stream.read(1 << 20):
-                        pass
-                    it.read_to_end(record)
-                    seen.add(offset)
-                    targets.append(Target(path.name, offset, it.get_record_length(), by_place.get((path.name, offset))))
-        except _READ_ERRORS as exc:
-            last = max(seen, default=0)
-            problems.append(Problem(path.name, last, f"the file cannot be read on past this record: {exc}"))
-        for (name, offset), c in sorted(by_place.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or 0)):
-            if name == path.name and offset is not None and offset not in seen:
-                targets.append(Target(name, offset, c.warc_length, c))
+                start: int | None = 0
+                while start is not None:
+                    failed = _scan_from(fh, path.name, start, by_place, found)
+                    if failed is None:
+                        break
+                    failures.append(failed)
+                    start = min((o for o in known if o > failed), default=None)
+        except OSError as exc:
+            problems.append(Problem(path.name, 0, f"cannot read the file: {exc.strerror or exc}"))
+            continue
+        for off, length in known.items():
+            found.setdefault(off, Target(path.name, off, length, by_place.get((path.name, off))))
+        targets += [found[o] for o in sorted(found)]
+        for failed in failures:
+            if failed not in found:  # a damaged record nothing else knows the start of
+                problems.append(Problem(path.name, failed, "no readable WARC record here: the file is damaged "
+                                        "from this offset to the next known record"))
+    names = {p.name for p in files}
     for (name, offset), c in by_place.items():
-        if name and offset is not None and name not in {p.name for p in files}:
+        if name and offset is not None and name not in names:
             problems.append(Problem(name, offset, f"the index names capture {c.id} in a WARC file that does not exist"))
     return targets, problems
+
+
+def _short(exc: BaseException) -> str:
+    """An exception's message, one printable line of at most 120 characters."""
+    text = " ".join(str(exc).split()).split(", first line:")[0]  # warcio quotes the undecodable bytes
+    text = "".join(ch if ch.isprintable() and ord(ch) < 0x250 else "?" for ch in text)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 # --------------------------------------------------------------------------- WACZ
@@ -348,7 +384,7 @@ def _wacz_warcs(z: zipfile.ZipFile, report: WaczReport) -> None:
                         for p in record.digest_checker.problems:
                             report.problems.append(f"{name}@{offset}: {p}")
             except _READ_ERRORS as exc:
-                report.problems.append(f"{name}: unreadable after {report.records} records: {exc}")
+                report.problems.append(f"{name}: unreadable after {report.records} records: {_short(exc)}")
 
 
 def verify_wacz(path: str | Path) -> WaczReport:
