@@ -331,13 +331,18 @@ class Archive:
         result.unknown = [u for u in wanted if u not in result.removed]
         return result
 
+    def capture_link(self, capture_id: str) -> str:
+        """Where a person opens a capture: its published page, else the local web view's page
+        (``archiver serve`` on ``[serve] host``/``port``)."""
+        return self.replay_url(capture_id) or f"http://{self.config.serve.host}:{self.config.serve.port}/capture/{capture_id}"
+
     def notify_events(self, new: Sequence[Event]) -> None:
         """Send ``new`` (and any event not notified yet) to the configured notifications, now, as
         the daemon does: for `archiver check` run from cron."""
         notify = self.config.notify
         if not (notify.command or notify.webhook or notify.urls):
             return
-        notifier = Notifier(notify, user_agent=self.config.fetch.user_agent, link=self.replay_url)
+        notifier = Notifier(notify, user_agent=self.config.fetch.user_agent, link=self.capture_link)
         wait = notify.timeout * (notify.retries + 1) * max(1, len(new)) + 2.0 ** notify.retries
         deliver_now(self.index, notifier, new, now=self.clock(), wait=wait)
 

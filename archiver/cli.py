@@ -170,8 +170,10 @@ def setup_logging(verbose: int, quiet: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
-    # One INFO line per check (the checker's): each HTTP exchange is detail, shown from -vv on.
-    logging.getLogger("archiver.fetch").setLevel(logging.DEBUG if verbose >= 2 else max(level, logging.WARNING))
+    # One INFO line per check (the checker's): each HTTP exchange, requisite and screenshot is
+    # detail, shown from -vv on.
+    for detail in ("archiver.fetch", "archiver.requisites", "archiver.browser", "archiver.versions"):
+        logging.getLogger(detail).setLevel(logging.DEBUG if verbose >= 2 else max(level, logging.WARNING))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -94,7 +94,7 @@ class Daemon:
         self.archive = archive
         self.schedule = schedule
         self.stop_event = threading.Event()
-        self.notifier = notifier or Notifier(config.notify, user_agent=config.fetch.user_agent, link=archive.replay_url)
+        self.notifier = notifier or Notifier(config.notify, user_agent=config.fetch.user_agent, link=archive.capture_link)
         self.watcher = watcher
         if watcher is None and schedule.watch_dirs:
             self.watcher = FolderWatcher(schedule.watch_dirs, known_digest=archive.index.document_digest)
