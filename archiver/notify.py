@@ -105,6 +105,11 @@ class AppriseChannel:
 
     def __init__(self, urls: Sequence[str], link: Link | None = None) -> None:
         self.link = link
+        # Apprise logs through the standard library; without a handler its warnings would reach
+        # stderr raw. Our own lines say what failed (a refused URL here, a failed delivery later).
+        quiet = logging.getLogger("apprise")
+        if not quiet.handlers:
+            quiet.addHandler(logging.NullHandler())
         self.apprise = apprise.Apprise()
         for url in urls:
             if not self.apprise.add(url):

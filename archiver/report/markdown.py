@@ -13,7 +13,7 @@ from archiver.models import Event, EventType, ReportData, SourceSummary
 from archiver.models import Diff
 from archiver.report.detail import MAX_CHANGES, changes, evidence_items, marked, number_line
 from archiver.report.shape import iso
-from archiver.report.views import BLOCKED_NOTE, KIND_TITLES, document_order, grouped, kind_counts, plural, standings, status_counts
+from archiver.report.views import KIND_TITLES, document_order, grouped, kind_counts, plural, standings, status_counts
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
 _TAKEDOWNS = (EventType.REMOVED, EventType.UNREACHABLE, EventType.MOVED)
@@ -104,7 +104,9 @@ def _document_table(data: ReportData, link: Callable[[str], str] | None) -> list
 def _source_row(source: SourceSummary) -> str:
     cited = ", ".join(md_text(d) for d in source.cited_by) or "—"
     target = f" → {md_url(source.expands_to)}" if source.expands_to else ""  # a short link's expansion
-    status = f"{source.status} ({md_text(BLOCKED_NOTE)})" if source.status == "blocked" else str(source.status)
+    status = str(source.status)
+    if status == "blocked":  # the setting as code, so it reads (and pastes) exactly
+        status += " (refused by the address policy: set `fetch.allow_private = true` to capture it)"
     return (
         f"| {md_url(source.url)}{target} | {status} | {iso(source.last_checked) or 'never'} "
         f"| {source.captures} | {cited} |"
