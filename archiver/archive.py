@@ -391,6 +391,8 @@ class Archive:
 
     def report(self, fmt: str = "json", **filters: object) -> str:
         data = self.report_data(**filters)  # type: ignore[arg-type]
+        if self.config.publish.public_url.strip():  # captures link to their published pages (issue 11)
+            return report.render(data, fmt, capture_link=self.replay_url)
         return report.render(data, fmt)
 
     def capture(self, ref: str) -> Capture:

@@ -242,3 +242,12 @@ def test_formats_keep_working_for_a_bare_info() -> None:
                         payload_digest="sha1:X", title=None, final_url=None, status=200)
     jsonschema.validate(json.loads(format_citation(info, "csl-json")), SCHEMA)
     assert re.search(r"date = \{2026-11-23\}", format_citation(replace(info, title="T"), "bibtex"))
+
+
+def test_the_report_links_captures_to_their_published_pages(archive: Archive, site: CitingSite) -> None:
+    first, second = archive.history(site.article)
+    md = archive.report("md", document=str(site.document))
+    html = archive.report("html", document=str(site.document))
+    assert f"{PUBLIC}capture/{second.id}/" in md and f'href="{PUBLIC}capture/{second.id}/"' in html
+    with site.archive("") as local:  # not published: the report's own anchors
+        assert PUBLIC not in local.report("html", document=str(site.document))
