@@ -293,8 +293,22 @@ class Archive:
         with Fetcher(self.config.fetch, throttle=self._throttle, policy=policy) as fetcher:
             checker = Checker(self.index, self.store, fetcher, self.config, clock=self.clock)
             result.events += checker.run(states, progress=progress, stop=stop)
+        self._store_page_metadata(states)
         result.checked += len(states)
         return result
+
+    def _store_page_metadata(self, states: Sequence[UrlState]) -> None:
+        """Read the citation metadata of each new HTML version now and keep it with the capture
+        (``capture_meta``): a citation made later, even from a copy of the index, has it at hand."""
+        for state in states:
+            latest = self.index.latest_capture(state.url)
+            if (latest is None or latest.record_type != "response" or latest.outcome != Outcome.OK
+                    or "html" not in (latest.content_type or "") or self.index.capture_meta(latest.id) is not None):
+                continue
+            try:
+                self.capture_metadata(latest)
+            except (ArchiverError, ValueError) as exc:  # metadata is a nicety: never fail a check over it
+                logger.warning("%s: page metadata not read: %s", latest.id, exc)
 
     def due_states(self, limit: int) -> list[UrlState]:
         return self.index.url_states(self.index.due_urls(self.clock(), limit))

@@ -92,9 +92,10 @@ def test_document_publication_time() -> None:
     assert document_published("# No date here\n\nJust text.") is None
 
 
-def test_metadata_is_stored_with_the_capture(archive: Archive, site: CitingSite) -> None:
-    capture = archive.history(site.article)[0]
-    archive.citation_info_for(capture)
+def test_metadata_is_stored_with_the_capture(site: CitingSite) -> None:
+    """Read when the capture is made (``archiver check``), before anything cites it."""
+    with site.archive() as archive:
+        capture = archive.history(site.article)[0]
     rows = list(Database(site.data_dir / "index.db")["capture_meta"].rows_where("capture = ?", [capture.id]))
     stored = json.loads(rows[0]["meta"])
     assert stored["page"]["authors"] == ["Jane Doe", "Rich Roe"] and stored["record_id"].startswith("<urn:uuid:")
