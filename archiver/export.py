@@ -7,8 +7,9 @@ cdxj-indexer, the indexer pywb and py-wacz use), ``pages/pages.jsonl``, ``datapa
 
 With a subset of URLs, the WARC files are filtered: a capture's records are copied byte for
 byte — its request/response pairs for every redirect hop, its final record, the records that
-name it in ``WARC-Concurrent-To`` — plus, for a revisit, the response it refers to, so the
-package replays on its own. Nothing is re-encoded, so digests stay true; but a filtered file
+name it in ``WARC-Concurrent-To``, the records those metadata records list (the page's
+requisites and screenshot, a browser render's loads, a post's endpoint answers) — plus, for a
+revisit, the response it refers to, so the package replays on its own. Nothing is re-encoded, so digests stay true; but a filtered file
 is not the original file, so it gets a new name (``<original stem>.subset-<sha256 prefix>.warc.gz``)
 and ``provenance/records.jsonl`` maps every copied record (by WARC-Record-ID) from its place in
 the package to its original file and offset, the pair a citation names. A full export copies
@@ -41,7 +42,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from archiver.errors import ArchiverError
 from archiver.index import Index
 from archiver.models import Capture, capture_id
-from archiver.warcstore import parse_warc_date
+from archiver.warcstore import parse_fields, parse_warc_date
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,8 @@ class _Record:
     concurrent_to: str | None
     date: datetime | None
     uri: str
+    refers_to: str | None = None  # a revisit's WARC-Refers-To
+    lists: tuple[str, ...] = ()  # record ids a warc-fields metadata record names (requisites, loads, screenshot)
 
 
 def _scan(path: Path) -> Iterator[_Record]:
@@ -90,6 +93,7 @@ def _scan(path: Path) -> Iterator[_Record]:
         try:
             for record in it:
                 h = record.rec_headers
+                lists = _listed(record)  # reads the body: before get_record_length, which skips past it
                 yield _Record(
                     offset=it.get_record_offset(),
                     length=it.get_record_length(),
@@ -98,9 +102,24 @@ def _scan(path: Path) -> Iterator[_Record]:
                     concurrent_to=h.get_header("WARC-Concurrent-To"),
                     date=parse_warc_date(h.get_header("WARC-Date")),
                     uri=h.get_header("WARC-Target-URI") or "",
+                    refers_to=h.get_header("WARC-Refers-To"),
+                    lists=lists,
                 )
         except (ArchiveLoadFailed, OSError, ValueError) as exc:
             logger.warning("%s: unreadable past this point, exporting the records before it (%s)", path, exc)
+
+
+def _listed(record: Any) -> tuple[str, ...]:
+    """The records a capture's ``application/warc-fields`` metadata record names: its requisites,
+    the screenshot, a browser render's loads and a post's endpoint answers (captures of their
+    own, so they are linked by this listing rather than by WARC-Concurrent-To)."""
+    if record.rec_type != "metadata" or record.rec_headers.get_header("Content-Type") != "application/warc-fields":
+        return ()
+    fields = parse_fields(record.content_stream().read())
+    ids = [item[-1] for key in ("requisites", "exchanges") for item in fields.get(key) or () if isinstance(item, list) and item]
+    if isinstance(fields.get("screenshot"), str):
+        ids.append(fields["screenshot"])
+    return tuple(i for i in ids if isinstance(i, str))
 
 
 class _Selection:
@@ -108,6 +127,7 @@ class _Selection:
 
     def __init__(self, captures: Sequence[Capture] | None, index: Index) -> None:
         self.everything = captures is None
+        self.listed: set[str] = set()  # records named by the chosen captures' metadata (follow_listings)
         self.final_ids: set[str] = set()  # capture ids of final records wanted (chosen + revisit targets)
         self.hops: set[tuple[datetime, str]] = (
             set()
@@ -131,11 +151,24 @@ class _Selection:
             return True
         return r.rec_type == "response" and r.date is not None and (r.date, r.uri) in self.hops
 
+    def follow_listings(self, scanned: Sequence[_Record]) -> None:
+        """Add what the chosen captures' metadata records list (in any file), and the records
+        their revisits refer to; call with every file's records before ``records``."""
+        finals = {r.record_id for r in scanned if self.wants(r)}
+        for r in scanned:
+            if r.concurrent_to in finals:
+                self.listed.update(r.lists)
+        by_id = {r.record_id: r for r in scanned}
+        for rid in list(self.listed):
+            target = by_id.get(rid)
+            if target is not None and target.refers_to:
+                self.listed.add(target.refers_to)
+
     def records(self, scanned: Sequence[_Record]) -> list[_Record]:
         """The records of one file to copy, in file order (its warcinfo first, if any is copied)."""
         if self.everything:
             return list(scanned)
-        wanted = {r.record_id for r in scanned if self.wants(r)}
+        wanted = {r.record_id for r in scanned if self.wants(r) or r.record_id in self.listed}
         # Requests point at their response, side records (platform answers) at the capture.
         chosen = [r for r in scanned if r.record_id in wanted or r.concurrent_to in wanted]
         if not chosen:
@@ -242,8 +275,10 @@ def _filtered_warcs(warc_files: Sequence[Path], selection: _Selection, into: Pat
     """
     written: list[Path] = []
     copied: list[_Copied] = []
-    for path in warc_files:
-        scanned = list(_scan(path))
+    scans = [(path, list(_scan(path))) for path in warc_files]
+    if not selection.everything:
+        selection.follow_listings([r for _, scanned in scans for r in scanned])
+    for path, scanned in scans:
         picked = selection.records(scanned)
         if not picked:
             continue

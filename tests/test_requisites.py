@@ -10,6 +10,8 @@ already archived, under any URL. Every record names its file's warcinfo.
 from __future__ import annotations
 
 import dataclasses
+import io
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -210,3 +212,26 @@ def test_the_soft404_probe_exchange_is_in_the_warc(site: StyledSite, tmp_path: P
     probes = [r for r in records(tmp_path / "snapshots") if "archiver-probe" in (h(r, "WARC-Target-URI") or "")]
     assert [r.rec_type for r in probes] == ["request", "response"]
     assert probes[1].http_headers.get_statuscode() == "500"  # pytest-httpserver's answer to an unknown path
+
+
+def test_a_wacz_of_one_page_carries_its_requisites_and_screenshot(site: StyledSite, tmp_path: Path) -> None:
+    data = tmp_path / "snapshots"
+    with Archive(data, config()) as archive:
+        archive.check([site.article, site.other])
+        archive.export_wacz(tmp_path / "article.wacz", [site.article])
+        [page] = archive.history(site.article)
+        requisites = archive.requisites(page)
+        shot = archive.screenshot(page)
+        [other] = archive.history(site.other)
+    assert shot is not None
+    wanted = {r.record.record_id for r in requisites} | {r.payload.record_id for r in requisites if r.payload}
+    with zipfile.ZipFile(tmp_path / "article.wacz") as wacz:
+        ids: set[str] = set()
+        for name in wacz.namelist():
+            if name.startswith("archive/"):
+                for rec in ArchiveIterator(io.BytesIO(wacz.read(name))):
+                    ids.add(h(rec, "WARC-Record-ID") or "")
+    assert wanted | {shot.record.record_id} <= ids
+    with Archive(data, config()) as archive:
+        other_id = archive.store.record_id(other)
+    assert other_id not in ids  # only the page asked for, and what it needed
