@@ -62,20 +62,37 @@ def _order(anchors: Anchors, salt: str) -> list[tuple[str, HtmlElement]]:
     return items
 
 
+_MONTHS = re.compile(r"(?i)\b(jan|feb|f\u00e9v|m\u00e4r|mar|apr|avr|mai|may|maj|jun|juin|jul|juil|aug|ao\u00fb|ago|sep|set"
+                     r"|o[ck]t|out|nov|de[czs]|d\u00e9c|dic|ene|stycz|lut|kwi|czer|lip|sierp|wrze|pa\u017a|list|grud)")
+
+
+def _content_number(text: str, m: re.Match[str]) -> bool:
+    """A number that is content, not a date, a time or a year: what a real correction changes."""
+    run, before, after = m.group(), text[max(0, m.start() - 12):m.start()], text[m.end():m.end() + 12]
+    if len(run) == 4 and run[:2] in ("19", "20"):
+        return False
+    if before[-1:] in ":/.-(" or after[:1] in ":/-)" or (after[:1] == "." and after[1:2].isdigit()):
+        return False
+    return not _MONTHS.search(before + " " + after)
+
+
 def change_number(anchors: Anchors, salt: str) -> str | None:
-    """A number in (or in the same block as) a with string changes: "27 million" → "32 million"."""
-    for string, el in _order(anchors, salt):
-        block = _block(el)
-        nodes = _text_nodes(block)
-        inside = [n for n in nodes if _NUMBER.search(_get(n)) and any(w in _get(n) for w in string.split()[:3])]
-        for node in inside or [n for n in nodes if _NUMBER.search(_get(n))]:
-            text = _get(node)
-            m = _NUMBER.search(text)
-            assert m is not None
-            run = m.group()
-            new = str(int(run) + 5 + int(token(salt, run, length=2), 16) % 20).zfill(len(run))
-            _set(node, text[:m.start()] + new + text[m.end():])
-            return f"number {run} -> {new} near {string[:40]!r}"
+    """A number in (or in the same block as) a with string changes: "27 million" → "32 million".
+    Dates, times and years are left alone: masking rightly hides those."""
+    order = _order(anchors, salt)
+    near = [(string, sib) for string, el in order for sib in (_block(el).getprevious(), _block(el).getnext())
+            if sib is not None and isinstance(sib.tag, str) and sib.tag in BLOCKS]
+    for string, el in [*order, *near]:  # the with strings' own paragraphs first, then their neighbours
+        nodes = _text_nodes(_block(el) if el.tag not in BLOCKS else el)
+        candidates = [(string in " ".join(_get(n).split()), len(m.group()) > 1, -i, n, m)
+                      for i, n in enumerate(nodes) for m in _NUMBER.finditer(_get(n)) if _content_number(_get(n), m)]
+        if not candidates:
+            continue
+        *_, node, m = max(candidates, key=lambda c: c[:3])
+        text, run = _get(node), m.group()
+        new = str(int(run) + 5 + int(token(salt, run, length=2), 16) % 20).zfill(len(run))
+        _set(node, text[:m.start()] + new + text[m.end():])
+        return f"number {run} -> {new} near {string[:40]!r}"
     return None
 
 

@@ -9,6 +9,7 @@ Every mutation is a pure function of (page, epoch, seed).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -19,7 +20,7 @@ from lxml import etree
 
 HtmlElement = etree._Element  # plain lxml elements: lxml.html's class lookup costs a third of a render
 
-from .corpus import normalise
+from .corpus import RealPage, normalise
 
 # -- parse and serialise -------------------------------------------------------------------------
 
@@ -70,6 +71,8 @@ def elements(root: HtmlElement) -> Iterator[HtmlElement]:
     return root.iter(etree.Element)
 
 
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "textarea", "title"})
+
 # -- the article's anchors -------------------------------------------------------------------------
 
 
@@ -88,13 +91,25 @@ class Anchors:
         for s in wanted:
             node = body if body is not None and s in text_of(body) else None
             while node is not None:
-                inner = next((c for c in node if isinstance(c.tag, str) and s in text_of(c)), None)
+                inner = next((c for c in node if isinstance(c.tag, str) and c.tag not in _HIDDEN and s in text_of(c)),
+                             None)
                 if inner is None:
                     break
                 node = inner
-            if node is not None:
+            if node is not None and node is not body:  # not only in scripts or spread over the page
                 found[s] = node
         return cls(wanted, found)
+
+    @classmethod
+    def of_page(cls, root: HtmlElement, page: RealPage) -> Anchors:
+        """``find`` for a tree parsed from ``page``'s own bytes, with the search done once per page."""
+        found = {}
+        for string, path in _anchor_paths(page):
+            node = root
+            for i in path:
+                node = node[i]
+            found[string] = node
+        return cls(tuple(s for s in (normalise(w) for w in page.with_) if s), found)
 
     def protects(self, el: HtmlElement) -> bool:
         """True when ``el`` contains, or is inside, a with string's element (or holds its text)."""
@@ -119,6 +134,23 @@ class Anchors:
             out.append(h1.getparent())
         return out
 
+    def near(self, el: HtmlElement, root: HtmlElement) -> bool:
+        """Whether ``el`` belongs to the article's neighbourhood (its header, dateline, byline):
+        the smallest element holding both ``el`` and the article (or the headline) is not much
+        bigger than the article. With no anchors, everything counts as near."""
+        lca = self.common_ancestor()
+        if lca is None:
+            return True
+        h1 = root.find(".//h1")
+        for target in (lca, h1):
+            if target is None:
+                continue
+            mine = {id(a) for a in (el, *el.iterancestors())}
+            joint = next((a for a in (target, *target.iterancestors()) if id(a) in mine), None)
+            if joint is not None and len(text_of(joint)) <= 1.3 * len(text_of(target)) + 600:
+                return True
+        return False
+
     def common_ancestor(self) -> HtmlElement | None:
         nodes = list(self.found.values())
         if not nodes:
@@ -131,6 +163,22 @@ class Anchors:
             else:
                 break
         return common
+
+
+@functools.cache
+def _anchor_paths(page: RealPage) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Where each with string's element sits in the parsed page: child indices from the root."""
+    root = parse(page.body(), page.charset)
+    out = []
+    for string, el in Anchors.find(root, page.with_).found.items():
+        path = []
+        node = el
+        while node.getparent() is not None:
+            parent = node.getparent()
+            path.append(parent.index(node))
+            node = parent
+        out.append((string, tuple(reversed(path))))
+    return tuple(out)
 
 
 def _contains(outer: HtmlElement, inner: HtmlElement) -> bool:
@@ -148,7 +196,9 @@ def _names(el: HtmlElement) -> str:
 # -- noise -----------------------------------------------------------------------------------------
 
 _DATE_NAME = re.compile(r"date|time|clock|updated|published|datum|fecha|heure|data-pub")
-_COUNTER_NAME = re.compile(r"count|share|comment|views?\b|likes?\b|hits|reads\b|votes?\b|reaction|kommentar")
+_COUNTER_NAME = re.compile(r"(?<![a-z])(\w*count\w*|shares?|comments?|views|likes?|hits|reads|votes?|reactions?"
+                           r"|kommentare?)(?![a-z])")
+_COUNT_TEXT = re.compile(r"\D{0,20}\d[\d.,]*\s?[KkMm]?\D{0,20}")
 _RELATED_NAME = re.compile(r"related|(?<![a-z])most|popular|trending|recommend|read-?next|teaser|top-?stories"
                            r"|latest|more-?(news|stories|articles)|meistgelesen|weitere|empfehl|lire-aussi"
                            r"|relacionad|similar|other-?(news|articles)")
@@ -167,6 +217,12 @@ NEW_HEADLINES = {
            "L'équipe locale remporte la coupe", "Le musée rouvre après deux ans de travaux"],
     "es": ["El consejo aprueba un nuevo presupuesto", "Se esperan fuertes lluvias este fin de semana",
            "El equipo local gana la final de copa", "El museo reabre tras dos años de obras"],
+    "pt": ["Câmara aprova novo orçamento", "Chuva forte prevista para o fim de semana",
+           "Equipe local vence a final da copa", "Museu reabre após dois anos de obras"],
+    "it": ["Il consiglio approva il nuovo bilancio", "Forti piogge attese nel fine settimana",
+           "La squadra locale vince la finale di coppa", "Il museo riapre dopo due anni di lavori"],
+    "pl": ["Rada przyjęła nowy budżet", "Silne opady deszczu w weekend",
+           "Miejscowa drużyna wygrała finał pucharu", "Muzeum otwarte po dwóch latach remontu"],
 }
 AD_COPY = ["Save 30% on winter tyres today", "Your new kitchen, planned online", "Fly to Lisbon from 49 €",
            "Try our meal boxes: first week free", "Fast fibre broadband for your home", "Book a test drive now"]
@@ -226,6 +282,15 @@ def _rewrite_text(el: HtmlElement, change: Callable[[str], str]) -> None:
             child.tail = change(child.tail)
 
 
+def _is_counter(el: HtmlElement, names: str) -> bool:
+    """A counter: named like one, and its text is one number with at most a few words around it
+    ("1,234 shares", "Kommentare: 12"); a teaser or a date in a "views-row" is not."""
+    if not _COUNTER_NAME.search(names):
+        return False
+    text = text_of(el)
+    return len(text) <= 30 and len(text.split()) <= 4 and bool(_COUNT_TEXT.fullmatch(text))
+
+
 def _short(el: HtmlElement, limit: int) -> bool:
     text = text_of(el)
     return 0 < len(text) <= limit and any(ch.isdigit() for ch in text)
@@ -240,13 +305,13 @@ def add_noise(root: HtmlElement, anchors: Anchors, *, page: str, lang: str, epoc
         if el.tag in ("script", "style", "head", "html", "body") or el.getparent() is None:
             continue
         names = _names(el)
-        if (el.tag == "time" or (_DATE_NAME.search(names) and _short(el, 60))) and not _inside_any(el, region):
-            if not anchors.protects(el):
+        if el.tag == "time" or (_DATE_NAME.search(names) and _short(el, 60)):
+            if not _inside_any(el, region) and not anchors.protects(el) and not anchors.near(el, root):
                 _rewrite_text(el, lambda t: _clock(t, epoch, page))
                 if el.get("datetime"):
                     el.set("datetime", _clock(el.get("datetime") or "", epoch, page))
                 report.times += 1
-        elif _COUNTER_NAME.search(names) and _short(el, 40) and not anchors.protects(el):
+        elif _is_counter(el, names) and not anchors.protects(el):
             _rewrite_text(el, lambda t: _renumber(t, epoch, page))
             report.counters += 1
     report.related = _shuffle_related(root, anchors, page=page, lang=lang, epoch=epoch)

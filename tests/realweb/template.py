@@ -26,7 +26,7 @@ def _hollow(page: RealPage) -> tuple[HtmlElement, HtmlElement]:
     """The page's tree with the article region emptied (and every headline, structured data and
     canonical link gone), and the emptied element."""
     root = parse(page.body(), page.charset)
-    anchors = Anchors.find(root, page.with_)
+    anchors = Anchors.of_page(root, page)
     region = anchors.common_ancestor()
     body = root.find("body")
     assert body is not None, f"{page.name}: no body"

@@ -11,6 +11,7 @@ so the baseline differs from the next epoch only by the mutations.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,6 +81,11 @@ MIX: tuple[tuple[EditKind | None, Takedown | None], ...] = (
 
 
 def plan_world(pages: Sequence[RealPage], *, count: int = PAGES, epochs: int = EPOCHS, seed: str = SEED) -> list[Plan]:
+    return list(_plan(tuple(pages), count, epochs, seed))
+
+
+@functools.cache
+def _plan(pages: tuple[RealPage, ...], count: int, epochs: int, seed: str) -> tuple[Plan, ...]:
     """``count`` pages spread over languages, each with a scenario from ``MIX`` (edits and takedowns
     at epochs 1 .. epochs-1). A page whose with strings cannot be placed in its markup stays noise."""
     chosen = sorted(spread(tuple(pages), count, seed=seed), key=lambda p: token(seed, p.name))
@@ -87,10 +93,10 @@ def plan_world(pages: Sequence[RealPage], *, count: int = PAGES, epochs: int = E
     for i, page in enumerate(chosen):
         edit, takedown = MIX[i % len(MIX)]
         at = 1 + int(token(seed, page.name, "at", length=4), 16) % (epochs - 1)
-        if edit and not Anchors.find(parse(page.body(), page.charset), page.with_).found:
+        if edit and not Anchors.of_page(parse(page.body(), page.charset), page).found:
             edit = None
         plans.append(Plan(page, edit, takedown, at if edit or takedown else 0))
-    return plans
+    return tuple(plans)
 
 
 def suite_of(plans: Sequence[Plan], epochs: int = EPOCHS) -> Suite:
@@ -101,7 +107,7 @@ def render(plan: Plan, epoch: int, *, seed: str = SEED) -> tuple[bytes, NoiseRep
     """The page as served at ``epoch`` (before any takedown): noise, and the edit once it is due."""
     page = plan.page
     root = parse(page.body(), page.charset)
-    anchors = Anchors.find(root, page.with_)
+    anchors = Anchors.of_page(root, page)
     change = None
     if plan.edit and epoch >= plan.at:
         change = apply_edit(anchors, plan.edit, salt=f"{seed}:{page.name}", lang=page.lang)
