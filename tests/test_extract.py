@@ -37,12 +37,12 @@ TEMPLATES = [
         "news_article.html",
         "Support for transit levy slips to 61% ahead of vote, Herald poll finds",
         ["By Maria Okafor City Hall reporter", "Published 2026-11-20 [time]",
-         "A Route 7 bus pulls into the Harbor Street transit center",  # caption
          "Sixty-one percent of likely voters", "Buses every 10 minutes or better on 14 routes from 6 a.m. to 9 p.m.",
          "by 8 p.m. on Dec. 8.", "Last updated: [date]"],
         ["cookies", "Most read", "Mariners clinch", "Sixty-one percent is still a landslide", "Refinance now",
          "Morning Briefing", "Skip to main content", "Sign in", "Around the web", "Editorial: Vote yes", "Harbor City 48",
-         "Council sends $1.9 billion", "Maria Okafor covers City Hall", "Tags"],
+         "Council sends $1.9 billion", "Maria Okafor covers City Hall", "Tags",
+         "A Route 7 bus pulls into the Harbor Street transit center"],  # a picture caption is not the story
         {"byline": "Maria Okafor", "published": "2026-11-20T09:00:00-05:00", "dateline": "Nov. 20, 2026 at 9:00 a.m.", "lang": "en-US"},
         id="news",
     ),
@@ -60,9 +60,10 @@ TEMPLATES = [
         "blog_post.html",
         "Why the Harbor City levy poll numbers are softer than they look",
         ["Posted on 2026-11-21 [time] by Sam Okoye [n] min read", '"A measure that polls under 60 percent',
-         "Priya Raman, political scientist", "Support for the levy in public polls since June.", "[n] likes"],
+         "Priya Raman, political scientist", "[n] likes"],
         ["2026-11-22", "Share this", "The September poll, annotated", "Great analysis", "Leave a comment",
-         "Recent Posts", "Archives", "Proudly powered", "Previous post", "Skip to content", "Categorized as"],
+         "Recent Posts", "Archives", "Proudly powered", "Previous post", "Skip to content", "Categorized as",
+         "Support for the levy in public polls since June."],  # the chart's caption
         {"byline": "Sam Okoye", "published": "2026-11-21T07:30:00+00:00", "canonical": "https://transitmatters.example/2026/11/21/levy-poll-softer/"},
         id="blog",
     ),

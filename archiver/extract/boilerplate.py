@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
@@ -127,6 +128,21 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _LOGO = re.compile(r"logo|brand|site[-_]?(?:title|name)|masthead", re.IGNORECASE)
+# Picture captions and credits ("Photo: AP", "Credit: Getty Images", "Bild: dpa"): they describe a
+# picture, not the story, and a re-cropped photo or a new credit is not an edit. trafilatura drops
+# them too. A <figure> that holds a table or a quote is kept: that is data.
+_CAPTION = re.compile(
+    r"(?:^|[\s_-])(?:caption\w*|(?:wp|img|image|photo|picture|media|figure)[-_]?(?:caption|credits?|copyright|source)"
+    r"|credits?|copyright|bildunterschrift|legende|imagecaptionwrapper)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+# An author's biography box ("Jane Doe is a personal finance expert…"): about the writer, not the
+# story. A short byline in the same markup stays (it is only a box when it runs past 12 words).
+_BIO = re.compile(
+    r"(?:^|[\s_-])(?:bio|biography|(?:author|autor|writer)[-_]?(?:bio|box|info|about|description|card|profile|details|teaser)"
+    r"|about[-_]?(?:the[-_]?)?author|abh[-_]\w+)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
 
 
 def classes(el: Element) -> str:
@@ -174,7 +190,17 @@ def _is_boilerplate(el: Element, tag: str, total: int | None) -> bool:
     style = get("style")
     if style and _HIDDEN_STYLE.search(style):
         return True
+    if tag == "figcaption":
+        return True
+    if tag == "figure":
+        return el.find(".//table") is None and el.find(".//blockquote") is None
     cls, ident = get("class"), get("id")
+    if (cls or ident) and tag not in ("html", "body", "main", "article"):
+        names = f"{cls or ''} {ident or ''}"
+        if _CAPTION.search(names) and el.find(".//table") is None and text_len(el) < 400:
+            return True
+        if _BIO.search(names) and len(text_of(el).split()) > 12:
+            return True
     if (cls or ident) and _BOILERPLATE.search(f"{cls or ''} {ident or ''}"):
         if tag in ("html", "body", "main", "article"):
             return False
@@ -185,9 +211,16 @@ def _is_boilerplate(el: Element, tag: str, total: int | None) -> bool:
     return False
 
 
-def strip_boilerplate(root: Element) -> bool:
+#: Never content, whatever a template says.
+_HARD_DROP = frozenset(("script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed"))
+
+
+def strip_boilerplate(root: Element, keep: Callable[[Element], bool] | None = None) -> bool:
     """Remove boilerplate in place, in one walk that skips what it drops; returns whether the page
-    had scripts (for the "no text without scripts" verdict)."""
+    had scripts (for the "no text without scripts" verdict).
+
+    ``keep`` may spare an element the rules would remove (a host template knows that this site's
+    article body sits in a "widget" box); scripts, styles and embeds are removed regardless."""
     had_scripts = root.find(".//script") is not None
     body = root.find("body")
     body = root if body is None else body
@@ -205,7 +238,7 @@ def strip_boilerplate(root: Element) -> bool:
             continue
         if el in protected and tag not in ("script", "style"):
             continue
-        if _is_boilerplate(el, tag, total):
+        if _is_boilerplate(el, tag, total) and (keep is None or tag in _HARD_DROP or not keep(el)):
             doomed.append(el)
             walker.skip_subtree()
     head = root.find("head")

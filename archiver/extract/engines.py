@@ -28,21 +28,86 @@ chardet<6).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from archiver.extract.boilerplate import parse
-from archiver.extract.html_page import HtmlText, read_page
+from archiver.extract.boilerplate import Element, parse, text_len
+from archiver.extract.html_page import HtmlText, Prepared, prepare, read_page
+from archiver.extract.signals import Support, declared_body, trafilatura_text
+from archiver.extract.template import Template, find, learn, read_with, signature, supported_elements
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ENGINES", "read_page_fast", "read_page_trafilatura"]
+__all__ = ["ENGINES", "read_page_agreed", "read_page_fast", "read_page_trafilatura"]
 
 
 def read_page_fast(text: str, url: str) -> HtmlText | None:
     """The default engine: one lxml pass, structural boilerplate removal, text density."""
     root = parse(text)
     return None if root is None else read_page(root)
+
+
+def read_page_agreed(text: str, url: str, templates: Sequence[Template] = ()) -> HtmlText | None:
+    """The default engine: the host's learned template when one fits, else learn one now.
+
+    The fast path is one lxml parse: a known template is applied with no second opinion. A page
+    no template fits is read by agreement between its JSON-LD ``articleBody``, trafilatura and its
+    own markup (``template.learn``), and the new template is returned in ``meta["template"]`` for
+    the caller to keep. Either way the text is read through a template (``_apply``), so a page
+    yields the same text whether its template was learned now or long ago.
+    """
+    root = parse(text)
+    if root is None:
+        return None
+    if templates:
+        read = _apply(root, templates, "template", url)
+        if read is not None:
+            return read
+        root = parse(text)  # no template fits (a redesign, a page of another kind): learn afresh
+    template = _learn(root, text, url)
+    return _apply(parse(text), (template,), "learned", url, force=True)
+
+
+def _apply(
+    root: Element, templates: Sequence[Template], extractor: str, url: str, force: bool = False
+) -> HtmlText | None:
+    keeps = {sig for t in templates for sig in t.keeps}
+    page = prepare(root, (lambda el: signature(el) in keeps) if keeps else None, url)
+    for template in templates:
+        node = find(page, template)
+        if node is not None and (force or _fits(page, node)):
+            return read_with(page, node, template, {"extractor": extractor})
+    if force:  # the template learned from this very page names nothing in it: read it whole
+        return read_with(page, page.body, templates[0], {"extractor": extractor})
+    return None
+
+
+def _learn(root: Element, text: str, url: str) -> Template:
+    declared = declared_body(root)  # before the scripts it lives in are stripped
+    supports = [Support.of("declared", declared)] if declared else []
+    supports.append(Support.of("trafilatura", trafilatura_text(text, url)))
+    usable = [s for s in supports if s.word_count >= 30]
+    body = root.find("body")
+    held = supported_elements(root if body is None else body, usable) if usable else set()
+    spared: set[str] = set()
+
+    def keep(el: Element) -> bool:
+        sig = signature(el)
+        if el in held and ("." in sig or "#" in sig):
+            spared.add(sig)
+            return True
+        return False
+
+    page = prepare(root, keep if held else None, url)
+    _, template = learn(page, supports, tuple(spared))
+    return template
+
+
+def _fits(page: Prepared, node: Element) -> bool:
+    # A template whose region shrank to a fragment of the page (a teaser box with the same class
+    # on a page of another kind) no longer describes it.
+    length = text_len(node)
+    return length >= 500 or length >= 0.2 * text_len(page.body)
 
 
 def read_page_trafilatura(text: str, url: str) -> HtmlText | None:
@@ -71,6 +136,7 @@ def read_page_trafilatura(text: str, url: str) -> HtmlText | None:
 #: The engines ``extract(..., engine=…)`` accepts, by name: decoded HTML and URL → HtmlText, or None
 #: when there is no markup. ``fast`` is the default.
 ENGINES: dict[str, Callable[[str, str], HtmlText | None]] = {
+    "agreed": read_page_agreed,
     "fast": read_page_fast,
     "trafilatura": read_page_trafilatura,
 }

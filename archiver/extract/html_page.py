@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -30,7 +32,7 @@ from archiver.extract.masking import counter_attribute
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["HtmlText", "linearise", "main_container", "read_page"]
+__all__ = ["HtmlText", "Prepared", "drop_link_blocks", "linearise", "main_container", "prepare", "read_page", "read_region"]
 
 # --------------------------------------------------------------------------- main container
 
@@ -124,13 +126,17 @@ def _is_header(el: Element) -> bool:
     return el.tag in ("header", "time", "address", "h1") or bool(_HEADER_CLASS.search(classes(el)))
 
 
-def linearise(node: Element) -> list[tuple[str, bool, bool]]:
-    """``(paragraph, in_header, is_row)`` in document order; table rows become "cell | cell"."""
+def linearise(node: Element, owners: list[Element] | None = None) -> list[tuple[str, bool, bool]]:
+    """``(paragraph, in_header, is_row)`` in document order; table rows become "cell | cell".
+
+    With ``owners``, the innermost block element each paragraph came from is appended to it, one
+    per paragraph (template learning asks which element a block of text belongs to)."""
     out: list[tuple[str, bool, bool]] = []
     buf: list[str] = []
     header_stack: list[bool] = []
     header_depth = 0
     cells = False  # a td/th went into the paragraph being built: a table row
+    blocks: list[Element] = [node]
 
     def flush() -> None:
         nonlocal cells
@@ -138,6 +144,8 @@ def linearise(node: Element) -> list[tuple[str, bool, bool]]:
         buf.clear()
         if text:
             out.append((text, header_depth > 0, cells))
+            if owners is not None:
+                owners.append(blocks[-1])
         cells = False
 
     for event, el in etree.iterwalk(node, events=("start", "end")):
@@ -152,6 +160,7 @@ def linearise(node: Element) -> list[tuple[str, bool, bool]]:
             header_depth += is_header
             if tag in _BLOCK_TAGS:
                 flush()
+                blocks.append(el)
             elif tag == "br":
                 if buf and buf[-1] == "\n":
                     flush()  # <br><br>: a paragraph break in br-formatted text
@@ -168,6 +177,8 @@ def linearise(node: Element) -> list[tuple[str, bool, bool]]:
         else:
             if tag in _BLOCK_TAGS:
                 flush()
+                if len(blocks) > 1:
+                    blocks.pop()
             header_depth -= header_stack.pop()
             if el.tail and el is not node:
                 buf.append(el.tail)
@@ -175,15 +186,75 @@ def linearise(node: Element) -> list[tuple[str, bool, bool]]:
     return out
 
 
-def _drop_link_lists(node: Element) -> None:
-    # Lists whose every item is a link ("Related", "More in Politics", tag lists) that escaped the
-    # class rules: three or more items, each at least 90% link text.
-    for lst in list(node.iter("ul", "ol")):
+def drop_link_blocks(node: Element, host: str = "") -> None:
+    """Remove the article's link-dense neighbours that escaped the class rules.
+
+    - lists whose every item is a link ("Related", "More in Politics", tag lists): three or more
+      items, each at least 90% link text;
+    - runs of three or more short link blocks under one parent (teasers built from divs);
+    - "label: link" lines that send the reader to another page of the same site ("Read more:
+      <a>…</a>", "Czytaj też: <a>…</a>", "Lue lisää: <a>…</a>"); "Source: <a>elsewhere</a>" stays;
+    - the heading just before a dropped list or run ("You might also like", "Zobacz również").
+    A single linked paragraph or heading inside the article stays: that is the author's link.
+    """
+    doomed: list[Element] = []
+    for lst in node.iter("ul", "ol"):
         items = [li for li in lst if li.tag == "li"]
-        if len(items) < 3:
+        if len(items) >= 3 and all(_link_chars(li) >= 0.9 * max(text_len(li), 1) for li in items):
+            doomed.append(lst)
+    runs: dict[Element, list[Element]] = {}
+    for el in node.iter("p", "div", "h2", "h3", "h4", "h5", "h6", "li", "dd", "section", "article"):
+        if el is node or any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in el):
             continue
-        if all(sum(text_len(a) for a in li.iter("a")) >= 0.9 * max(text_len(li), 1) for li in items):
-            drop(lst)
+        text = " ".join(text_of(el).split())
+        if not text or len(text.split()) > 25:
+            continue
+        links = _link_chars(el)
+        label = _LINK_LABEL.match(text)
+        if label and links >= 0.8 * (len(text) - label.end()) and links > 0 and _internal(el, host):
+            doomed.append(el)
+        elif links >= 0.6 * len(text):
+            runs.setdefault(el.getparent(), []).append(el)
+    lists = list(doomed)
+    for members in runs.values():
+        if len(members) >= 3:
+            doomed.extend(members)
+            lists.append(members[0])
+    for el in lists:
+        heading = _previous_block(el)
+        if heading is not None and heading.tag in ("h2", "h3", "h4", "h5", "h6", "strong") and len(text_of(heading).split()) <= 6:
+            doomed.append(heading)
+    for el in doomed:
+        if el.getparent() is not None:
+            drop(el)
+
+
+# "Read more:", "Lesen Sie auch:", "Czytaj też:", "Lue aiheesta lisää:", "Voir aussi :" — a short
+# label and a colon, then a link.
+_LINK_LABEL = re.compile(r"^\W{0,2}[^\W\d][\w'’ -]{1,38}\s?:\s*")
+
+
+def _internal(el: Element, host: str) -> bool:
+    for a in el.iter("a"):
+        target = urlsplit((a.get("href") or "").strip())
+        if target.scheme in ("", "http", "https") and (not target.netloc or (host and target.hostname == host)):
+            return True
+    return False
+
+
+def _link_chars(el: Element) -> int:
+    return sum(text_len(a) for a in el.iter("a"))
+
+
+def _previous_block(el: Element) -> Element | None:
+    prev = el.getprevious()
+    while prev is not None and not (isinstance(prev.tag, str) and text_len(prev)):
+        prev = prev.getprevious()
+    if prev is None or not isinstance(prev.tag, str) or prev.tag not in _BLOCK_TAGS:
+        return None
+    if (el.getprevious() is not None and (el.getprevious().tail or "").strip()) or prev.tag in ("ul", "ol", "table"):
+        return None
+    return prev
 
 
 def _canonical_times(node: Element) -> None:
@@ -325,16 +396,38 @@ def _inside(el: Element, node: Element) -> bool:
     return el is node or any(anc is node for anc in el.iterancestors())
 
 
-def read_page(root: Element) -> HtmlText:
-    """Everything the fast engine extracts from a parsed page (``root`` is modified)."""
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A parsed page with its boilerplate removed, ready for a region to be read from it."""
+
+    root: Element
+    body: Element
+    meta_tags: dict[str, str]
+    had_scripts: bool
+    url: str = ""
+
+
+def prepare(root: Element, keep: Callable[[Element], bool] | None = None, url: str = "") -> Prepared:
+    """Read the head's metadata, then strip boilerplate (``root`` is modified; ``keep`` spares
+    elements the rules would remove, see ``strip_boilerplate``)."""
     meta_tags = head_meta(root)
-    had_scripts = strip_boilerplate(root)
+    had_scripts = strip_boilerplate(root, keep)
     body = root.find("body")
-    body = root if body is None else body
-    node = main_container(body)
-    _drop_link_lists(node)
+    return Prepared(root, root if body is None else body, meta_tags, had_scripts, url)
+
+
+def read_page(root: Element) -> HtmlText:
+    """Everything the density pass extracts from a parsed page (``root`` is modified)."""
+    page = prepare(root)
+    node = main_container(page.body)
+    return read_region(page, node, {"extractor": "fast" if node is not page.body else "fulltext"})
+
+
+def read_region(page: Prepared, node: Element, meta: dict[str, Any]) -> HtmlText:
+    """The headline, article header and paragraphs of ``node``, the page's main-content region."""
+    root, body, meta_tags = page.root, page.body, page.meta_tags
+    drop_link_blocks(node, urlsplit(page.url or meta_tags.get("canonical", "")).hostname or "")
     title = _headline(root, node, meta_tags)
-    meta: dict[str, Any] = {"extractor": "fast" if node is not body else "fulltext"}
     for key, name in (("lang", "lang"), ("canonical", "canonical"), ("og:site_name", "site_name"),
                       ("article:modified_time", "modified"), ("description", "description")):  # fmt: skip
         if key in meta_tags:
@@ -365,7 +458,7 @@ def read_page(root: Element) -> HtmlText:
     _canonical_times(node)
     _mask_counter_elements(node)
     paragraphs = extra + linearise(node)
-    paragraphs = [p for p in paragraphs if not _AD_LABEL.match(p[0])]
+    paragraphs = [p for p in paragraphs if not _AD_LABEL.match(p[0]) and not _is_credit(p[0])]
     if title:  # the headline is the title, not a paragraph
         flat = " ".join(title.split())
         for i, (text, _, _) in enumerate(paragraphs[:4]):
@@ -378,7 +471,7 @@ def read_page(root: Element) -> HtmlText:
         header_zone=_header_zone(paragraphs),
         table_rows=frozenset(i for i, (_, _, row) in enumerate(paragraphs) if row),
         meta=meta,
-        had_scripts=had_scripts,
+        had_scripts=page.had_scripts,
     )
 
 
@@ -389,3 +482,18 @@ _AD_LABEL = re.compile(
     r"|continue reading|read more|share this(?: article| story)?)\W*$",
     re.IGNORECASE,
 )
+
+
+# A picture credit left in the text as a line of its own: "Photo: AP", "(Credit: Clayton Aldern /
+# Grist)", "Crédits photos : Bestimage", "Bild: dpa", "Kuva: Lehtikuva", "© Reuters". The label is
+# journalistic furniture in every language; the line is short and names a source, not a claim.
+_CREDIT = re.compile(
+    r"^\W{0,3}(?:(?:photo|picture|image|illustration|graphic|video)s?(?:\s+credits?)?|credits?(?:\s+photos?)?"
+    r"|photograph(?:ed)?\s+by|crédits?\s+photos?|fotos?|bild(?:er|quelle)?|beitragsbild|quelle|kuva|zdjęcie|fot"
+    r"|imagen|foto\s+de|source|©)\s*[:©]",
+    re.IGNORECASE,
+)
+
+
+def _is_credit(text: str) -> bool:
+    return len(text.split()) <= 15 and bool(_CREDIT.match(text))
