@@ -1,0 +1,211 @@
+"""Faithful replay, measured in real Chromium: the archived copy of a styled page looks like the page.
+
+A styled article (``styled_site``: stylesheets with ``@import``, a web font, background images,
+an ``img srcset``, a ``picture``) is served on 127.0.0.1 and captured by ``Archive.check``. Then
+Chromium (Debian's, through chromedriver) takes a screenshot of the live page and of the replays
+— archiver's own (its banner removed: it is archiver's notice, not the page), pywb's from the WARC
+files and from a WACZ export, and the screenshot archiver stored at capture time — and they are
+compared pixel by pixel: the share of pixels whose colour differs by at most ``TOLERANCE`` must
+be at least 0.95. A copy captured without requisites (the old, HTML-only capture) falls well short,
+which shows the measure can fail. And no replay tool serves a metadata record as the page: the
+latest memento of a page whose last check was refused is its last good capture.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from PIL import Image, ImageChops
+from pytest_httpserver import HTTPServer
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+from styled_site import StyledSite, serve
+from test_pywb import BIN, clean_env, free_port, run_tool, wait_for_pywb
+from test_serve_browser import chromium, port_pair
+
+from archiver.archive import Archive
+from archiver.config import CheckConfig, Config, DetectConfig, FetchConfig, RequisitesConfig, ScreenshotConfig
+from archiver.models import Capture
+from archiver.serve import Server, open_archive
+from archiver.serve.memento import timestamp14
+
+#: Largest per-pixel difference (0-255, on the luminance of the difference) still counted as the same.
+TOLERANCE = 24
+#: What "looks like the page" means here.
+THRESHOLD = 0.95
+
+logger = logging.getLogger(__name__)
+
+
+def config(*, requisites: bool = True) -> Config:
+    return Config(
+        fetch=FetchConfig(allow_private=True), check=CheckConfig(per_host_delay=0.0),
+        detect=DetectConfig(soft404_probe=False), requisites=RequisitesConfig(enabled=requisites),
+        screenshot=ScreenshotConfig(enabled=requisites),
+    )
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Share of pixels alike in two screenshots, over the area they share."""
+    ia, ib = Image.open(io.BytesIO(a)).convert("RGB"), Image.open(io.BytesIO(b)).convert("RGB")
+    box = (0, 0, min(ia.width, ib.width), min(ia.height, ib.height))
+    diff = ImageChops.difference(ia.crop(box), ib.crop(box)).convert("L")
+    alike = sum(diff.histogram()[: TOLERANCE + 1])
+    return alike / (box[2] * box[3])
+
+
+@dataclass
+class Replays:
+    site: StyledSite
+    article: Capture
+    flaky: str
+    server: Server
+    driver: webdriver.Chrome
+    pywb: str
+    plain_replay: str  # the replay origin of an archive captured without requisites
+    archive: Archive
+
+    def shot(self, url: str, *, banner: bool = False) -> bytes:
+        """A viewport screenshot of ``url`` once its fonts are in (archiver's banner taken out)."""
+        self.driver.get(url)
+        if not banner:
+            self.driver.execute_script("for (const b of document.querySelectorAll('archiver-banner')) b.remove()")
+        self.driver.execute_script("return document.fonts.ready.then(() => document.fonts.status)")
+        return bytes(self.driver.get_screenshot_as_png())
+
+    def framed_shot(self, url: str) -> bytes:
+        """pywb's framed replay: a screenshot of the page in its frame, once the frame has loaded
+        (its banner, outside the frame, is not part of the page)."""
+        driver = self.driver
+        driver.get(url)
+        frame = WebDriverWait(driver, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, "iframe"))
+        driver.switch_to.frame(frame)
+        try:
+            WebDriverWait(driver, 30).until(
+                lambda d: d.execute_script("return document.readyState") == "complete"
+                and d.execute_script("return location.href").endswith(self.site.article)
+            )
+            driver.execute_script("return document.fonts.ready.then(() => document.fonts.status)")
+        finally:
+            driver.switch_to.default_content()
+        return bytes(frame.screenshot_as_png)
+
+
+@pytest.fixture(scope="module")
+def replays(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replays]:
+    root = tmp_path_factory.mktemp("fidelity")
+    httpd = HTTPServer(host="127.0.0.1", port=0)
+    httpd.start()
+    site = serve(httpd)
+    flaky_server = HTTPServer(host="127.0.0.1", port=0)
+    flaky_server.start()
+    flaky_server.expect_request("/flaky").respond_with_data(
+        "<!DOCTYPE html><html><body><p>Here today.</p></body></html>", content_type="text/html; charset=utf-8")
+    flaky = flaky_server.url_for("/flaky")
+    with Archive(root / "snapshots", config()) as archive:
+        archive.check([site.article, flaky])
+        flaky_server.stop()  # refused from now on: the next check's capture is a metadata record
+        archive.check([flaky])
+        assert [c.record_type for c in archive.history(flaky)] == ["response", "metadata"]
+        archive.export_wacz(root / "article.wacz", [site.article, flaky])
+    with Archive(root / "plain", config(requisites=False)) as plain:
+        plain.check([site.article])
+    pywb_dir = root / "pywb"
+    pywb_dir.mkdir()
+    run_tool("wb-manager", "init", "warcs", cwd=pywb_dir)
+    run_tool("wb-manager", "add", "warcs", *map(str, sorted((root / "snapshots" / "warcs").glob("*.warc.gz"))),
+             cwd=pywb_dir)
+    run_tool("wb-manager", "init", "wacz", cwd=pywb_dir)
+    run_tool("wb-manager", "add", "--unpack-wacz", "wacz", str(root / "article.wacz"), cwd=pywb_dir)
+    port = free_port()
+    wayback = subprocess.Popen([str(BIN / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=pywb_dir,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=clean_env())
+    reading = open_archive(root / "snapshots", config())
+    server = Server(reading, port=port_pair())
+    plain_reading = open_archive(root / "plain", config(requisites=False))
+    plain_server = Server(plain_reading, port=port_pair())
+    driver = chromium(root / "profile")
+    try:
+        wait_for_pywb(port, wayback)
+        server.start()
+        plain_server.start()
+        [article] = reading.history(site.article)
+        yield Replays(site, article, flaky, server, driver, f"http://127.0.0.1:{port}", plain_server.replay_url, reading)
+    finally:
+        driver.quit()
+        server.stop()
+        plain_server.stop()
+        reading.close()
+        plain_reading.close()
+        wayback.terminate()
+        try:
+            wayback.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            wayback.kill()
+            wayback.wait()
+        httpd.stop()
+        shutil.rmtree(pywb_dir / "collections", ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def live(replays: Replays) -> bytes:
+    return replays.shot(replays.site.article)
+
+
+def test_archivers_replay_looks_like_the_live_page(replays: Replays, live: bytes, tmp_path: Path) -> None:
+    ts = timestamp14(replays.article.captured_at)
+    before = len(replays.site.server.log)
+    replayed = replays.shot(f"{replays.server.replay_url}/replay/{ts}/{replays.site.article}")
+    assert not replays.site.server.log[before:]  # everything came from the archive, nothing from the site
+    score = similarity(live, replayed)
+    print(f"archiver replay vs live: pixel similarity {score:.4f}")
+    (tmp_path / "live.png").write_bytes(live)
+    (tmp_path / "archiver.png").write_bytes(replayed)
+    assert score >= THRESHOLD
+
+
+def test_an_html_only_capture_does_not_look_like_the_page(replays: Replays, live: bytes) -> None:
+    """The control: what archiver kept before requisites (the HTML alone) scores well below."""
+    replayed = replays.shot(f"{replays.plain_replay}/timegate/{replays.site.article}")  # → its one memento
+    score = similarity(live, replayed)
+    print(f"HTML-only replay vs live: pixel similarity {score:.4f}")
+    assert score < 0.9
+
+
+def test_the_stored_screenshot_looks_like_the_live_page(replays: Replays, live: bytes) -> None:
+    shot = replays.archive.screenshot(replays.article)
+    assert shot is not None
+    score = similarity(live, replays.archive.screenshot_png(shot))
+    print(f"stored screenshot vs live: pixel similarity {score:.4f}")
+    assert score >= THRESHOLD
+
+
+@pytest.mark.parametrize("collection", ["warcs", "wacz"])
+def test_pywb_replay_looks_like_the_live_page(replays: Replays, live: bytes, collection: str) -> None:
+    ts = timestamp14(replays.article.captured_at)
+    replayed = replays.framed_shot(f"{replays.pywb}/{collection}/{ts}/{replays.site.article}")
+    score = similarity(live, replayed)
+    print(f"pywb ({collection}) replay vs live: pixel similarity {score:.4f}")
+    assert score >= THRESHOLD
+
+
+@pytest.mark.parametrize("collection", ["warcs", "wacz"])
+def test_pywb_never_serves_a_metadata_record_as_the_page(replays: Replays, collection: str) -> None:
+    for url in (replays.flaky, replays.site.article):
+        cdx = requests.get(f"{replays.pywb}/{collection}/cdx", params={"url": url, "output": "json"}, timeout=30)
+        entries = [line for line in cdx.text.splitlines() if line.strip()]
+        assert entries, (url, cdx.text)
+        for line in entries:  # every memento is an HTTP response of the page, never archiver's metadata
+            assert '"status": "200"' in line and '"mime": "text/html"' in line, line
+    latest = requests.get(f"{replays.pywb}/{collection}/2100id_/{replays.flaky}", timeout=30)
+    assert latest.status_code == 200 and latest.headers["Content-Type"].startswith("text/html")
+    assert "Here today." in latest.text  # the last good capture, not the refused check's record
