@@ -166,6 +166,10 @@ def test_archivers_replay_looks_like_the_live_page(replays: Replays, live: bytes
     before = len(replays.site.server.log)
     replayed = replays.shot(f"{replays.server.replay_url}/replay/{ts}/{replays.site.article}")
     assert not replays.site.server.log[before:]  # everything came from the archive, nothing from the site
+    # The archived web font is in use (a CORS fetch from the sandboxed page, through a redirect).
+    assert replays.driver.execute_script("return document.fonts.check('44px \"Archived Face\"')") is True
+    faces = replays.driver.execute_script("return [...document.fonts].map(f => f.family + ':' + f.status)")
+    assert faces == ['Archived Face:loaded'], faces
     score = similarity(live, replayed)
     print(f"archiver replay vs live: pixel similarity {score:.4f}")
     (tmp_path / "live.png").write_bytes(live)

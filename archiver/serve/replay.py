@@ -146,6 +146,9 @@ class Replay:
                 "text/plain; charset=utf-8",
                 (
                     ("Location", memento_uri(request.origins.replay, chosen)),
+                    # A web font is fetched in CORS mode by the sandboxed (opaque-origin) page, and
+                    # a CORS fetch checks every redirect too: see ``_is_font``.
+                    ("Access-Control-Allow-Origin", "*"),
                     *safety_headers(request.origins),
                 ),
             )
@@ -201,8 +204,8 @@ class Replay:
             return f"/replay/{ts}/{_in_path(url)}"
 
         media = _media_type(content_type)
-        if media in _HTML_TYPES or media == "text/css":
-            kind = "css" if media == "text/css" else "html"
+        if media in _HTML_TYPES or media in ("text/css", "image/svg+xml"):
+            kind = {"text/css": "css", "image/svg+xml": "svg"}.get(media, "html")
             payload = rewrite_body(
                 payload,
                 kind=kind,
