@@ -101,13 +101,13 @@ def test_script_built_page_is_rendered_recorded_and_its_text_kept(site: dict[str
     found = records(data_dir)
     page = next(r for r in found if r[0] == "response" and r[1] == url)
     base = url.removesuffix("/results")
+    dom = parse_fields(next(r for r in found if r[0] == "metadata" and r[3] == page[2])[4])
     for asset, expected in (("/static/app.js", b"fetch('/api/results.json')"), ("/api/results.json", b"61 percent")):
         response = next(r for r in found if r[0] == "response" and r[1] == base + asset)
         # A capture event of its own (WARC 1.1 §5.7): listed by the render's metadata record, which
         # is the record concurrent to the page's, instead of claiming to be part of the page's capture.
         assert expected in response[4] and response[3] is None and [base + asset, response[2]] in dom["exchanges"]
         assert any(r[0] == "request" and r[1] == base + asset for r in found)
-    dom = parse_fields(next(r for r in found if r[0] == "metadata" and r[3] == page[2])[4])
     assert dom["rendered_by"] == "chromium" and DATA["paragraphs"][1] in dom["text"]
     assert '<p>Mail ballots postmarked' in dom["html"]
     assert sum(1 for r in found if r[0] == "response" and r[1] == url) == 1  # the page is not fetched twice

@@ -191,8 +191,6 @@ def test_warc_holds_the_page_and_the_endpoint_answers_linked_to_it(
         # Its own capture event (no WARC-Concurrent-To), listed by the post's metadata record.
         assert answer[3] is None and [endpoint, answer[2]] in facts["exchanges"]
         assert any(r[0] == "request" and r[1] == endpoint for r in records)
-    state = next(r for r in records if r[0] == "metadata" and r[3] == page[2])
-    facts = parse_fields(state[4])
     assert facts["state"] == "live" and facts["platform"] == "x" and "Anti-ICE agitators" in facts["text"]
 
 
