@@ -13,13 +13,19 @@ Only ``bench/accuracy.py --update-floors`` moves the floors (lowering needs ``--
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import requests
+from hostproxy import guard_dns
 from realweb import Quality, format_quality, load, measure, normalise
 from realweb.edits import EditKind
 from realweb.floors import below, pinned
 from realweb.harness import WorldRun, format_world, run_world
 from realweb.mutate import parse, text_of
-from realweb.world import EPOCHS, Takedown, plan_world, render
+from realweb.quality import fold, masked_pattern
+from realweb.template import NOT_FOUND
+from realweb.world import EPOCHS, RealWeb, Takedown, plan_world, render
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.0/8"])
 
@@ -61,12 +67,11 @@ def test_world_stays_above_pinned_floors(world: WorldRun) -> None:
 
 
 def test_world_is_real_pages_through_the_proxy_only(world: WorldRun) -> None:
-    """Every request went through the routing proxy, which resolves nothing: the pages' hosts got
-    their pages; other hosts (a page's scripts and frames, asked by archiver's browser pass on a
-    page with no text without scripts) got the played web's 404 or a failed TLS handshake."""
+    """Every request went through the routing proxy, which resolves nothing, and asked only for
+    the pages' own hosts."""
     assert world.lookups == []  # no name was ever resolved in this process
     hosts = {p.page.host for p in world.plans}
-    assert hosts <= set(world.web.played.asked)
+    assert set(world.web.played.asked) == hosts
     fetched = {hit.split("/", 3)[2] for hit in world.web.played.hits}
     assert hosts <= fetched  # every page was fetched, at its real host name
     assert len(world.plans) == 60 and len({p.page.lang for p in world.plans}) >= 10
@@ -90,3 +95,44 @@ def test_noise_never_touches_a_with_string() -> None:
         for string in plan.page.with_:
             if normalise(string) in text_before:
                 assert normalise(string) in text_after, f"{plan.page.name}: noise touched {string!r}"
+
+
+def test_takedowns_are_served_as_the_site_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The world itself, asked through the proxy as archiver asks it: pages with their charset,
+    a home page, 404 for assets, the site's not-found page for unknown paths (200 on a soft-404
+    host, the very page the taken-down URL then serves), 410, and a 301 to the home page."""
+    first = {p.takedown: p for p in reversed(plan_world(load())) if p.takedown}
+    plans = [first[kind] for kind in Takedown]  # one page of each kind
+    guard_dns(monkeypatch)
+    with RealWeb(plans, tmp_path) as web, requests.Session() as session:
+        session.trust_env = False
+        session.proxies = {"http": web.played.proxy.url(), "https": web.played.proxy.url()}
+        session.verify = str(web.played.ca_bundle)
+        web.set_epoch(0)
+        probes = {}
+        for plan in plans:
+            root = f"{plan.page.scheme}://{plan.page.host}/"
+            page = session.get(plan.page.url, allow_redirects=False)
+            assert page.status_code == 200 and page.headers["Content-Type"] == plan.page.content_type
+            assert session.get(root).status_code == 200
+            assert session.get(root + "static/site.css?v=3").status_code == 404
+            probes[plan.page.name] = session.get(root + "archiver-probe-7f3a9c/x")
+            expected = 200 if plan.takedown is Takedown.SOFT_404 else 404
+            assert probes[plan.page.name].status_code == expected
+        web.set_epoch(EPOCHS - 1)  # every takedown is due by the last epoch
+        for plan in plans:
+            gone = session.get(plan.page.url, allow_redirects=False)
+            if plan.takedown is Takedown.REDIRECT_HOME:
+                assert gone.status_code == 301 and gone.headers["Location"] == f"{plan.page.scheme}://{plan.page.host}/"
+                continue
+            assert gone.status_code == {Takedown.NOT_FOUND: 404, Takedown.GONE: 410, Takedown.SOFT_404: 200}[plan.takedown]
+            assert gone.content == probes[plan.page.name].content  # the site's one not-found page
+            text = text_of(parse(gone.content, plan.page.charset))
+            assert NOT_FOUND.get(plan.page.lang, NOT_FOUND["en"])[0] in text
+            assert sum(normalise(s) in text for s in plan.page.with_) <= 1  # a teaser may repeat a line
+
+
+def test_masking_aware_matching_is_honest() -> None:
+    assert masked_pattern("Support slipped to 59%").search("Support slipped to [n]%")
+    assert not masked_pattern("Support slipped to 59%").search("Support slipped to [n]")
+    assert fold("\u201cWe\u2019re fine\u201d \u2013 she said") == "\"We're fine\" - she said"

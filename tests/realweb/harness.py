@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from hostproxy import guard_dns
-from simweb import Scores, format_scores, score
+from simweb import Match, Scores, format_scores, score
 from simweb.harness import sim_config
 
 from archiver.archive import Archive
@@ -30,12 +30,16 @@ Events = dict[str, dict[int, list[tuple[str, str | None]]]]
 
 
 def world_config() -> Config:
-    """The simulated webs' configuration (no politeness delay), without page
-    requisites or screenshots where this archiver has them: the world measures verdicts."""
+    """The simulated webs' configuration (no politeness delay), without the browser pass, page
+    requisites or screenshots (where this archiver has them): the world measures verdicts."""
     config = sim_config()
     # Nothing in this world stalls on purpose: generous timeouts keep a loaded CI machine from
     # turning a slow answer into an `unreachable`.
     config = replace(config, fetch=replace(config.fetch, connect_timeout=10.0, read_timeout=10.0, deadline=20.0))
+    # No headless browser: the world judges the served HTML (its scripts are all 404 here anyway),
+    # and a Chromium pass on a page with no text without scripts would make the figures depend on
+    # whether Chromium is installed, and cost seconds per check.
+    config = replace(config, browser=replace(config.browser, enabled=False, when_empty=False))
     names = {f.name for f in fields(Config)}
     if "requisites" in names:
         config = replace(config, requisites=replace(config.requisites, enabled=False))  # type: ignore[attr-defined]
@@ -98,7 +102,8 @@ def run_world(data_dir: Path, tmp: Path, *, plans: Sequence[Plan] | None = None,
 
 
 def format_world(run: WorldRun, *, details: bool = False, worst: int = 10) -> str:
-    """The scores table, and with ``details`` every miss and false event with its page's plan."""
+    """The scores table; with ``details`` the worst pages of each category (most misses and false
+    events first), each miss or false event with its epoch, and what the edit was."""
     kinds: dict[str, int] = {}
     for plan in run.plans:
         kinds[plan.kind] = kinds.get(plan.kind, 0) + 1
@@ -110,19 +115,33 @@ def format_world(run: WorldRun, *, details: bool = False, worst: int = 10) -> st
         f"noise pages clean: {noise.clean}/{noise.scenarios} = {run.noise_clean:.3f}   ({run.seconds:.1f} s)",
     ]
     if details:
-        by_name = {p.page.name: p for p in run.plans}
-        misses = run.scores.misses()
-        for category in ("edit", "takedown"):
-            mine = [m for m in misses if (m.type == "edited") == (category == "edit") and m.type in ("edited", "removed")]
-            lines.append(f"  worst {category} pages ({len(mine)} misses/false events):")
-            for m in mine[:worst]:
-                plan = by_name[m.scenario]
-                what = "expected, not found" if m.outcome == "miss" else f"not expected ({m.reason})"
-                lines.append(f"    {m.scenario:<40} {plan.kind:<24} epoch {m.step}: {m.type} {what}")
-                if plan.edit and m.outcome == "miss":
-                    lines.append(f"      edit: {run.changes.get(m.scenario)}")
-        others = [m for m in misses if m.type not in ("edited", "removed")]
-        for m in others[:worst]:
-            lines.append(f"    {m.scenario:<40} {by_name[m.scenario].kind:<24} epoch {m.step}: {m.type} {m.reason}"
-                         f" ({m.outcome})")
+        lines += _worst_pages(run, worst)
+        lines.append("  noise targets found (pages with at least one): " + ", ".join(
+            f"{kind} {sum(1 for n in run.web.noise.values() if getattr(n, kind))}"
+            for kind in ("times", "counters", "related", "ads", "scripts", "tokens", "busted")))
     return "\n".join(lines)
+
+
+_CATEGORY = {"edited": "edit", "removed": "takedown"}
+
+
+def _worst_pages(run: WorldRun, worst: int) -> list[str]:
+    by_name = {p.page.name: p for p in run.plans}
+    grouped: dict[tuple[str, str], list[Match]] = {}
+    for m in run.scores.misses():
+        grouped.setdefault((_CATEGORY.get(m.type, "other"), m.scenario), []).append(m)
+    lines = []
+    for category in ("edit", "takedown", "other"):
+        pages = sorted(((name, ms) for (cat, name), ms in grouped.items() if cat == category),
+                       key=lambda item: (-len(item[1]), item[0]))
+        if not pages:
+            continue
+        lines.append(f"  worst {category} pages ({len(pages)} pages, {sum(len(ms) for _, ms in pages)} misses/false events):")
+        for name, ms in pages[:worst]:
+            plan = by_name[name]
+            what = "; ".join(f"epoch {m.step} {m.type} " + ("missed" if m.outcome == "miss" else f"false ({m.reason})")
+                             for m in ms)
+            lines.append(f"    {name:<40} {plan.kind:<24} {what}")
+            if plan.edit and any(m.outcome == "miss" for m in ms):
+                lines.append(f"      the edit: {run.changes.get(name)}")
+    return lines

@@ -36,7 +36,10 @@ def _hollow(page: RealPage) -> tuple[HtmlElement, HtmlElement]:
         for el in blocks[1:]:
             if el.getparent() is not None and not any(a is region for a in el.iterancestors()):
                 drop(el)
-    for el in list(root.iter("h1")) + [s for s in root.iter("script") if s.get("type") == "application/ld+json"]:
+    # Headlines, structured data and any script carrying the article's text (a client-side state).
+    scripts = [s for s in root.iter("script") if s.get("type") == "application/ld+json"
+               or any(w in text_of(s) for w in anchors.strings)]
+    for el in list(root.iter("h1")) + scripts:
         if el.getparent() is not None:
             drop(el)
     for el in list(root.iter("meta", "link")):
