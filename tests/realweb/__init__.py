@@ -11,8 +11,13 @@ Two measurements:
   real ``Archive`` at every epoch and scored like the simulated webs (``simweb.score``)::
 
       from realweb import harness
-      run = harness.run_world(data_dir)            # serves, checks, scores
+      run = harness.run_world(tmp / "snapshots", tmp)   # serves, checks, scores
       print(harness.format_world(run, details=True))
+
+Modules: ``corpus`` (the manifest, the README's normalisation, a spread of pages), ``quality``
+(extraction checks), ``mutate`` (anchors and noise), ``edits`` (edits in the article), ``template``
+(the site's not-found and home pages), ``world`` (plans and the served web), ``harness`` (run and
+score), ``floors`` (the pinned figures).
 
 Floors are pinned under the ``"realweb"`` key of ``tests/accuracy_floors.json`` (``floors``).
 """

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from archiver.extract import extract
+from archiver.extract import normalise as mask
 
 from .corpus import RealPage, normalise
 
@@ -67,6 +68,7 @@ class PageQuality:
     dropped: tuple[str, ...]  # without strings not in the text
     leaked: tuple[str, ...]  # without strings in the text
     kept_masked: int  # of ``kept``, how many only with number runs as mask tokens
+    lost_masked: int  # of ``lost``, how many are there in the form masking gives them (not counted as kept)
     raw: bool  # compared on unmasked text
     cpu_ms: float
     engine: str = ""
@@ -105,6 +107,7 @@ class Quality:
             "with": sum(len(p.kept) + len(p.lost) for p in self.pages),
             "with_kept": sum(len(p.kept) for p in self.pages),
             "with_kept_masked": sum(p.kept_masked for p in self.pages),
+            "with_lost_masked": sum(p.lost_masked for p in self.pages),
             "without": sum(len(p.dropped) + len(p.leaked) for p in self.pages),
             "without_dropped": sum(len(p.dropped) for p in self.pages),
             "pages_on_raw_text": sum(p.raw for p in self.pages),
@@ -144,11 +147,15 @@ def measure_page(page: RealPage, *, engine: str | None = None, repeat: int = 1) 
         text = fold("\n".join([title, *version.paragraphs]))
         found = {s: fold(s) in text or bool(masked_pattern(fold(s)).search(text)) for s in (*page.with_, *page.without)}
     kept = tuple(s for s in page.with_ if found[s])
+    lost = tuple(s for s in page.with_ if not found[s])
     masked = 0 if raw is not None else sum(fold(s) not in text for s in kept)
+    # Diagnostic only: a lost string whose *masked* form is in the text was kept by the extractor
+    # and changed by masking (a tag-like "<config files>" stripped, a short line taken for a label).
+    lost_masked = 0 if raw is not None else sum(bool(m) and fold(m) in text for m in map(mask, lost))
     engine = str(version.meta.get("extractor") or version.meta.get("engine") or "")
     return PageQuality(
-        page, kept, tuple(s for s in page.with_ if not found[s]), tuple(s for s in page.without if not found[s]),
-        tuple(s for s in page.without if found[s]), masked, raw is not None, cpu_ms, engine,
+        page, kept, lost, tuple(s for s in page.without if not found[s]),
+        tuple(s for s in page.without if found[s]), masked, lost_masked, raw is not None, cpu_ms, engine,
     )  # fmt: skip
 
 
@@ -161,7 +168,8 @@ def format_quality(quality: Quality, *, details: bool = False, worst: int = 10) 
     lines = [
         f"realpages extraction: {c['pages']} pages ({c['pages_on_raw_text']} compared on unmasked text)",
         (f"  with kept       {c['with_kept']}/{c['with']} = {quality.with_kept:.3f}"
-         f"  ({c['with_kept_masked']} only with numbers masked)"),
+         f"  ({c['with_kept_masked']} only with numbers masked; of the lost, {c['with_lost_masked']} are"
+         " in the text in their masked form)"),
         f"  without dropped {c['without_dropped']}/{c['without']} = {quality.without_dropped:.3f}",
         f"  extract CPU     {quality.cpu_ms:.2f} ms/page (mean)",
     ]
