@@ -230,3 +230,12 @@ def test_a_subset_keeps_every_record_and_maps_it_to_its_original_place(data: Pat
     for c in captures:  # what each citation names (file@offset) is in the map
         assert (c.warc_file, c.warc_offset) in placed
     assert verify(data, "--wacz", str(out))[0] == 0
+
+
+def test_verify_a_documents_captures(data: Path, site: CitingSite) -> None:
+    code, out = verify(data, "--document", str(site.document))
+    assert code == 0 and "0 problems" in out
+    checked = re.search(r"(\d+) records checked", out)
+    assert checked and int(checked.group(1)) == 4  # the article twice, the notes, the dead page's 404
+    code, out = verify(data, "--document", "no-such.md")
+    assert code == 1 and "no such imported document" in out
