@@ -401,7 +401,21 @@ class Archive:
         sources = self.sources(status=status, tag=tag, urls=urls)
         wanted = {s.url for s in sources}
         events = [e for e in self.index.events_since(since) if e.url in wanted]
-        return ReportData(generated_at=self.clock(), events=tuple(events), sources=tuple(sources), since=since, document=document)
+        shown = dict.fromkeys(c for e in events for c in (e.previous_capture, e.capture) if c)
+        thumbnails = {cid: jpeg for cid in shown if (jpeg := self.thumbnail(cid))}
+        return ReportData(generated_at=self.clock(), events=tuple(events), sources=tuple(sources), since=since,
+                          document=document, thumbnails=thumbnails)
+
+    def thumbnail(self, capture_id: str) -> bytes | None:
+        """The JPEG thumbnail of the screenshot of the version a capture shows, if one was taken."""
+        capture = self.index.capture(capture_id)
+        shot = self.screenshot(capture) if capture is not None and capture.record_type in ("response", "revisit") else None
+        if shot is None or shot.thumbnail is None:
+            return None
+        try:
+            return self.store_reader().read_record(shot.thumbnail.warc_file, shot.thumbnail.offset).payload
+        except ArchiverError:
+            return None
 
     def report(self, fmt: str = "json", **filters: object) -> str:
         data = self.report_data(**filters)  # type: ignore[arg-type]

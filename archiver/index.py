@@ -211,6 +211,14 @@ def m_page_requisites_and_screenshots(db: Database) -> None:
     )
 
 
+@migrations()
+def m_screenshot_thumbnails(db: Database) -> None:
+    """Where a screenshot's thumbnail (``urn:thumbnail:``, the small JPEG a report embeds) lies."""
+    for column, kind in (("thumbnail_record", "TEXT"), ("thumbnail_file", "TEXT"), ("thumbnail_offset", "INTEGER"),
+                         ("thumbnail_length", "INTEGER")):
+        db.execute(f"ALTER TABLE screenshots ADD COLUMN {column} {kind}")
+
+
 # --------------------------------------------------------------------------- time helpers
 
 
@@ -415,11 +423,14 @@ def _record_checks_extras(conn: sqlite3.Connection, rec: CheckRecord) -> None:
         )
     shot = rec.screenshot
     if shot is not None:
+        thumb = shot.thumbnail
         conn.execute(
             "INSERT OR REPLACE INTO screenshots (capture, record_id, warc_file, warc_offset, warc_length, taken_at, "
-            "width, height) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "width, height, thumbnail_record, thumbnail_file, thumbnail_offset, thumbnail_length) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (shot.capture, shot.record.record_id, shot.record.warc_file, shot.record.offset, shot.record.length,
-             to_db_time(shot.taken_at), shot.width, shot.height),
+             to_db_time(shot.taken_at), shot.width, shot.height, thumb.record_id if thumb else None,
+             thumb.warc_file if thumb else None, thumb.offset if thumb else None, thumb.length if thumb else None),
         )
 
 
@@ -823,12 +834,14 @@ class Index:
 
     def screenshot(self, capture_id: str) -> Screenshot | None:
         rows = self._q(
-            "SELECT capture, record_id, warc_file, warc_offset, warc_length, taken_at, width, height "
-            "FROM screenshots WHERE capture = ?", (capture_id,))
+            "SELECT capture, record_id, warc_file, warc_offset, warc_length, taken_at, width, height, "
+            "thumbnail_record, thumbnail_file, thumbnail_offset, thumbnail_length FROM screenshots WHERE capture = ?",
+            (capture_id,))
         if not rows:
             return None
         r = rows[0]
-        return Screenshot(r[0], RecordLocation(r[2], r[3], r[4], r[1]), from_db_time(r[5]), r[6], r[7])  # type: ignore[arg-type]
+        thumb = RecordLocation(r[9], r[10], r[11], r[8]) if r[9] else None
+        return Screenshot(r[0], RecordLocation(r[2], r[3], r[4], r[1]), from_db_time(r[5]), r[6], r[7], thumb)  # type: ignore[arg-type]
 
     # -- probes -------------------------------------------------------------------------------
 

@@ -449,6 +449,7 @@ class ReportData:
     sources: tuple[SourceSummary, ...]
     since: datetime | None = None
     document: str | None = None  # set for a one-document report
+    thumbnails: dict[str, bytes] = field(default_factory=dict)  # capture id → JPEG of its version's screenshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,3 +480,4 @@ class Screenshot:
     taken_at: datetime
     width: int
     height: int
+    thumbnail: RecordLocation | None = None  # a small JPEG of its top (urn:thumbnail:URL), for reports

@@ -7,7 +7,8 @@ Chromium for a full-page PNG (``browser.screenshot``; only when ``[screenshot] e
 ``[browser] executable`` exists), and writes, besides the requisites' own records:
 
 * the PNG as a ``resource`` record, target ``urn:view:{page URL}`` (as Browsertrix does), with
-  ``WARC-Archiver-Capture`` naming the page's record;
+  ``WARC-Archiver-Capture`` naming the page's record, and a small JPEG of its top, for reports,
+  as ``urn:thumbnail:{page URL}``;
 * one ``application/warc-fields`` ``metadata`` record, ``WARC-Concurrent-To`` the page's record,
   listing the requisites (URL, kind, record id) and the screenshot's record id: the WARC holds
   the link from a version to what it needed, not only the index.
@@ -115,7 +116,10 @@ class NewVersions:
             return None
         fields = {CAPTURE_HEADER: capture.record_id} if capture.record_id else {}
         where = self.store.write_resource(view_uri(page), shot.png, "image/png", fields=fields)
-        return Screenshot(capture=capture.id, record=where, taken_at=shot.taken_at, width=shot.width, height=shot.height)
+        thumb = (self.store.write_resource(f"urn:thumbnail:{page}", shot.thumbnail, "image/jpeg", fields=fields)
+                 if shot.thumbnail else None)
+        return Screenshot(capture=capture.id, record=where, taken_at=shot.taken_at, width=shot.width,
+                          height=shot.height, thumbnail=thumb)
 
     def close(self) -> None:
         if self._requisites is not None:

@@ -17,8 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from archiver.config import load_config
+from archiver.serve import Server, open_archive
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = (
@@ -116,6 +120,17 @@ def test_blocked_urls_show_as_blocked_naming_the_setting_and_a_manual_check_is_n
     assert report["sources"][0]["status"] == "blocked" and "fetch.allow_private" in report["sources"][0]["advice"]
     assert "fetch.allow_private" in cli("report", "--format", "md", conf=strict).stdout
     assert "fetch.allow_private" in cli("report", "--format", "html", conf=strict).stdout
+    reading = open_archive(tmp_path / "data", load_config(str(strict)))
+    server = Server(reading, port=0)
+    server.start()
+    try:
+        dashboard = requests.get(server.app_url + "/", timeout=30).text
+        source = requests.get(server.app_url + "/source", params={"url": url}, timeout=30).text
+    finally:
+        server.stop()
+        reading.close()
+    for page in (dashboard, source):
+        assert '<span class="status blocked">blocked</span>' in page and "fetch.allow_private" in page
     # The operator checks it by hand (an operator's URL may point anywhere): a first capture.
     again = cli("check", url, "--format", "json", conf=strict)
     assert again.returncode == 0 and json.loads(again.stdout) == []
@@ -263,6 +278,32 @@ def test_check_notifies_like_the_daemon_and_says_what_backlog_it_skips(httpserve
     assert cli("check", url, conf=conf).returncode == 0
     events = [json.loads(line) for line in sent.read_text().splitlines() if line.strip()]
     assert len(events) == 2 and events[1]["id"] > events[0]["id"]  # each event once
+
+
+def test_the_daemon_first_start_with_notifications_says_what_backlog_it_skips(
+    httpserver: HTTPServer, tmp_path: Path, cli: Cli
+) -> None:
+    dead = serve(httpserver, "/gone", "<p>gone</p>", status=404)
+    assert cli("check", dead).returncode == 0  # one event, recorded while nothing notified
+    sent = tmp_path / "sent.jsonl"
+    conf = write_config(tmp_path / "notify.toml", f'[notify]\ncommand = "cat >> {sent}"\n[schedule]\ntick = 0.5\n')
+    log = tmp_path / "run.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "archiver", "--config", str(conf), "--data", str(tmp_path / "data"), "run"],
+            stdout=out, stderr=subprocess.STDOUT, env=child_env(), cwd=tmp_path,
+        )
+    try:
+        for _ in range(600):  # until the daemon has started (bounded; nothing is timed)
+            if "daemon started" in log.read_text(errors="replace") or proc.poll() is not None:
+                break
+            select.select([], [], [], 0.2)
+    finally:
+        proc.send_signal(15)
+        assert proc.wait(120) == 0
+    text = log.read_text(errors="replace")
+    assert "notifications are on for the first time here: 1 earlier event(s)" in text, text
+    assert not sent.exists() or sent.read_text() == ""  # skipped, and said so
 
 
 def test_apprise_urls_get_a_readable_message_with_the_capture_link(httpserver: HTTPServer, tmp_path: Path, cli: Cli) -> None:

@@ -9,8 +9,10 @@ already archived, under any URL. Every record names its file's warcinfo.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -235,3 +237,24 @@ def test_a_wacz_of_one_page_carries_its_requisites_and_screenshot(site: StyledSi
     with Archive(data, config()) as archive:
         other_id = archive.store.record_id(other)
     assert other_id not in ids  # only the page asked for, and what it needed
+
+
+def test_the_report_shows_each_events_version_as_it_looked(site: StyledSite, tmp_path: Path) -> None:
+    data = tmp_path / "snapshots"
+    with Archive(data, config()) as archive:
+        archive.check([site.article])
+        site.server.clear()
+        serve(site.server, figure="59")
+        archive.check([site.article])
+        first, edited = archive.history(site.article)
+        html = archive.report("html")
+        shot = archive.screenshot(edited)
+    assert shot is not None and shot.thumbnail is not None
+    thumbs = dict(re.findall(r'<tr id="capture-(\w+)">.*?<img class="thumbnail" src="data:image/jpeg;base64,([^"]+)"', html))
+    assert set(thumbs) == {first.id, edited.id}  # before and after the edit, inline: the file loads nothing
+    jpeg = base64.b64decode(thumbs[edited.id])
+    assert jpeg[:2] == b"\xff\xd8" and jpeg != base64.b64decode(thumbs[first.id])
+    found = {h(r, "WARC-Record-ID"): r for r in records(data)}
+    thumb = found[shot.thumbnail.record_id]
+    assert thumb.rec_type == "resource" and h(thumb, "WARC-Target-URI") == f"urn:thumbnail:{site.article}"
+    assert thumb.body == jpeg and h(thumb, "Content-Type") == "image/jpeg"

@@ -7,6 +7,7 @@ untrusted page content and is escaped; only http(s) URLs become clickable links.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -204,13 +205,22 @@ def _captures(data: ReportData, link: Link, custom: bool) -> str:
             cells = f"<td>{url_link(source.url)}</td><td>{_time(point.captured_at)}</td><td>{e(status)}</td>"
         else:
             cells = '<td colspan="3">details not in this report</td>'
-        rows.append(f'<tr id="capture-{e(cid)}"><td>{name}</td>{cells}</tr>')
+        rows.append(f'<tr id="capture-{e(cid)}"><td>{name}</td>{cells}<td>{_thumbnail(data, cid)}</td></tr>')
     if not rows:
         return ""
     return (
         '<section id="captures"><h2>Captures</h2><table><thead><tr><th>Capture</th><th>URL</th>'
         "<th>Captured</th><th>Status</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>"
     )
+
+
+def _thumbnail(data: ReportData, capture_id: str) -> str:
+    """The top of the page as that capture's version looked (archiver's screenshot), inline."""
+    jpeg = data.thumbnails.get(capture_id)
+    if not jpeg:
+        return ""
+    src = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+    return f'<img class="thumbnail" src="{src}" alt="screenshot of capture {e(capture_id)}" width="320">'
 
 
 def _tally(data: ReportData) -> str:
