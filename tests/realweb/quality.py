@@ -113,9 +113,18 @@ class Quality:
             "pages_on_raw_text": sum(p.raw for p in self.pages),
         }
 
-    def worst(self, n: int = 10) -> list[PageQuality]:
-        """The pages that lose most: by the sum of both shares, then by name."""
-        return sorted(self.pages, key=lambda p: (p.with_share + p.without_share, p.page.name))[:n]
+    def worst(self, n: int = 10, *, by: str = "both") -> list[PageQuality]:
+        """The pages that do worst: by ``with`` kept share (``by="with"``), ``without`` dropped share
+        (``"without"``) or their sum (``"both"``); ties by more strings missed, then by name."""
+        def key(p: PageQuality) -> tuple[float, int, str]:
+            if by == "with":
+                return (p.with_share, -len(p.lost), p.page.name)
+            if by == "without":
+                return (p.without_share, -len(p.leaked), p.page.name)
+            return (p.with_share + p.without_share, -len(p.lost) - len(p.leaked), p.page.name)
+
+        return [p for p in sorted(self.pages, key=key)[:n] if (p.lost if by == "with" else p.leaked if by == "without"
+                                                                 else p.lost or p.leaked)]
 
 
 def _raw_text(version: object) -> Sequence[str] | None:
@@ -174,10 +183,11 @@ def format_quality(quality: Quality, *, details: bool = False, worst: int = 10) 
         f"  extract CPU     {quality.cpu_ms:.2f} ms/page (mean)",
     ]
     if details:
-        lines.append(f"  worst {worst} pages:")
-        for p in quality.worst(worst):
-            lines.append(f"    {p.page.name:<34} {p.page.lang:<3} with {len(p.kept)}/{len(p.kept) + len(p.lost)}"
-                         f"  without {len(p.dropped)}/{len(p.dropped) + len(p.leaked)}")
-            lines += [f"      lost:   {s!r}" for s in p.lost[:3]]
-            lines += [f"      leaked: {s!r}" for s in p.leaked[:3]]
+        for by, label in (("with", "with strings lost"), ("without", "without strings leaked")):
+            lines.append(f"  worst pages, {label}:")
+            for p in quality.worst(worst, by=by):
+                lines.append(f"    {p.page.name:<40} {p.page.lang:<3} with {len(p.kept)}/{len(p.kept) + len(p.lost)}"
+                             f"  without {len(p.dropped)}/{len(p.dropped) + len(p.leaked)}")
+                lines += [f"      {'lost' if by == 'with' else 'leaked'}: {s!r}" for s in (p.lost if by == "with"
+                                                                                            else p.leaked)[:3]]
     return "\n".join(lines)
