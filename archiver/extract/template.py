@@ -64,14 +64,16 @@ class Template:
     drops: tuple[str, ...] = ()
     keeps: tuple[str, ...] = ()  # blocks the boilerplate rules would remove that hold article text
     learned_by: str = "density"  # the signals that chose it: "declared+trafilatura:signals"…
+    lines: tuple[str, ...] = ()  # the site's own furniture lines in the region ("Drucken", "Temas")
 
     @property
     def id(self) -> str:
-        return hashlib.sha1(json.dumps([self.container, self.drops, self.keeps]).encode()).hexdigest()[:10]
+        key = [self.container, self.drops, self.keeps, self.lines]
+        return hashlib.sha1(json.dumps(key).encode()).hexdigest()[:10]
 
     def to_json(self) -> dict[str, object]:
         return {"id": self.id, "container": list(self.container), "drops": list(self.drops),
-                "keeps": list(self.keeps), "learned_by": self.learned_by}  # fmt: skip
+                "keeps": list(self.keeps), "lines": list(self.lines), "learned_by": self.learned_by}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Template:
@@ -79,7 +81,10 @@ class Template:
             value = data.get(key) or ()
             return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
 
-        return cls(strings("container"), strings("drops"), strings("keeps"), str(data.get("learned_by") or "density"))
+        return cls(
+            strings("container"), strings("drops"), strings("keeps"), str(data.get("learned_by") or "density"),
+            strings("lines"),
+        )
 
 
 # --------------------------------------------------------------------------- apply
@@ -124,7 +129,22 @@ def read_with(page: Prepared, node: Element, template: Template, meta: dict[str,
     """Read ``node`` with the template's drops applied (the one way a page's text is read)."""
     _drop_blocks(node, template.drops)
     meta = {**meta, "template": template.to_json()}
-    return read_region(page, node, meta)
+    read = read_region(page, node, meta)
+    if not template.lines:
+        return read
+    lines = set(template.lines)
+    keep = [i for i, p in enumerate(read.paragraphs) if " ".join(p.split()) not in lines]
+    if len(keep) == len(read.paragraphs):
+        return read
+    renumber = {old: new for new, old in enumerate(keep)}
+    return HtmlText(
+        title=read.title,
+        paragraphs=tuple(read.paragraphs[i] for i in keep),
+        header_zone=sum(1 for i in keep if i < read.header_zone),
+        meta=read.meta,
+        had_scripts=read.had_scripts,
+        table_rows=frozenset(renumber[i] for i in read.table_rows if i in renumber),
+    )
 
 
 # --------------------------------------------------------------------------- learn
@@ -213,26 +233,39 @@ def learn(page: Prepared, supports: Sequence[Support], keeps: Sequence[str] = ()
         score = sum(s.agreement(lines) for s in supports) / len(supports)
         scored.append((score, -text_len(el), why, el))
     score, _, why, node = max(scored, key=lambda item: (item[0], item[1]))
-    if os.environ.get("WIDEN"):
+    if os.environ.get("WIDEN", "1") == "1":
         node = _widen(node, body, supports, score)
     drops = _unsupported_blocks(node, supports)
+    lines = _unsupported_lines(node, supports, drops)
     names = "+".join(s.name for s in supports)
     container = _chain(node, body) if node is not body else ("body",)
-    return node, Template(container, drops, tuple(sorted(set(keeps))), f"{names}:{why}")
+    return node, Template(container, drops, tuple(sorted(set(keeps))), f"{names}:{why}", lines)
 
 
 def _widen(node: Element, body: Element, supports: Sequence[Support], score: float) -> Element:
     # The tightest region that agrees best often leaves out the article's lead or standfirst, which
-    # sit one or two levels up beside the body text. Climb while the agreement stays within 3 % of
-    # the best: what a wider region adds that no signal keeps is dropped block by block afterwards.
+    # sit a level or two up beside the body text. Climb while the agreement stays within a few per
+    # cent of the best and the text grows by at most a third: what the wider region adds that no
+    # signal keeps is dropped block by block afterwards.
+    mode = os.environ.get("WMODE", "a")
+    base = text_len(node)
+    best = node
     for anc in node.iterancestors():
         if anc is body:
             break
-        lines = [t for t, _, _ in linearise(anc)]
-        if sum(s.agreement(lines) for s in supports) / len(supports) < 0.97 * score:
+        if mode == "a":
+            if anc.tag == "article" or "Article" in (anc.get("itemtype") or ""):
+                if text_len(anc) <= 1.5 * base:
+                    return anc
+                break
+            continue
+        if text_len(anc) > float(os.environ.get("WGROW", "1.3")) * base:
             break
-        node = anc
-    return node
+        lines = [t for t, _, _ in linearise(anc)]
+        if sum(s.agreement(lines) for s in supports) / len(supports) < float(os.environ.get("WTHR", "0.97")) * score:
+            break
+        best = anc
+    return best
 
 
 def _unsupported_blocks(node: Element, supports: Sequence[Support]) -> tuple[str, ...]:
@@ -259,6 +292,24 @@ def _unsupported_blocks(node: Element, supports: Sequence[Support]) -> tuple[str
                 if n >= _STRONG_WORDS and _link_share(owner) < 0.5:
                     strong.add(sig)
     return tuple(sorted(sig for sig, n in lost.items() if sig not in strong and kept.get(sig, 0) <= 0.1 * n))
+
+
+_LINE_WORDS = int(os.environ.get("LINEW", "25"))
+
+
+def _unsupported_lines(node: Element, supports: Sequence[Support], drops: Sequence[str]) -> tuple[str, ...]:
+    """Short lines in the region, outside the dropped blocks, that no signal keeps: a site's labels
+    and furniture ("Drucken", "Temas", "Weiterführende Informationen"), recurring on its pages."""
+    dropped = set(drops)
+    out = set()
+    owners: list[Element] = []
+    for (text, in_header, _), owner in zip(linearise(node, owners), owners, strict=True):
+        flat = " ".join(text.split())
+        if in_header or len(flat.split()) > _LINE_WORDS or any(sig in dropped for sig in _named_path(owner, node)):
+            continue
+        if max(s.share(flat) for s in supports) < _KEEP_SHARE:
+            out.add(flat)
+    return tuple(sorted(out))
 
 
 def _named_path(owner: Element, node: Element) -> list[str]:
