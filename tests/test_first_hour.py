@@ -93,6 +93,7 @@ def test_a_link_dead_on_first_check_is_an_event_listed_first_and_not_changed(
     events = json.loads(checked.stdout)
     assert [(e["url"], e["type"], e["reason"]) for e in events] == [(dead, "removed", "dead-on-first-check")]
     report = json.loads(cli("report", "--document", str(doc)).stdout)
+    assert report["sources"][0]["url"] == dead  # listed first, though the document cites it second
     by_url = {s["url"]: s for s in report["sources"]}
     assert by_url[dead]["changed_since_first_capture"] is False and by_url[dead]["dead_on_first_check"] is True
     assert by_url[live]["dead_on_first_check"] is False

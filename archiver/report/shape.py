@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.models import Diff, Event, ReportData, SourceSummary, TimelinePoint
-from archiver.report.views import Standing, standings
+from archiver.report.views import Standing, document_order, standings
 
 #: Evidence nesting deeper than this is cut: evidence is free-form, and a report is not a dump.
 _MAX_DEPTH = 6
@@ -152,7 +152,8 @@ def report_json(data: ReportData) -> dict[str, Any]:
         "since": iso(data.since),
         "document": data.document,
         "events": [event_json(e) for e in sorted(data.events, key=lambda e: e.id)],
-        "sources": [source_json(s, answers[s.url]) for s in data.sources],
+        # One document's sources: the links already dead when first checked come first.
+        "sources": [source_json(s, answers[s.url]) for s in (document_order(data.sources, answers) if data.document else data.sources)],
     }
 
 
