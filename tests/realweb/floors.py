@@ -20,7 +20,8 @@ Figures = dict[str, dict[str, float]]
 
 def pinned(path: Path = FLOORS) -> Figures:
     data: dict[str, Any] = json.loads(path.read_text())
-    return data["floors"].get(KEY, {})
+    figures: Figures = data["floors"].get(KEY, {})
+    return figures
 
 
 def pin_value(value: float) -> float:

@@ -42,9 +42,9 @@ def world_config() -> Config:
     config = replace(config, browser=replace(config.browser, enabled=False, when_empty=False))
     names = {f.name for f in fields(Config)}
     if "requisites" in names:
-        config = replace(config, requisites=replace(config.requisites, enabled=False))  # type: ignore[attr-defined]
+        config = replace(config, requisites=replace(config.requisites, enabled=False))
     if "screenshot" in names:
-        config = replace(config, screenshot=replace(config.screenshot, enabled=False))  # type: ignore[attr-defined]
+        config = replace(config, screenshot=replace(config.screenshot, enabled=False))
     return config
 
 

@@ -14,11 +14,12 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
-HtmlElement = etree._Element  # plain lxml elements: lxml.html's class lookup costs a third of a render
+HtmlElement: TypeAlias = etree._Element  # plain lxml elements: lxml.html's class lookup costs a third of a render
 
 from .corpus import RealPage, normalise
 
@@ -38,7 +39,7 @@ def parse(body: bytes, charset: str) -> HtmlElement:
 
 def serialise(root: HtmlElement, charset: str) -> bytes:
     doctype = root.getroottree().docinfo.doctype or "<!DOCTYPE html>"
-    text = etree.tostring(root, method="html", encoding="unicode", doctype=doctype)
+    text: str = etree.tostring(root, method="html", encoding="unicode", doctype=doctype)
     return text.encode(_codec(charset), "xmlcharrefreplace")
 
 
@@ -68,7 +69,7 @@ def text_of(el: HtmlElement) -> str:
 
 
 def elements(root: HtmlElement) -> Iterator[HtmlElement]:
-    return root.iter(etree.Element)
+    yield from root.iter(etree.Element)
 
 
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "textarea", "title"})

@@ -24,6 +24,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from archiver.extract import extract
 from archiver.extract import normalise as mask
@@ -141,7 +142,7 @@ def measure_page(page: RealPage, *, engine: str | None = None, repeat: int = 1) 
 
     ``engine`` is passed to ``extract`` when given (else its default)."""
     body = page.body()
-    options = {} if engine is None else {"engine": engine}
+    options: dict[str, Any] = {} if engine is None else {"engine": engine}
     cpu_ms = float("inf")
     for _ in range(max(1, repeat)):
         started = time.process_time()

@@ -65,10 +65,14 @@ class Plan:
             expected, category = {self.at: [("edited", None)]}, Category.EDIT
         elif self.takedown:
             expected, category = {self.at: [("removed", None)]}, Category.TAKEDOWN
-        never = Response(404)
-        site = Site(self.page.host, home=lambda step: never, not_found=lambda path, step: never)
+        never = Response(404)  # the suite is only the ground truth: RealWeb serves the pages
+
+        def serve(step: int) -> Response:
+            return never
+
+        site = Site(self.page.host, home=serve, not_found=lambda path, step: never)
         path = urlsplit(self.page.url)._replace(scheme="", netloc="").geturl()
-        return Scenario(self.page.name, site, path, never, frozenset({category}), expected, self.kind)
+        return Scenario(self.page.name, site, path, serve, frozenset({category}), expected, self.kind)
 
 
 #: The scenario mix, cycled over the chosen pages (a third noise-only, two fifths edits, the rest
