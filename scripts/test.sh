@@ -8,6 +8,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v biber >/dev/null 2>&1 || missing+=(biber)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
@@ -19,4 +20,12 @@ fi
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip >/dev/null
 .venv/bin/pip install -q -e '.[test]'
+# ReplayWeb.page for the replay tests (tests/test_fidelity.py): its package from the npm registry,
+# which ships the built ui.js and sw.js. `npm pack`, not `npm install`: the app needs none of the
+# build-time dependencies an install would resolve.
+if [ ! -f .cache/replaywebpage/package/sw.js ] && command -v npm >/dev/null 2>&1; then
+  mkdir -p .cache/replaywebpage
+  (cd .cache/replaywebpage && npm pack -q replaywebpage@2.5.3 >/dev/null && tar xzf replaywebpage-2.5.3.tgz) \
+    || echo "warning: could not fetch replaywebpage from npm; the ReplayWeb.page tests will fail" >&2
+fi
 .venv/bin/python -m pytest -p no:cacheprovider -q "$@"
