@@ -167,8 +167,7 @@ class Archive:
         if self._lock is None:
             self._lock = DataLock(self.data_dir, role).acquire()
             if self._store is not None:  # opened earlier as a reader: repair now that we may
-                for message in self._store.recover():
-                    logger.warning("%s", message)
+                self._recover(self._store)
 
     @property
     def store(self) -> WarcStore:
@@ -181,9 +180,34 @@ class Archive:
             if self._store is None:
                 self._store = WarcStore(self.warc_dir, self.config.warc, clock=self.clock)
                 if self._lock is not None:
-                    for message in self._store.recover():
-                        logger.warning("%s", message)
+                    self._recover(self._store)
             return self._store
+
+    def _recover(self, store: WarcStore) -> None:
+        """What the writer does first after a crash: cut torn records off the WARC tails, then
+        index every whole capture past the point each file is known to be indexed (a kill -9
+        loses the captures written since the last index commit; here they come back), so a
+        crash costs at most the torn tail."""
+        for message in store.recover():
+            logger.warning("%s", message)
+        found, marks = 0, {}
+        for path in store.files():
+            through = self.index.indexed_through(path.name)
+            size = path.stat().st_size
+            if through >= size:
+                continue
+            progress = [through]
+            found += self.index.insert_captures(store.iter_captures_from(path.name, through, progress))
+            marks[path.name] = progress[0]
+        if marks:
+            self.index.set_indexed_through(marks)
+        if found:
+            logger.warning("%d captures found in the WARC files but not in the index (a crash?): indexed now", found)
+
+    def _mark_indexed(self) -> None:
+        """After a batch whose checks are all committed: the files written so far are indexed."""
+        if self._store is not None:
+            self.index.set_indexed_through(self._store.written())
 
     def close(self) -> None:
         if self._store is not None:
@@ -220,7 +244,8 @@ class Archive:
         unique = list(dict.fromkeys(good))
         known = {s.url for s in self.index.url_states(unique)}
         self.index.add_urls(unique, now=self.clock(), origin="operator", kind_of=url_kind, interval=every, tags=tags)
-        self.index.update_urls([u for u in unique if u in known], origin="operator", interval=every, tags=tags)
+        self.index.update_urls([u for u in unique if u in known], origin="operator", interval=every, tags=tags,
+                               now=self.clock())
         if browser is not None:
             self.index.update_urls(unique, browser=browser)
         result.added = [u for u in unique if u not in known]
@@ -237,7 +262,7 @@ class Archive:
         result = ImportResult()
         for path in paths:
             try:
-                document = read_document(path, stdin=stdin)
+                document = read_document(path, stdin=stdin, max_bytes=self.config.documents.max_bytes)
             except ArchiverError as exc:
                 result.errors.append(str(exc))
                 if log_errors:
@@ -275,50 +300,9 @@ class Archive:
             added = self.add(urls)
             result.errors += added.errors
             states = self.index.url_states(added.added + added.merged)
-        return self.check_states(states, progress=progress, stop=stop, result=result)
-
-    def check_states(
-        self,
-        states: Sequence[UrlState],
-        *,
-        progress: Callable[[int], None] | None = None,
-        stop: threading.Event | None = None,
-        result: CheckResult | None = None,
-    ) -> CheckResult:
-        result = result or CheckResult()
-        if not states:
-            return result
-        self.lock()
-        policy = AddressPolicy(allow_private=self.config.fetch.allow_private)
-        with Fetcher(self.config.fetch, throttle=self._throttle, policy=policy) as fetcher:
-            checker = Checker(self.index, self.store, fetcher, self.config, clock=self.clock)
-            result.events += checker.run(states, progress=progress, stop=stop)
-        self._store_page_metadata(states)
-        result.checked += len(states)
-        return result
-
-    def _store_page_metadata(self, states: Sequence[UrlState]) -> None:
-        """Read the citation metadata of each new HTML version now and keep it with the capture
-        (``capture_meta``): a citation made later, even from a copy of the index, has it at hand."""
-        for state in states:
-            latest = self.index.latest_capture(state.url)
-            if (latest is None or latest.record_type != "response" or latest.outcome != Outcome.OK
-                    or "html" not in (latest.content_type or "") or self.index.capture_meta(latest.id) is not None):
-                continue
-            try:
-                self.capture_metadata(latest)
-            except (ArchiverError, ValueError) as exc:  # metadata is a nicety: never fail a check over it
-                logger.warning("%s: page metadata not read: %s", latest.id, exc)
-
-    def due_states(self, limit: int) -> list[UrlState]:
-        return self.index.url_states(self.index.due_urls(self.clock(), limit))
-
-    # -- reading -----------------------------------------------------------------------------
-
-    def history(self, url: str) -> list[Capture]:
         if self.config.schedule.robots == "obey":  # the daemon applies it per batch (Daemon._obeying_robots)
             states = self._robots_allow(states, result)
-        return self.index.captures(self._known(url))
+        return self.check_states(states, progress=progress, stop=stop, result=result)
 
     def _robots_allow(self, states: Sequence[UrlState], result: CheckResult) -> list[UrlState]:
         """The states robots.txt lets archiver fetch; the others are listed in ``robots_skipped``."""
@@ -359,6 +343,49 @@ class Archive:
         notifier = Notifier(notify, user_agent=self.config.fetch.user_agent, link=self.capture_link)
         wait = notify.timeout * (notify.retries + 1) * max(1, len(new)) + 2.0 ** notify.retries
         deliver_now(self.index, notifier, new, now=self.clock(), wait=wait)
+
+    def check_states(
+        self,
+        states: Sequence[UrlState],
+        *,
+        progress: Callable[[int], None] | None = None,
+        stop: threading.Event | None = None,
+        result: CheckResult | None = None,
+    ) -> CheckResult:
+        result = result or CheckResult()
+        if not states:
+            return result
+        self.lock()
+        policy = AddressPolicy(allow_private=self.config.fetch.allow_private)
+        with Fetcher(self.config.fetch, throttle=self._throttle, policy=policy) as fetcher:
+            checker = Checker(self.index, self.store, fetcher, self.config, clock=self.clock)
+            result.events += checker.run(states, progress=progress, stop=stop)
+        self._mark_indexed()
+        result.errors += [line for line in checker.errors if line not in result.errors]
+        self._store_page_metadata(states)
+        result.checked += len(states)
+        return result
+
+    def _store_page_metadata(self, states: Sequence[UrlState]) -> None:
+        """Read the citation metadata of each new HTML version now and keep it with the capture
+        (``capture_meta``): a citation made later, even from a copy of the index, has it at hand."""
+        for state in states:
+            latest = self.index.latest_capture(state.url)
+            if (latest is None or latest.record_type != "response" or latest.outcome != Outcome.OK
+                    or "html" not in (latest.content_type or "") or self.index.capture_meta(latest.id) is not None):
+                continue
+            try:
+                self.capture_metadata(latest)
+            except (ArchiverError, ValueError) as exc:  # metadata is a nicety: never fail a check over it
+                logger.warning("%s: page metadata not read: %s", latest.id, exc)
+
+    def due_states(self, limit: int) -> list[UrlState]:
+        return self.index.url_states(self.index.due_urls(self.clock(), limit))
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def history(self, url: str) -> list[Capture]:
+        return self.index.captures(self._known(url))
 
     def _known(self, url: str) -> str:
         canon = canonical(url)
@@ -561,8 +588,8 @@ class Archive:
         """Re-read every WARC file and rebuild the captures table from it. Returns the count."""
         self.lock("archiver rebuild-index")
         store = self.store
-        self.index.delete_captures()
-        return self.index.insert_captures(store.iter_captures())
+        marks = {path.name: path.stat().st_size for path in store.files()}
+        return self.index.replace_captures(store.iter_captures(), indexed_through=marks)
 
     def status_counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in SourceStatus}

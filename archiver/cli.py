@@ -23,7 +23,7 @@ from archiver.archive import Archive
 from archiver.config import Config, load_config, parse_duration, resolve_data_dir
 from archiver.errors import ArchiverError
 from archiver.scheduler import Daemon
-from archiver.serve import Server, is_loopback, open_archive
+from archiver.serve import EXPOSED_WARNING, Server, is_loopback, open_archive
 from archiver.status import BEHIND_EXIT, daemon_status, status_json, status_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -179,7 +179,7 @@ def setup_logging(verbose: int, quiet: bool) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="ARCHIVER_CONFIG",
               help="Configuration file (else $ARCHIVER_CONFIG, else ./config.toml, else defaults).")
-@click.option("--data", "data", type=click.Path(file_okay=False), envvar="ARCHIVER_DATA",
+@click.option("--data", "data", type=click.Path(file_okay=False, readable=False), envvar="ARCHIVER_DATA",
               help="Data directory for WARC files and the index (else $ARCHIVER_DATA, else the config's, else snapshots/).")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
@@ -309,8 +309,8 @@ def check(obj: Context, urls: tuple[str, ...], all_: bool, fmt: str) -> None:
     urls = tuple(read_urls(urls))
     if bool(urls) == all_:
         raise click.UsageError("give URLs or --all (not both)")
-    archive = obj.archive
-    with errors_as_exit():
+    with errors_as_exit():  # opening the data directory is inside: one line when it cannot be opened
+        archive = obj.archive
         total = archive.index.count_urls() if all_ else len(urls)
         with progress_bar(total, "checking") as step:
             result = archive.check(None if all_ else list(urls), progress=step)
@@ -628,6 +628,9 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
                                f"pass --host {config.host} to expose the archive deliberately")
     host = host or config.host
     port = config.port if port is None else port
+    if not is_loopback(host) and click.get_current_context().find_root().params.get("quiet"):
+        # -q hides warnings from the log, never this one: it is the price of exposing the archive.
+        click.echo("warning: " + EXPOSED_WARNING % host, err=True)
 
     def ready(server: Server) -> None:
         click.echo(f"serving {server.app_url}/ (archived pages on {server.replay_url}/); Ctrl-C stops", err=True)

@@ -105,6 +105,7 @@ class ServeConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     replay_port: int = 0  # 0: the app port + 1; replay lives on its own origin
+    allowed_hosts: tuple[str, ...] = ()  # names clients use to reach a server beyond loopback (Host check)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,11 @@ class BrowserConfig:
     executable: str = "/usr/bin/chromium"
     when_empty: bool = True  # render a page whose text is empty without scripts
     timeout: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentsConfig:
+    max_bytes: int = 5_000_000  # a larger input document (import, watched folders, stdin) is refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +171,7 @@ class Config:
     requisites: RequisitesConfig = field(default_factory=RequisitesConfig)
     screenshot: ScreenshotConfig = field(default_factory=ScreenshotConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
+    documents: DocumentsConfig = field(default_factory=DocumentsConfig)
     memento: MementoConfig = field(default_factory=MementoConfig)
 
 
@@ -180,6 +187,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "requisites": RequisitesConfig,
     "screenshot": ScreenshotConfig,
     "publish": PublishConfig,
+    "documents": DocumentsConfig,
     "memento": MementoConfig,
 }
 # Keys holding durations: TOML may give a number of seconds or a DURATION string.
@@ -190,6 +198,32 @@ _DURATIONS = {
 
 
 _CHOICES = {"robots": ("ignore", "obey")}
+
+#: Durations that may be zero (no delay, never reuse); every other duration must be positive.
+_ZERO_DURATIONS = {"per_host_delay", "max_retry_after", "probe_ttl", "behind_margin"}
+#: Inclusive (lowest, highest) of numeric keys, wherever they appear; None: no bound. A value out
+#: of range is refused at load with one line naming the key and the file, not a traceback later.
+_LIMITS: dict[str, tuple[float | None, float | None]] = {
+    "workers": (1, None), "per_host_concurrency": (1, None), "max_bytes": (1, None), "max_redirects": (0, None),
+    "max_file_size": (1, None), "failures_before_removed": (1, None), "recent_versions": (1, None),
+    "batch": (1, None), "retries": (0, None), "port": (0, 65535), "replay_port": (0, 65535), "jitter": (0, 1),
+    "max_per_page": (0, None), "width": (1, None), "max_height": (1, None),
+}
+
+
+def _check_limits(source: str, name: str, key: str, value: Any) -> None:
+    """Refuse a value the code below cannot work with: ``per_host_concurrency = 0``, ``deadline = "0s"``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    low, high = _LIMITS.get(key, (None, None))
+    if key in _DURATIONS and low is None:
+        low = 0 if key in _ZERO_DURATIONS else None
+        if key not in _ZERO_DURATIONS and value <= 0:
+            raise ConfigError(f"{source}: {name} must be a positive duration, not {value:g}s")
+    if low is not None and value < low:
+        raise ConfigError(f"{source}: {name} must be at least {low:g}, not {value:g}")
+    if high is not None and value > high:
+        raise ConfigError(f"{source}: {name} must be at most {high:g}, not {value:g}")
 
 
 def _coerce(where: str, key: str, value: Any, default: Any) -> Any:
@@ -243,6 +277,7 @@ def config_from_dict(data: dict[str, Any], source: str = "<config>") -> Config:
                 if sub not in known:
                     raise ConfigError(f"{source}: unknown key '{key}.{sub}'")
                 values[sub] = _coerce(source, sub, subvalue, getattr(defaults, sub))
+                _check_limits(source, f"{key}.{sub}", sub, values[sub])
             sections[key] = cls(**values)
         else:
             raise ConfigError(f"{source}: unknown key '{key}'")

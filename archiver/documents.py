@@ -11,6 +11,7 @@ import codecs
 import logging
 import os
 import re
+import stat
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -50,23 +51,25 @@ _XML_DECLARATION_RE = re.compile(r"\A\s*<\?xml[^>]*>")
 # C0 controls other than tab, newline, form feed and carriage return: text never has many.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
 _MAX_CONTROL_SHARE = 0.01  # a cp1252-"decodable" binary file is mostly control characters
+#: Largest input document read (``[documents] max_bytes``): a long article is well under 1 MB.
+MAX_DOCUMENT_BYTES = 5_000_000
 
 
-def read_document(path: str | os.PathLike[str], *, stdin: TextIO | None = None) -> Document:
+def read_document(
+    path: str | os.PathLike[str], *, stdin: TextIO | None = None, max_bytes: int = MAX_DOCUMENT_BYTES
+) -> Document:
     """Read, decode and describe one input document; ``"-"`` reads ``stdin`` (default sys.stdin).
 
     Raises ``DocumentError("<path>: <reason>")`` for a missing, unreadable, binary or
-    undecodable file.
+    undecodable file, for anything but a regular file (a FIFO, a device, a folder) and for a
+    document over ``max_bytes`` — read no further than that, so ``/dev/zero`` costs nothing.
     """
     name = os.fspath(path)
     if name == "-":
-        data = _read_stdin(stdin if stdin is not None else sys.stdin)
+        data = _read_stdin(stdin if stdin is not None else sys.stdin, max_bytes)
         suffix = ""
     else:
-        try:
-            data = Path(name).read_bytes()
-        except OSError as exc:
-            raise DocumentError(f"{name}: {exc.strerror or exc}") from exc
+        data = _read_file(name, max_bytes)
         suffix = Path(name).suffix.lower()
     kind = "markdown" if suffix in MARKDOWN_SUFFIXES else "html" if suffix in HTML_SUFFIXES else ""
     text = _decode(name, data, html=kind == "html" or (not kind and _looks_like_html(data)))
@@ -76,13 +79,43 @@ def read_document(path: str | os.PathLike[str], *, stdin: TextIO | None = None) 
     return Document(path=name, kind=kind, text=text, source_url=source_url, base_url=base_url)
 
 
-def _read_stdin(stream: TextIO) -> bytes | str:
+def _read_file(name: str, max_bytes: int) -> bytes:
+    """A regular file's bytes, at most ``max_bytes``. Opened without blocking, so a FIFO named
+    ``*.md`` is refused at once instead of hanging the daemon until a writer turns up."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise DocumentError(f"{name}: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise DocumentError(f"{name}: skipped: not a regular file")
+        if st.st_size > max_bytes:
+            raise DocumentError(f"{name}: skipped: too large ({st.st_size} bytes; documents.max_bytes is {max_bytes})")
+        os.set_blocking(fd, True)
+        chunks, size = [], 0
+        while size <= max_bytes and (chunk := os.read(fd, min(1 << 20, max_bytes + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise DocumentError(f"{name}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if size > max_bytes:  # it grew while being read
+        raise DocumentError(f"{name}: skipped: too large (over {max_bytes} bytes; documents.max_bytes)")
+    return b"".join(chunks)
+
+
+def _read_stdin(stream: TextIO, max_bytes: int) -> bytes | str:
     buffer = getattr(stream, "buffer", None)  # a real stdin: decode its bytes like a file's
-    if buffer is not None and hasattr(buffer, "read"):
-        data = buffer.read()
-        if isinstance(data, bytes):
-            return data
-    return stream.read()
+    data: bytes | str
+    if buffer is not None and hasattr(buffer, "read") and isinstance(probe := buffer.read(0), bytes):
+        data = probe + buffer.read(max_bytes + 1)
+    else:
+        data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise DocumentError(f"-: too large (over {max_bytes} bytes on standard input; documents.max_bytes)")
+    return data
 
 
 def _decode(name: str, data: bytes | str, *, html: bool) -> str:
@@ -124,7 +157,7 @@ def _decode_bytes(name: str, data: bytes, *, html: bool) -> str:
     except UnicodeDecodeError:
         raise DocumentError(
             f"{name}: undecodable byte 0x{data[first_bad]:02x} at line {_line(data, first_bad)}"
-            " (not UTF-8, no usable charset, not cp1252)"
+            " (not UTF-8, no usable charset, not cp1252): not a text document"
         ) from None
     logger.info("%s: not UTF-8 (line %d); decoded as cp1252", name, _line(data, first_bad))
     return text

@@ -8,14 +8,16 @@ Times are stored as fixed-width UTC ISO strings, so they compare as text.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,8 @@ from archiver.models import (
 logger = logging.getLogger(__name__)
 
 migrations = Migrations("archiver")
+#: ``meta`` key prefix: a WARC file's offset up to which every capture is in the captures table.
+_INDEXED = "warc_indexed:"
 
 
 @migrations()
@@ -217,6 +221,22 @@ def m_screenshot_thumbnails(db: Database) -> None:
     for column, kind in (("thumbnail_record", "TEXT"), ("thumbnail_file", "TEXT"), ("thumbnail_offset", "INTEGER"),
                          ("thumbnail_length", "INTEGER")):
         db.execute(f"ALTER TABLE screenshots ADD COLUMN {column} {kind}")
+
+
+@migrations()
+def m_host_templates(db: Database) -> None:
+    """Each host's learned article templates (``archiver.extract.template``): where its article
+    sits and which blocks around it are furniture. Learned once with the slow signals, applied by
+    the fast pass; a text version names the template it was read with."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS host_templates (
+            host TEXT NOT NULL,
+            id TEXT NOT NULL,
+            body TEXT NOT NULL,             -- JSON of Template.to_json()
+            learned_at TEXT NOT NULL,
+            PRIMARY KEY (host, id)
+        )"""
+    )
 
 
 # --------------------------------------------------------------------------- time helpers
@@ -439,14 +459,25 @@ class Index:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file in the path, a read-only mount, no permission: one line
+            raise StoreError(f"{self.path.parent}: cannot open the data directory: {exc.strerror or exc}") from None
         self._local = threading.local()
+        self.read_only = False
+        self._uri: str | None = None  # set when the index could only be opened for reading
         try:
             self.db = Database(self.path)
             self.db.enable_wal()
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=30000")
             migrations.apply(self.db)
+        except sqlite3.OperationalError as exc:
+            # A data directory one may read but not write (a read-only mount, another user's
+            # archive): readers (list, report, cite, serve) still work; a write says why it cannot.
+            if not os.path.isfile(self.path) or not _cannot_write(exc):  # isfile: False on EACCES too
+                raise StoreError(f"{self.path}: cannot open the index: {exc}") from None
+            self.db = self._open_read_only(exc)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open the index: {exc}") from None
         self._local.conn = self.db.conn
@@ -454,11 +485,31 @@ class Index:
 
     # -- connections ------------------------------------------------------------------------
 
+    def _open_read_only(self, why: sqlite3.Error) -> Database:
+        """The index opened for reading only: ``mode=ro`` while a writer may still append to its
+        WAL, else ``immutable`` when not even the WAL's shared-memory file can be made."""
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+        for mode in ("mode=ro", "immutable=1"):
+            uri = f"{self.path.resolve().as_uri()}?{mode}"
+            try:
+                conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error:
+                continue
+            logger.info("%s: opened read-only (%s)", self.path, why)
+            self.read_only, self._uri = True, uri
+            return Database(conn)
+        raise StoreError(f"{self.path}: cannot open the index, not even to read it: {why}")
+
     def _conn(self) -> sqlite3.Connection:
         """This thread's connection (the owner's for writes; a read connection elsewhere)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            if self._uri is not None:
+                conn = sqlite3.connect(self._uri, uri=True, timeout=30, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
             self._readers = getattr(self, "_readers", []) + [conn]
@@ -503,9 +554,12 @@ class Index:
 
     def update_urls(
         self, urls: Sequence[str], *, origin: str | None = None, interval: float | None = None,
-        tags: Sequence[str] = (), browser: bool | None = None,
+        tags: Sequence[str] = (), browser: bool | None = None, now: datetime | None = None,
     ) -> None:
-        """Apply an operator's options to already-registered URLs (``browser``: render in Chromium)."""
+        """Apply an operator's options to already-registered URLs (``browser``: render in Chromium).
+
+        A new ``interval`` takes effect at once: a URL due later than ``now + interval`` is
+        rescheduled to then (``add --every 1s`` does not wait out the old day-long interval)."""
         with self.db.conn as conn:
             for u in urls:
                 if browser is not None:
@@ -514,6 +568,10 @@ class Index:
                     conn.execute("UPDATE urls SET origin = ? WHERE url = ?", (origin, u))
                 if interval is not None:
                     conn.execute("UPDATE urls SET interval = ? WHERE url = ?", (interval, u))
+                    if now is not None:
+                        soon = to_db_time(now + timedelta(seconds=interval))
+                        conn.execute("UPDATE urls SET next_due = ? WHERE url = ? AND (next_due IS NULL OR next_due > ?)",
+                                     (soon, u, soon))
                 if tags:
                     row = conn.execute("SELECT tags FROM urls WHERE url = ?", (u,)).fetchone()
                     if row:
@@ -696,6 +754,18 @@ class Index:
     def has_text(self, key: str) -> bool:
         return bool(self._q("SELECT 1 FROM texts WHERE key = ?", (key,)))
 
+    def host_templates(self, host: str) -> list[dict[str, Any]]:
+        """The templates learned for ``host``, newest first (JSON objects)."""
+        rows = self._q("SELECT body FROM host_templates WHERE host = ? ORDER BY learned_at DESC", (host,))
+        return [json.loads(r[0]) for r in rows]
+
+    def put_host_template(self, host: str, template_id: str, body: dict[str, Any], *, now: datetime) -> None:
+        with self.db.conn as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO host_templates (host, id, body, learned_at) VALUES (?, ?, ?, ?)",
+                (host, template_id, json.dumps(body, sort_keys=True), to_db_time(now)),
+            )
+
     def put_text(self, key: str, text: TextVersion) -> None:
         with self.db.conn as conn:
             conn.execute("INSERT OR IGNORE INTO texts (key, body) VALUES (?, ?)", (key, text_to_blob(text)))
@@ -772,6 +842,56 @@ class Index:
                 conn.execute("INSERT OR IGNORE INTO urls (url, first_seen, next_due) VALUES (?, ?, ?)",
                              (c.url, to_db_time(c.captured_at), to_db_time(c.captured_at)))
         return n
+
+    def replace_captures(self, captures: Iterable[Capture], *, indexed_through: dict[str, int] | None = None) -> int:
+        """Replace every capture row with ``captures`` (``rebuild-index``), crash-safely.
+
+        The new rows are built in a table beside the old one (``captures_rebuild``, a copy of the
+        live table's own definition, so columns added by later migrations come along), then
+        swapped in by one transaction: a kill -9 at any moment leaves either the old rows or the
+        new ones, never none. A capture that keeps its id keeps its cached text key.
+        """
+        conn = self.db.conn
+        try:
+            schema = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'captures'").fetchone()[0]
+            with conn:
+                conn.execute("DROP TABLE IF EXISTS captures_rebuild")  # left by a rebuild that was killed
+                conn.execute(schema.replace("CREATE TABLE captures", "CREATE TABLE captures_rebuild", 1))
+            n = 0
+            with conn:
+                for c in captures:
+                    cur = conn.execute(
+                        f"INSERT OR IGNORE INTO captures_rebuild ({_CAPTURE_COLUMNS}, text_key) VALUES ({','.join('?' * 19)})",
+                        _capture_values(c, c.payload_digest if c.outcome == Outcome.OK else None),
+                    )
+                    n += cur.rowcount
+                    conn.execute("INSERT OR IGNORE INTO urls (url, first_seen, next_due) VALUES (?, ?, ?)",
+                                 (c.url, to_db_time(c.captured_at), to_db_time(c.captured_at)))
+            with conn:  # the swap: one transaction
+                conn.execute(
+                    "UPDATE captures_rebuild SET text_key = (SELECT c.text_key FROM captures c WHERE c.id = captures_rebuild.id) "
+                    "WHERE EXISTS (SELECT 1 FROM captures c WHERE c.id = captures_rebuild.id AND c.text_key IS NOT NULL)"
+                )
+                conn.execute("DELETE FROM captures")
+                conn.execute("INSERT INTO captures SELECT * FROM captures_rebuild")
+                conn.execute("DROP TABLE captures_rebuild")
+                if indexed_through:
+                    conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                     [(_INDEXED + name, str(offset)) for name, offset in indexed_through.items()])
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot rebuild the captures table: {exc}") from None
+        return n
+
+    def indexed_through(self, warc_file: str) -> int:
+        """How far ``warc_file`` is known to be indexed: every capture before this offset has its row."""
+        value = self.get_meta(_INDEXED + warc_file)
+        return int(value) if value and value.isdigit() else 0
+
+    def set_indexed_through(self, marks: dict[str, int]) -> None:
+        """Record, per WARC file, the offset up to which every capture has its row (one transaction)."""
+        with self.db.conn as conn:
+            conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                             [(_INDEXED + name, str(offset)) for name, offset in marks.items()])
 
     def delete_captures(self) -> None:
         with self.db.conn as conn:
@@ -903,6 +1023,12 @@ class Index:
     def capture_near_date(self, url: str, at: datetime) -> Capture | None:
         """The good capture nearest ``at`` (``archiver cite --as-of-document``)."""
         return self.capture_near(url, at)
+
+
+def _cannot_write(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite refused because the file or its folder may not be written."""
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text or "disk i/o" in text
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

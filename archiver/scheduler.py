@@ -97,7 +97,8 @@ class Daemon:
         self.notifier = notifier or Notifier(config.notify, user_agent=config.fetch.user_agent, link=archive.capture_link)
         self.watcher = watcher
         if watcher is None and schedule.watch_dirs:
-            self.watcher = FolderWatcher(schedule.watch_dirs, known_digest=archive.index.document_digest)
+            self.watcher = FolderWatcher(schedule.watch_dirs, known_digest=archive.index.document_digest,
+                                         max_bytes=archive.config.documents.max_bytes)
         self.robots = robots
         self._robots_fetcher: Fetcher | None = None
         self.counters = Counters()  # since the last summary line

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from archiver.documents import HTML_SUFFIXES, MARKDOWN_SUFFIXES, read_document
+from archiver.documents import HTML_SUFFIXES, MARKDOWN_SUFFIXES, MAX_DOCUMENT_BYTES, read_document
 from archiver.errors import DocumentError
 
 logger = logging.getLogger(__name__)
@@ -43,9 +44,13 @@ class FolderWatcher:
     import is tried again on the next scan.
     """
 
-    def __init__(self, dirs: Sequence[str | os.PathLike[str]], *, known_digest: Callable[[str], str | None]) -> None:
+    def __init__(
+        self, dirs: Sequence[str | os.PathLike[str]], *, known_digest: Callable[[str], str | None],
+        max_bytes: int = MAX_DOCUMENT_BYTES,
+    ) -> None:
         self.dirs = [Path(d) for d in dirs]
         self._known_digest = known_digest
+        self.max_bytes = max_bytes
         self._seen: dict[str, Signature] = {}  # path → signature when last found up to date
         self._candidates: dict[str, Signature] = {}  # path → signature when last offered
         self._missing: set[Path] = set()  # folders already reported missing
@@ -81,7 +86,11 @@ class FolderWatcher:
                 continue
             self._candidates[key] = signature
             try:
-                document = read_document(key)
+                # Only regular files, never more than max_bytes: a FIFO named *.md must not hang
+                # the daemon (it would not even answer SIGTERM), nor a huge file exhaust memory.
+                if not stat.S_ISREG(st.st_mode):
+                    raise DocumentError(f"{key}: skipped: not a regular file")
+                document = read_document(key, max_bytes=self.max_bytes)
             except DocumentError as exc:
                 logger.warning("%s; skipped until the file changes", exc)
                 self._seen[key] = signature

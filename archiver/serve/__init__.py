@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -114,7 +115,13 @@ class Server:
         loopback = is_loopback(self.host)
         if not loopback:
             logger.warning(EXPOSED_WARNING, self.host)
-        allowed = LOOPBACK_NAMES | {_url_host(self.host).lower()} if loopback else None
+        # The Host check stays on beyond loopback (DNS rebinding does not care where we listen):
+        # the address served, the machine's name, and the names the operator lists in
+        # serve.allowed_hosts (what clients type to reach a server bound to 0.0.0.0).
+        names = {_url_host(self.host).lower(), *(n.lower() for n in self.archive.config.serve.allowed_hosts)}
+        if not loopback:
+            names.add(socket.gethostname().lower())
+        allowed = frozenset(LOOPBACK_NAMES | names - {"0.0.0.0", "[::]"})
         ports = {"app_port": lambda: self.app_port, "replay_port": lambda: self.bound_replay_port}
         app = make_handler("app", App(self.archive).routes(), allowed_hosts=allowed, **ports)
         replay = make_handler("replay", Replay(self.archive).routes(), allowed_hosts=allowed, **ports)

@@ -379,7 +379,8 @@ class WarcStore:
             except FileExistsError:  # same clock tick in another store: take the next serial
                 continue
             except OSError as exc:
-                raise StoreError(f"{self.directory / name}: cannot create WARC: {exc}") from exc
+                # Named by folder, not file: every URL of a batch meets the same problem, said once.
+                raise StoreError(f"{self.directory}: cannot create WARC: {exc.strerror or exc}") from exc
         self._name, self._size = name, 0
         batch = Batch(self._writer)
         if self._info_id is None:
