@@ -245,8 +245,8 @@ class Publisher:
         requisites.rewrite_css(into)
         if "html" in ctype or not ctype:
             (into / "page.html").write_bytes(archived_page(body, base, requisites))
-            view = (f'<iframe class="archived" src="page.html" sandbox referrerpolicy="no-referrer" '
-                    f'title="the archived page, as captured"></iframe>')
+            view = ('<iframe class="archived" src="page.html" sandbox referrerpolicy="no-referrer" '
+                    'title="the archived page, as captured"></iframe>')
         else:
             name = "payload" + _extension(c.content_type, base)
             (into / name).write_bytes(body)
@@ -264,8 +264,8 @@ class Publisher:
             ("Captured", f"<time datetime=\"{_iso(c.captured_at)}\">{_iso(c.captured_at)}</time>"),
             ("HTTP status", _e(c.status)),
             ("Capture id", f"<code>{_e(c.id)}</code>"),
-            ("WARC file", f"<code>{_e(holder.warc_file)}</code> at offset <code>{_e(holder.warc_offset)}</code>"
-                          f" ({_e(holder.warc_length)} bytes)"),
+            ("WARC file", (f"<code>{_e(holder.warc_file)}</code> at offset <code>{_e(holder.warc_offset)}</code>"
+                          f" ({_e(holder.warc_length)} bytes)")),
             ("WARC-Record-ID", f"<code>{_e(info.record_id)}</code>"),
             ("Payload digest", f"<code>{_e(c.payload_digest)}</code>"),
             ("In the WACZ", f"<code>archive/{_e(packaged[0])}</code> at offset <code>{packaged[1]}</code>"

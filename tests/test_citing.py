@@ -193,7 +193,7 @@ def test_unknown_style_is_one_clear_line(site: CitingSite) -> None:
 
 
 def test_cite_a_capture_by_id_and_by_prefix(archive: Archive, site: CitingSite) -> None:
-    first, second = archive.history(site.article)
+    first, _second = archive.history(site.article)
     for ref in (first.id, first.id[:6]):
         code, out = run(site, "cite", ref)
         assert code == 0 and f"capture {first.id}" in out and "54 percent" in out, out
@@ -202,7 +202,7 @@ def test_cite_a_capture_by_id_and_by_prefix(archive: Archive, site: CitingSite) 
 
 
 def test_cite_url_at_a_capture_id(archive: Archive, site: CitingSite) -> None:
-    first, second = archive.history(site.article)
+    first, _second = archive.history(site.article)
     code, out = run(site, "cite", site.article, "--at", first.id)
     assert code == 0 and f"capture {first.id}" in out
     code, out = run(site, "cite", site.plain, "--at", first.id)
@@ -246,7 +246,7 @@ def test_formats_keep_working_for_a_bare_info() -> None:
 
 
 def test_the_report_links_captures_to_their_published_pages(archive: Archive, site: CitingSite) -> None:
-    first, second = archive.history(site.article)
+    _first, second = archive.history(site.article)
     md = archive.report("md", document=str(site.document))
     html = archive.report("html", document=str(site.document))
     assert f"{PUBLIC}capture/{second.id}/" in md and f'href="{PUBLIC}capture/{second.id}/"' in html

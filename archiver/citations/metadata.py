@@ -74,7 +74,7 @@ def _names(value: Any) -> list[str]:
 
 def _jsonld_objects(soup: BeautifulSoup) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for script in soup.find_all("script", type=re.compile(r"application/ld\+json", re.I)):
+    for script in soup.find_all("script", type=re.compile(r"application/ld\+json", re.IGNORECASE)):
         try:
             data = json.loads(script.string or script.get_text() or "")
         except (ValueError, TypeError):
@@ -125,7 +125,7 @@ def _htmldate(html: str, *, original: bool) -> str | None:
         return None
     try:
         found = find_date(html, original_date=original, extensive_search=False, outputformat="%Y-%m-%d")
-    except Exception as exc:  # htmldate raises on odd markup; a date is optional
+    except Exception as exc:  # noqa: BLE001 - htmldate raises on odd markup; a date is optional
         logger.debug("htmldate: %s", exc)
         return None
     return found if isinstance(found, str) else None
@@ -218,7 +218,7 @@ def parse_date(value: str | None) -> datetime | None:
     return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n(?:---|\.\.\.)\s*(?:\n|\Z)", re.S)
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n(?:---|\.\.\.)\s*(?:\n|\Z)", re.DOTALL)
 _FRONT_KEYS = ("published_time", "published", "date", "pubdate")
 
 
@@ -240,6 +240,6 @@ def document_published(text: str) -> datetime | None:
             if found is not None:
                 return found
         return None
-    if re.search(r"<html|<meta|<article", text[:5000], re.I):
+    if re.search(r"<html|<meta|<article", text[:5000], re.IGNORECASE):
         return parse_date(page_metadata(text).published)
     return None
