@@ -174,6 +174,7 @@ def setup_logging(verbose: int, quiet: bool) -> None:
     # detail, shown from -vv on.
     for detail in ("archiver.fetch", "archiver.requisites", "archiver.browser", "archiver.versions"):
         logging.getLogger(detail).setLevel(logging.DEBUG if verbose >= 2 else max(level, logging.WARNING))
+    logging.getLogger("archiver.fetch.throttle").setLevel(level)  # a host deferred (Retry-After) is news, not detail
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -579,6 +580,7 @@ def run(obj: Context) -> None:
     flags = click.get_current_context().find_root().params
     if not flags.get("quiet") and not flags.get("verbose"):
         logging.getLogger("archiver").setLevel(logging.INFO)
+        logging.getLogger("archiver.fetch.throttle").setLevel(logging.INFO)
     with errors_as_exit():
         Daemon(obj.archive).run()
 
