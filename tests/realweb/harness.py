@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import pytest
@@ -58,6 +58,7 @@ class WorldRun:
     changes: dict[str, str | None]  # page -> the edit applied, in words
     web: RealWeb
     epochs: int = EPOCHS
+    summaries: dict[tuple[str, int, str], str] = field(default_factory=dict)  # (page, epoch, type) -> summary
 
     @property
     def scores_steps(self) -> int:
@@ -83,6 +84,7 @@ def run_world(data_dir: Path, tmp: Path, *, plans: Sequence[Plan] | None = None,
     plans = tuple(plans if plans is not None else plan_world(load(), epochs=epochs, seed=seed))
     names = {key(p.page.url): p.page.name for p in plans}
     events: Events = {}
+    summaries: dict[tuple[str, int, str], str] = {}
     started = time.perf_counter()
     with pytest.MonkeyPatch.context() as mp, RealWeb(plans, tmp, seed=seed) as web:
         web.played.use(mp)
@@ -97,8 +99,10 @@ def run_world(data_dir: Path, tmp: Path, *, plans: Sequence[Plan] | None = None,
                         raise ValueError(f"event {event.type} for {event.url}, which no page of the world is")
                     reason = None if event.reason is None else str(event.reason)
                     events.setdefault(name, {}).setdefault(epoch, []).append((str(event.type), reason))
+                    summaries.setdefault((name, epoch, str(event.type)), str(getattr(event, "summary", "") or ""))
     scores = score(events, suite_of(plans, epochs), latency_window=0, reasons=False)
-    return WorldRun(plans, scores, events, time.perf_counter() - started, lookups, dict(web.changes), web, epochs)
+    return WorldRun(plans, scores, events, time.perf_counter() - started, lookups, dict(web.changes), web, epochs,
+                    summaries)
 
 
 def format_world(run: WorldRun, *, details: bool = False, worst: int = 10) -> str:
@@ -144,4 +148,8 @@ def _worst_pages(run: WorldRun, worst: int) -> list[str]:
             lines.append(f"    {name:<40} {plan.kind:<24} {what}")
             if plan.edit and any(m.outcome == "miss" for m in ms):
                 lines.append(f"      the edit: {run.changes.get(name)}")
+            for m in ms:
+                said = run.summaries.get((name, m.step, m.type))
+                if m.outcome == "false" and said:
+                    lines.append(f"      epoch {m.step} archiver said: {said[:150]}")
     return lines

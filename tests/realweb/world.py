@@ -107,6 +107,7 @@ def suite_of(plans: Sequence[Plan], epochs: int = EPOCHS) -> Suite:
     return Suite("realweb", tuple(p.scenario() for p in plans), steps=epochs - 1)
 
 
+@functools.lru_cache(maxsize=512)  # the world and the tests that look at it share the renders
 def render(plan: Plan, epoch: int, *, seed: str = SEED) -> tuple[bytes, NoiseReport, str | None]:
     """The page as served at ``epoch`` (before any takedown): noise, and the edit once it is due."""
     page = plan.page
