@@ -63,7 +63,7 @@ def cli(tmp_path: Path, config: Path) -> Cli:
     def run(*args: str, stdin: str | None = None, conf: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "archiver", "--config", str(conf or config), "--data", str(data), *args],
-            input=stdin, capture_output=True, text=True, timeout=180, env=env or child_env(), cwd=tmp_path,
+            input=stdin, capture_output=True, text=True, timeout=180, env=env or child_env(), cwd=tmp_path, check=False,
         )
 
     return run
@@ -403,7 +403,7 @@ def test_run_sh_does_not_reinstall_when_nothing_changed(tmp_path: Path) -> None:
     (seeds / "a.md").write_text("nothing\n")
     env = {"PATH": f"{bindir}:/usr/bin:/bin", "HOME": str(tmp_path)}
     for _ in range(2):
-        done = subprocess.run(["bash", str(tree / "scripts" / "run.sh"), str(seeds)], env=env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(["bash", str(tree / "scripts" / "run.sh"), str(seeds)], env=env, capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 0, done.stderr
     log = calls.read_text().splitlines()
     assert sum(line.startswith("pip install -q -e .") for line in log) == 1, log
@@ -422,11 +422,11 @@ def test_test_sh_installs_chromium_driver_when_only_chromium_is_there(tmp_path: 
     tools = tmp_path / "tools"  # the few real commands the script needs, without the machine's chromedriver
     tools.mkdir()
     for tool in ("bash", "cat", "sha256sum", "cut", "dirname", "mkdir", "chmod", "printf"):
-        found = subprocess.run(["bash", "-c", f"command -v {tool}"], capture_output=True, text=True).stdout.strip()
+        found = subprocess.run(["bash", "-c", f"command -v {tool}"], capture_output=True, text=True, check=False).stdout.strip()
         if found.startswith("/"):
             (tools / tool).symlink_to(found)
     env = {"PATH": f"{bindir}:{tools}", "HOME": str(tmp_path)}
-    done = subprocess.run([str(tools / "bash"), str(tree / "scripts" / "test.sh")], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([str(tools / "bash"), str(tree / "scripts" / "test.sh")], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     installs = [line for line in calls.read_text().splitlines() if line.startswith("apt-get") and " install " in line]
     assert len(installs) == 1 and installs[0].split()[-1] == "chromium-driver", installs
@@ -445,6 +445,6 @@ def test_readme_says_how_to_get_archiver_on_the_path_completion_and_the_python_a
     url = serve(httpserver, "/poll", ARTICLE)
     code = code.replace("https://example.org/poll", url)
     env = child_env()
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert url in done.stdout

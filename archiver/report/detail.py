@@ -8,7 +8,6 @@ Markdown, HTML and web-view formatters render. Pure.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any

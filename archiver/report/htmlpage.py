@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from archiver.models import Event, ReportData, SourceSummary, TimelinePoint
-from archiver.models import Diff
+from archiver.models import Diff, Event, ReportData, SourceSummary, TimelinePoint
 from archiver.report.detail import MAX_CHANGES, Change, changes, evidence_items, marked, number_line
 from archiver.report.shape import iso
 from archiver.report.timeline import COLOURS, LABELS, timeline_svg

@@ -9,11 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from archiver.models import Event, EventType, ReportData, SourceSummary
-from archiver.models import Diff
+from archiver.models import Diff, Event, EventType, ReportData, SourceSummary
 from archiver.report.detail import MAX_CHANGES, changes, evidence_items, marked, number_line
 from archiver.report.shape import iso
-from archiver.report.views import KIND_TITLES, document_order, grouped, kind_counts, plural, standings, status_counts
+from archiver.report.views import (
+    KIND_TITLES,
+    document_order,
+    grouped,
+    kind_counts,
+    plural,
+    standings,
+    status_counts,
+)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
 _TAKEDOWNS = (EventType.REMOVED, EventType.UNREACHABLE, EventType.MOVED)
