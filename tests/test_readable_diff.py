@@ -194,3 +194,23 @@ def test_diff_in_chromium_side_by_side_when_wide_inline_when_narrow(
         driver.quit()
         server.stop()
         reading.close()
+
+
+def test_headline_byline_and_dateline_come_first_each_named() -> None:
+    from archiver.diff import diff
+    from archiver.models import TextStatus, TextVersion
+
+    def version(*paragraphs: str, title: str) -> TextVersion:
+        return TextVersion(TextStatus.OK, "html", paragraphs, title, digest=repr((title, paragraphs)), meta={"header_zone": 2})
+
+    old = version("By Ann Lee", "November 20, 2026", "The poll found that 61% of voters back the levy. Turnout was high.",
+                  title="Levy support holds")
+    new = version("By Bob Stone", "November 21, 2026", "The poll found that 59% of voters back the levy. Turnout was high.",
+                  title="Levy support slips")
+    hunks = diff(old, new).hunks
+    assert [(h.part, h.before, h.after) for h in hunks] == [
+        ("headline", "Levy support holds", "Levy support slips"),
+        ("byline", "By Ann Lee", "By Bob Stone"),
+        ("dateline", "November 20, 2026", "November 21, 2026"),
+        ("text", "The poll found that 61% of voters back the levy.", "The poll found that 59% of voters back the levy."),
+    ]
