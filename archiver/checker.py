@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
@@ -23,8 +24,8 @@ from archiver import browser, cadence, platforms
 from archiver.classify import classify, current_status
 from archiver.config import Config
 from archiver.diff import diff as diff_texts
-from archiver.errors import ArchiverError
-from archiver.extract import EXTRACTOR_VERSION, extract
+from archiver.errors import ArchiverError, StoreError
+from archiver.extract import EXTRACTOR_VERSION, Template, TemplateBook, extract
 from archiver.fetch import Fetcher, parse_retry_after
 from archiver.index import CheckRecord, Index, UrlState
 from archiver.models import (
@@ -57,6 +58,18 @@ logger = logging.getLogger(__name__)
 NO_TEXT = TextVersion(status=TextStatus.NOT_TEXT, kind="none", detail="no response body to read")
 COMMIT_EVERY = 64  # checks per index transaction: fewer fsyncs of the index, bounded loss on a crash
 BROWSERS = 2  # headless Chromium processes at once per batch (each takes a few hundred MB)
+#: Most markup tags of one page handed to the text extractor. A parsed element costs a few hundred
+#: bytes, so a hostile page of a million empty ``<div>``s would take gigabytes; a real article has
+#: a few thousand. Past the cap the text is read from the part before it (the WARC keeps all).
+MAX_PARSE_TAGS = 150_000
+BIG_PAGE = 1_000_000  # bytes: pages larger than this are parsed one at a time per batch (memory)
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """How far one check got: the capture, once its WARC records are written."""
+
+    capture: Capture | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +80,23 @@ class _Text:
     key: str | None
     version: TextVersion
     degraded: bool = False
+
+
+def parse_budget(content: bytes, max_tags: int = MAX_PARSE_TAGS) -> tuple[bytes, bool]:
+    """``content`` cut before its ``max_tags``-th ``<`` (the memory budget of parsing it), and
+    whether it was cut.
+
+    >>> parse_budget(b"<p>a</p><p>b</p>", max_tags=3)
+    (b'<p>a</p>', True)
+    >>> parse_budget(b"<p>a</p>", max_tags=3)
+    (b'<p>a</p>', False)
+    """
+    if content.count(b"<") < max_tags:
+        return content, False
+    pos = -1
+    for _ in range(max_tags):
+        pos = content.find(b"<", pos + 1)
+    return content[:pos], True
 
 
 def text_source(key: str | None) -> str:
@@ -80,13 +110,39 @@ def text_source(key: str | None) -> str:
     return prefix if prefix in ("post", "dom") else "page"
 
 
-def page_text_key(payload_digest: str | None) -> str | None:
-    """The cache key of a page's text: its payload digest and the extractor version.
+def page_text_key(payload_digest: str | None, template_id: str | None = None) -> str | None:
+    """The cache key of a page's text: its payload digest, the extractor version and the id of the
+    host template it was read with (``archiver.extract.template``).
 
-    >>> page_text_key("sha1:AB12")
-    'sha1:AB12~x1'
+    >>> page_text_key("sha1:AB12"), page_text_key("sha1:AB12", "3f9a0c1d2e")
+    ('sha1:AB12~x2', 'sha1:AB12~x2~t3f9a0c1d2e')
     """
-    return f"{payload_digest}~x{EXTRACTOR_VERSION}" if payload_digest else None
+    if not payload_digest:
+        return None
+    key = f"{payload_digest}~x{EXTRACTOR_VERSION}"
+    return f"{key}~t{template_id}" if template_id else key
+
+
+def site_of(url: str) -> str:
+    """Whose templates read ``url``: its host and port (two sites may share a host name).
+
+    >>> site_of("https://News.example:8443/a"), site_of("http://news.example/b")
+    ('news.example:8443', 'news.example')
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return f"{host}:{parts.port}" if parts.port and parts.port not in (80, 443) else host
+
+
+def template_id_of(key: str | None) -> str | None:
+    """The template id a page text's key names, if any.
+
+    >>> template_id_of("sha1:AB12~x2~t3f9a0c1d2e"), template_id_of("sha1:AB12~x2"), template_id_of(None)
+    ('3f9a0c1d2e', None, None)
+    """
+    if not key or "~t" not in key:
+        return None
+    return key.rsplit("~t", 1)[1]
 
 
 def post_ref(url: str, result: FetchResult) -> PostRef | None:
@@ -121,8 +177,12 @@ class Checker:
         self._probe_lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
         self._pending_probes: list[tuple[ProbeResult, datetime]] = []
+        self._pending_templates: list[tuple[str, Template]] = []
+        self.templates = TemplateBook(load=index.host_templates, save=self._keep_template)
         self.deferred: list[tuple[str, float]] = []  # (url, seconds) skipped for a Retry-After
+        self.errors: list[str] = []  # one line per distinct problem that kept captures from being written
         self._browsers = threading.BoundedSemaphore(BROWSERS)
+        self._big_parses = threading.BoundedSemaphore(1)  # pages over BIG_PAGE are parsed one at a time
         self._versions: NewVersions | None = None  # requisites and screenshots, opened on first use
 
     def _deferral(self, url: str) -> float | None:
@@ -190,32 +250,63 @@ class Checker:
                 self.deferred.append((state.url, wait))
             logger.info("%s: host asked to retry after %.0fs; rescheduled", state.url, wait)
             return None
+        attempt = _Attempt()
         try:
-            return self.check_one(state)
+            return self.check_one(state, attempt)
+        except StoreError as exc:  # the WARC cannot be written (read-only, disk full): say so once
+            self._note_error(str(exc))  # printed once by `check` (exit 1), not once per URL
+            logger.info("%s: not captured: %s", state.url, exc)
+            return self._fallback(state, attempt, str(exc)) if attempt.capture is not None else None
         except Exception as exc:  # one URL's bug must not stop the batch; it is logged with its URL
             logger.error("%s: check failed: %s: %s", state.url, type(exc).__name__, exc, exc_info=logger.isEnabledFor(logging.DEBUG))
-            return None
+            return self._fallback(state, attempt, f"archiver failed on this check: {type(exc).__name__}: {exc}")
+
+    def _note_error(self, line: str) -> None:
+        with self._probe_lock:
+            if line not in self.errors:
+                self.errors.append(line)
+
+    def _fallback(self, state: UrlState, attempt: _Attempt, detail: str) -> CheckRecord | None:
+        """No check vanishes: a check that broke still leaves a capture row with an outcome — the
+        capture already written, or a metadata record saying what went wrong. The URL's status
+        and verdicts stay as they were; it is checked again on its schedule."""
+        capture = attempt.capture
+        if capture is None:
+            failed = FetchResult(url=state.url, outcome=Outcome.BAD_RESPONSE, started_at=self.clock(), elapsed=0.0, detail=detail)
+            try:
+                capture = self.store.write_capture(state.url, failed)
+            except Exception as exc:  # noqa: BLE001 - the store itself is broken: reported once, batch goes on
+                self._note_error(str(exc))
+                return None
+        due = cadence.next_due(self.clock(), config=self.config.schedule, interval=state.interval,
+                               last_change=state.last_change, changed=False, rng=self.rng)
+        return CheckRecord(capture=capture, text_key=None, text=None, verdicts=(), diff=None, status=state.status,
+                           consecutive_failures=state.consecutive_failures, good=False, next_due=due, changed=False)
 
     # -- one URL -----------------------------------------------------------------------------
 
-    def check_one(self, state: UrlState) -> CheckRecord:
+    def check_one(self, state: UrlState, attempt: _Attempt | None = None) -> CheckRecord:
         url = state.url
         untrusted = state.origin == "document"
         result = self.fetcher.fetch(url, untrusted=untrusted)
         last_good = self.index.capture(state.last_good_capture) if state.last_good_capture else None
         capture = self.store.write_capture(url, result, previous=last_good)
+        if attempt is not None:
+            attempt.capture = capture
 
         post = self._follow_post(url, result, capture, untrusted)
-        seen = self._texts(state, result, capture, post, untrusted)
-        text_key, text = seen.key, seen.version
-        history = self._history(state, last_good, text_key)
-        probe = self._probe(result, text, untrusted) if self._wants_probe(result, text, post) else None
-        observation = Observation(result=result, text=text, probe=probe, post=post)
-        change = self._diff(history, text)
-        verdicts = classify(history, observation, change)
-        status = current_status(history, verdicts, observation)
+        # A big page's text, diff and verdicts cost memory in proportion to it: one at a time.
+        with self._big_parses if len(result.content) > BIG_PAGE else nullcontext():
+            seen = self._texts(state, result, capture, post, untrusted)
+            text_key, text = seen.key, seen.version
+            history = self._history(state, last_good, text_key)
+            probe = self._probe(result, text, untrusted) if self._wants_probe(result, text, post) else None
+            observation = Observation(result=result, text=text, probe=probe, post=post)
+            change = self._diff(history, text)
+            verdicts = classify(history, observation, change)
+            status = current_status(history, verdicts, observation)
+            good = self._is_good(result, status, verdicts, seen, last_good)
         failed = result.outcome in NETWORK_FAILURES
-        good = self._is_good(result, status, verdicts, seen, last_good)
         changed = any(v.type == EventType.EDITED for v in verdicts)
         retry_after = None
         if result.final is not None and result.status in (429, 503):
@@ -291,7 +382,7 @@ class Checker:
         self, state: UrlState, result: FetchResult, capture: Capture, post: PostSnapshot | None, untrusted: bool
     ) -> _Text:
         """The text this check compares: the post's words, the rendered DOM, or the page's text."""
-        key, text = self._text_of(result, post)
+        key, text = self._text_of(result, post, state)
         if post is not None:
             return _Text(key, text, degraded=post.state is PostState.UNKNOWN)
         if not self._wants_browser(state, result, text):
@@ -299,7 +390,9 @@ class Checker:
         rendered = self._rendered(state.url, result, capture, untrusted)
         return rendered if rendered is not None else _Text(key, text, degraded=True)
 
-    def _text_of(self, result: FetchResult, post: PostSnapshot | None) -> tuple[str | None, TextVersion]:
+    def _text_of(
+        self, result: FetchResult, post: PostSnapshot | None, state: UrlState | None = None
+    ) -> tuple[str | None, TextVersion]:
         """The text to compare: the post's own text for posts, else the page's main text.
 
         Texts are cached by payload digest, so an unchanged page is never parsed twice.
@@ -313,22 +406,37 @@ class Checker:
             return key, extract(body.encode("utf-8"), content_type="text/plain; charset=utf-8", url=result.url)
         if result.outcome not in (Outcome.OK, Outcome.TOO_LARGE) or result.final is None:
             return None, NO_TEXT
+        # The template this URL's last good text was read with is tried first: a host's other
+        # templates (its not-found page's, a gallery's) must not take over its articles.
+        last_key = self.index.text_key_of(state.last_good_capture) if state and state.last_good_capture else None
+        preferred = template_id_of(last_key)
+        for template in self.templates.get(site_of(result.final_url)):
+            page_key = page_text_key(result.payload_digest, template.id)
+            cached = self.index.text(page_key)
+            if cached is not None:
+                return page_key, cached
         page_key = page_text_key(result.payload_digest)
-        cached = self.index.text(page_key)
+        cached = self.index.text(page_key)  # a PDF, JSON or text body: no template
         if cached is not None:
             return page_key, cached
-        text = extract(result.content, content_type=result.content_type, url=result.final_url, truncated=result.truncated)
-        return page_key, text
+        content, cut = parse_budget(result.content)
+        template_id, text = self._read_page(content, result.content_type, result.final_url,
+                                            truncated=result.truncated or cut, only=preferred)  # fmt: skip
+        return page_text_key(result.payload_digest, template_id), text
 
-    def _stored_text(self, capture: Capture | None, key: str | None) -> TextVersion | None:
-        """A capture's cached text; a page text from an older extractor (or missing, after
-        ``rebuild-index``) is extracted again from the capture's WARC record."""
+    def _stored_text(self, capture: Capture | None, key: str | None, template: str | None = None) -> TextVersion | None:
+        """A capture's text as the new text was read: by the same extractor version and the same
+        host template (``template``). A page text read otherwise (an older extractor, a template
+        since relearned) or missing (after ``rebuild-index``) is read again from its WARC record,
+        so a diff never shows a change that is only our own."""
         if capture is None or key is None:
             return None
-        if text_source(key) != "page" or key == page_text_key(capture.payload_digest):
-            cached = self.index.text(key)
-            if cached is not None or text_source(key) != "page":
-                return cached
+        if text_source(key) != "page":
+            return self.index.text(key)
+        want = page_text_key(capture.payload_digest, template if template is not None else template_id_of(key))
+        cached = self.index.text(want) if want is not None else None
+        if cached is not None:
+            return cached
         holder = self.index.capture(capture.refers_to) if capture.record_type == "revisit" and capture.refers_to else capture
         if holder is None or holder.outcome not in (Outcome.OK, Outcome.TOO_LARGE):
             return None
@@ -337,14 +445,18 @@ class Checker:
         except ArchiverError as exc:
             logger.warning("%s: cannot re-read capture %s: %s", capture.url, holder.id, exc)
             return None
-        return extract(payload, content_type=holder.content_type, url=holder.final_url or holder.url, truncated=holder.truncated)
+        content, cut = parse_budget(payload)
+        _, text = self._read_page(content, holder.content_type, holder.final_url or holder.url,
+                                  truncated=holder.truncated or cut, learn=False, only=template)  # fmt: skip
+        return text
 
     def _history(self, state: UrlState, last_good: Capture | None, text_key: str | None) -> SourceHistory:
         previous = self.index.capture(state.last_capture) if state.last_capture else None
         last_good_key = self.index.text_key_of(last_good.id) if last_good else None
         if text_key is not None and text_source(last_good_key) != text_source(text_key):
             last_good_key = None  # the text now comes from elsewhere (endpoint, browser): a new baseline
-        last_good_text = self._stored_text(last_good, last_good_key)
+        template = template_id_of(text_key)
+        last_good_text = self._stored_text(last_good, last_good_key, template)
         recent: tuple[TextVersion, ...] = ()
         if text_key is not None and last_good_key is not None and text_key != last_good_key:
             texts = []
@@ -356,7 +468,9 @@ class Checker:
         previous_key = self.index.text_key_of(previous.id) if previous and previous is not last_good else last_good_key
         if text_key is not None and text_source(previous_key) != text_source(text_key):
             previous_key = None
-        previous_text = last_good_text if previous_key == last_good_key else self._stored_text(previous, previous_key)
+        previous_text = (
+            last_good_text if previous_key == last_good_key else self._stored_text(previous, previous_key, template)
+        )
         return SourceHistory(
             url=state.url,
             status=state.status,
@@ -422,7 +536,7 @@ class Checker:
         self.store.write_exchange(probe_url, result)
         text_digest, text = None, ""
         if result.outcome == Outcome.OK and result.final is not None:
-            tv = extract(result.content, content_type=result.content_type, url=result.final_url)
+            _, tv = self._read_page(parse_budget(result.content)[0], result.content_type, result.final_url, learn=False)
             text_digest, text = tv.digest, tv.text[:20000]
         logger.info("probe %s status=%s final=%s", probe_url, result.status, result.final_url)
         return ProbeResult(
@@ -431,10 +545,36 @@ class Checker:
         )
 
     def flush_probes(self) -> None:
-        """Store the probes run during the batch (owner thread only)."""
+        """Store the probes and the host templates learned during the batch (owner thread only)."""
         pending, self._pending_probes = self._pending_probes, []
         for probe, when in pending:
             self.index.put_probe(probe, now=when)
+        with self._probe_lock:
+            learned, self._pending_templates = self._pending_templates, []
+        for host, template in learned:
+            self.index.put_host_template(host, template.id, template.to_json(), now=self.clock())
+
+    def _keep_template(self, host: str, template: Template) -> None:
+        with self._probe_lock:
+            self._pending_templates.append((host, template))
+
+    def _read_page(
+        self, content: bytes, content_type: str | None, url: str, *, truncated: bool = False, learn: bool = True,
+        only: str | None = None,
+    ) -> tuple[str | None, TextVersion]:
+        """A page's text read with its host's templates (``only``: with that template first), and
+        the id of the template used. A template learned now is kept for the host when ``learn``."""
+        host = site_of(url)
+        templates: Sequence[Template] = self.templates.get(host)
+        if only is not None:
+            templates = sorted(templates, key=lambda t: t.id != only)
+        text = extract(content, content_type=content_type, url=url, truncated=truncated, templates=templates)
+        found = text.meta.get("template")
+        if not isinstance(found, dict):
+            return None, text
+        if learn and text.meta.get("extractor") == "learned":
+            self.templates.learned(host, Template.from_json(found))
+        return str(found.get("id") or "") or None, text
 
     def _follow_post(self, url: str, result: FetchResult, capture: Capture, untrusted: bool) -> PostSnapshot | None:
         """Ask the platform's own endpoints about a post and keep their answers in the WARC, with a

@@ -16,16 +16,17 @@ from typing import Any
 
 from lxml import etree
 
-from archiver.extract.engines import ENGINES
+from archiver.extract.engines import ENGINES, read_page_agreed
 from archiver.extract.json_doc import read_json
 from archiver.extract.masking import normalise
 from archiver.extract.pdf import read_pdf
 from archiver.extract.sniff import decode, sniff_kind
+from archiver.extract.template import Template, TemplateBook
 from archiver.models import TextStatus, TextVersion
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_TEXT_BYTES", "extract", "normalise", "text_digest"]
+__all__ = ["MAX_TEXT_BYTES", "Template", "TemplateBook", "extract", "normalise", "text_digest"]
 
 #: Text payloads larger than this are compared by digest only (status TOO_LARGE): no article is
 #: 16 MB of markup, and parsing one would stall a batch re-check.
@@ -68,11 +69,12 @@ def _version(
 
 
 def _extract_html(
-    content: bytes, content_type: str | None, url: str, meta: dict[str, Any], engine: str
+    content: bytes, content_type: str | None, url: str, meta: dict[str, Any], engine: str,
+    templates: Sequence[Template],
 ) -> TextVersion:
     text, charset = decode(content, content_type)
     meta["charset"] = charset
-    page = ENGINES[engine](text, url)
+    page = read_page_agreed(text, url, templates) if engine == "agreed" else ENGINES[engine](text, url)
     if page is None:
         return TextVersion(
             TextStatus.EMPTY, "html", detail="no markup", meta=meta, digest=text_digest("", ())
@@ -133,16 +135,26 @@ def _extract_json(content: bytes, content_type: str | None, meta: dict[str, Any]
 #: Bump when extraction or masking changes the text a page yields. Cached texts carry it in
 #: their key, so an upgrade re-extracts the last good capture from its WARC record instead of
 #: diffing old masking against new (which would report edits that are only our own change).
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
+
 
 def extract(
-    content: bytes, *, content_type: str | None, url: str, truncated: bool = False, engine: str = "fast"
+    content: bytes,
+    *,
+    content_type: str | None,
+    url: str,
+    truncated: bool = False,
+    engine: str = "agreed",
+    templates: Sequence[Template] = (),
 ) -> TextVersion:
     """The comparable text of a capture's body.
 
     ``content_type`` is the response header (may be None or wrong: magic bytes win); ``url`` the
     final URL (for logs and engines); ``truncated`` marks a body cut at the byte cap (extracted
     anyway, ``meta["truncated"] = True``). ``engine`` picks the HTML engine (see ``engines``).
+    ``templates`` are the host's learned article templates, newest first: the first that fits the
+    page reads it; when none does, one is learned and returned in ``meta["template"]`` (with
+    ``meta["extractor"] == "learned"``) for the caller to keep.
 
     >>> v = extract(b"<h1>Poll</h1><p>Support is at 61% among likely voters, the survey found.</p>",
     ...             content_type="text/html", url="https://example.org/a")
@@ -170,7 +182,7 @@ def extract(
         return TextVersion(TextStatus.TOO_LARGE, kind, digest=_sha1(content), detail=detail, meta=meta)
     try:
         if kind == "html":
-            return _extract_html(content, content_type, url, meta, engine)
+            return _extract_html(content, content_type, url, meta, engine, templates)
         if kind == "json":
             return _extract_json(content, content_type, meta)
         if kind == "xml":

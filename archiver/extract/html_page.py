@@ -224,9 +224,19 @@ def drop_link_blocks(node: Element, host: str = "") -> None:
         heading = _previous_block(el)
         if heading is not None and heading.tag in ("h2", "h3", "h4", "h5", "h6", "strong") and len(text_of(heading).split()) <= 6:
             doomed.append(heading)
+    # A page that is nothing but links (a home page, a section front, a site's not-found page with
+    # its list of suggestions) keeps them: they are what it says, and what a soft-404 is told by.
+    total = text_len(node)
+    if total and sum(text_len(el) for el in _outermost(doomed)) >= 0.8 * total:
+        return
     for el in doomed:
         if el.getparent() is not None:
             drop(el)
+
+
+def _outermost(elements: list[Element]) -> list[Element]:
+    chosen = set(elements)
+    return [el for el in chosen if not any(anc in chosen for anc in el.iterancestors())]
 
 
 # "Read more:", "Lesen Sie auch:", "Czytaj też:", "Lue aiheesta lisää:", "Voir aussi :" — a short

@@ -15,17 +15,18 @@ the template id recorded in the text version.
 from __future__ import annotations
 
 import hashlib
+import threading
 import os
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from archiver.extract.boilerplate import Element, text_len, text_of
 from archiver.extract.html_page import HtmlText, Prepared, linearise, main_container, read_region
 from archiver.extract.signals import Support
 
-__all__ = ["Template", "find", "learn", "read_with", "signature", "supported_elements"]
+__all__ = ["Template", "TemplateBook", "find", "learn", "read_with", "signature", "supported_elements"]
 
 # --------------------------------------------------------------------------- signatures
 
@@ -212,8 +213,12 @@ def _candidates(page: Prepared, weight: dict[Element, int]) -> list[tuple[Elemen
 
 
 def supported_elements(body: Element, supports: Sequence[Support]) -> set[Element]:
-    """The elements that hold (or are) a block some signal keeps, on the page as served."""
-    return {el for el, n in _weights(body, supports).items() if n}
+    """The elements that hold a large part (a quarter or more) of the text the signals keep, on the
+    page as served: an article body that sits in a box whose class says "widget" or "sidebar".
+    A menu or a related list that repeats a headline holds too little to count."""
+    weight = _weights(body, supports)
+    total = weight.get(body, 0) or max(weight.values(), default=0)
+    return {el for el, n in weight.items() if n and n >= 0.25 * total}
 
 
 def learn(page: Prepared, supports: Sequence[Support], keeps: Sequence[str] = ()) -> tuple[Element, Template]:
@@ -307,9 +312,19 @@ def _unsupported_lines(node: Element, supports: Sequence[Support], drops: Sequen
         flat = " ".join(text.split())
         if in_header or len(flat.split()) > _LINE_WORDS or any(sig in dropped for sig in _named_path(owner, node)):
             continue
+        if any(c.isdigit() for c in flat) or owner.tag in ("td", "th", "tr") or _in_quote(owner, node):
+            continue  # figures, table cells and a quote's attribution are data, whatever a signal says
         if max(s.share(flat) for s in supports) < _KEEP_SHARE:
             out.add(flat)
     return tuple(sorted(out))
+
+
+def _in_quote(el: Element, node: Element) -> bool:
+    while el is not None and el is not node:
+        if el.tag in ("blockquote", "q", "table"):
+            return True
+        el = el.getparent()
+    return False
 
 
 def _named_path(owner: Element, node: Element) -> list[str]:
@@ -328,3 +343,43 @@ def _link_share(el: Element) -> float:
     if not total:
         return 0.0
     return sum(len(text_of(a).strip()) for a in el.iter("a")) / total
+
+
+# --------------------------------------------------------------------------- the book
+
+
+class TemplateBook:
+    """Each host's templates, newest first, shared by the worker threads of a batch.
+
+    ``load(host)`` reads a host's stored templates (once per host), ``save(host, template)``
+    stores a new one. A host keeps at most ``MAX_PER_HOST``: an article template, a list page's,
+    a gallery's… the oldest is forgotten first."""
+
+    MAX_PER_HOST = 4
+
+    def __init__(
+        self,
+        load: Callable[[str], Sequence[dict[str, object]]] = lambda host: (),
+        save: Callable[[str, Template], None] = lambda host, template: None,
+    ) -> None:
+        self._load, self._save = load, save
+        self._hosts: dict[str, tuple[Template, ...]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, host: str) -> tuple[Template, ...]:
+        with self._lock:
+            known = self._hosts.get(host)
+        if known is None:
+            known = tuple(Template.from_json(t) for t in self._load(host))[: self.MAX_PER_HOST]
+            with self._lock:
+                known = self._hosts.setdefault(host, known)
+        return known
+
+    def learned(self, host: str, template: Template) -> None:
+        """Keep ``template`` as ``host``'s newest (stored once; a known one moves to the front)."""
+        with self._lock:
+            known = self._hosts.get(host, ())
+            fresh = all(t.id != template.id for t in known)
+            self._hosts[host] = (template, *(t for t in known if t.id != template.id))[: self.MAX_PER_HOST]
+        if fresh:
+            self._save(host, template)

@@ -168,6 +168,10 @@ COUNTER_NOUNS: dict[str, tuple[str, ...]] = {
         "replies",
         "repost",
         "reposts",
+        "boost",  # Mastodon's word for a repost
+        "boosts",
+        "reblog",
+        "reblogs",
         "retweet",
         "retweets",
         "quote",
