@@ -30,17 +30,26 @@ class EditKind(StrEnum):
     DELETE = "delete"
 
 
+_UNSEEN = frozenset({"script", "style", "noscript", "template", "annotation", "annotation-xml"})
+
+
+def _unseen(el: HtmlElement) -> bool:
+    """Not rendered: scripts, hidden elements, MathML's TeX annotations."""
+    return (not isinstance(el.tag, str) or el.tag in _UNSEEN or el.get("hidden") is not None
+            or "display:none" in (el.get("style") or "").replace(" ", ""))
+
+
 def _text_nodes(el: HtmlElement) -> list[tuple[HtmlElement, str]]:
-    """(element, "text" | "tail") for every text node inside ``el``, in document order."""
+    """(element, "text" | "tail") for every *visible* text node inside ``el``, in document order."""
     out = [(el, "text")] if el.text else []
-    for child in el.iterdescendants():
-        if not isinstance(child.tag, str) or child.tag in ("script", "style"):
-            if child.tail:
-                out.append((child, "tail"))
-            continue
-        if child.text:
+    hidden: set[HtmlElement] = set()  # unseen elements and everything inside them
+    for child in el.iterdescendants():  # parents come before their children
+        parent = child.getparent()
+        if _unseen(child) or parent in hidden:
+            hidden.add(child)
+        elif child.text:
             out.append((child, "text"))
-        if child.tail:
+        if child.tail and parent not in hidden:  # a tail is text of the parent
             out.append((child, "tail"))
     return out
 

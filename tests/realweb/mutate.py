@@ -146,8 +146,10 @@ class Anchors:
         for target in (lca, h1):
             if target is None:
                 continue
-            mine = {id(a) for a in (el, *el.iterancestors())}
-            joint = next((a for a in (target, *target.iterancestors()) if id(a) in mine), None)
+            # A set of the proxies themselves, held while we look: lxml hands out the same proxy
+            # for an element only while one is referenced (so no ``id()`` of a passing proxy).
+            mine = {el, *el.iterancestors()}
+            joint = next((a for a in (target, *target.iterancestors()) if a in mine), None)
             if joint is not None and len(text_of(joint)) <= 1.3 * len(text_of(target)) + 600:
                 return True
         return False
@@ -302,8 +304,11 @@ def add_noise(root: HtmlElement, anchors: Anchors, *, page: str, lang: str, epoc
     report = NoiseReport()
     region = anchors.region(root)
     _inject(root, anchors, page=page, lang=lang, epoch=epoch)
+    rewritten: set[HtmlElement] = set()  # a date or counter inside one already rewritten is left be
     for el in list(elements(root)):
         if el.tag in ("script", "style", "head", "html", "body") or el.getparent() is None:
+            continue
+        if rewritten and any(a in rewritten for a in el.iterancestors()):
             continue
         names = _names(el)
         if el.tag == "time" or (_DATE_NAME.search(names) and _short(el, 60)):
@@ -312,9 +317,11 @@ def add_noise(root: HtmlElement, anchors: Anchors, *, page: str, lang: str, epoc
                 if el.get("datetime"):
                     el.set("datetime", _clock(el.get("datetime") or "", epoch, page))
                 report.times += 1
+                rewritten.add(el)
         elif _is_counter(el, names) and not anchors.protects(el):
             _rewrite_text(el, lambda t: _renumber(t, epoch, page))
             report.counters += 1
+            rewritten.add(el)
     report.related = _shuffle_related(root, anchors, page=page, lang=lang, epoch=epoch)
     report.ads = _refill_ads(root, anchors, page=page, epoch=epoch)
     report.scripts, report.tokens = _tokens(root, page=page, epoch=epoch)

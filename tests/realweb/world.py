@@ -27,7 +27,7 @@ from simweb import Category, Response, Scenario, Site, Suite
 from archiver.urls import canonical
 
 from .corpus import RealPage, spread
-from .edits import EditKind, apply_edit
+from .edits import EditKind, apply_edit, change_number, delete_paragraph
 from .mutate import Anchors, NoiseReport, add_noise, parse, serialise, token
 from .template import home_page, not_found_page
 
@@ -90,17 +90,40 @@ def plan_world(pages: Sequence[RealPage], *, count: int = PAGES, epochs: int = E
 
 @functools.cache
 def _plan(pages: tuple[RealPage, ...], count: int, epochs: int, seed: str) -> tuple[Plan, ...]:
-    """``count`` pages spread over languages, each with a scenario from ``MIX`` (edits and takedowns
-    at epochs 1 .. epochs-1). A page whose with strings cannot be placed in its markup stays noise."""
+    """``count`` pages spread over languages, with the scenarios of ``MIX`` (edits and takedowns at
+    a seeded epoch in 1 .. epochs-1). Edits go to pages that can take them, the pickiest kind first
+    (a number edit needs a content number by a with string); the other scenarios follow in order.
+    A page left without a fitting edit stays noise only."""
     chosen = sorted(spread(tuple(pages), count, seed=seed), key=lambda p: token(seed, p.name))
+    slots = [MIX[i % len(MIX)] for i in range(len(chosen))]
+    scenario: dict[str, tuple[EditKind | None, Takedown | None]] = {}
+    free = list(chosen)
+    for kind in (EditKind.NUMBER, EditKind.DELETE, EditKind.SENTENCE):
+        wanted = sum(1 for edit, _ in slots if edit is kind)
+        takers = [p for p in free if _can_edit(p, kind, seed)][:wanted]
+        for page in takers:
+            scenario[page.name] = (kind, None)
+            free.remove(page)
+    for page, slot in zip(free, [slot for slot in slots if slot[0] is None]):
+        scenario[page.name] = slot
     plans = []
-    for i, page in enumerate(chosen):
-        edit, takedown = MIX[i % len(MIX)]
+    for page in chosen:
+        edit, takedown = scenario.get(page.name, (None, None))
         at = 1 + int(token(seed, page.name, "at", length=4), 16) % (epochs - 1)
-        if edit and not Anchors.of_page(parse(page.body(), page.charset), page).found:
-            edit = None
         plans.append(Plan(page, edit, takedown, at if edit or takedown else 0))
     return tuple(plans)
+
+
+def _can_edit(page: RealPage, kind: EditKind, seed: str) -> bool:
+    anchors = Anchors.of_page(parse(page.body(), page.charset), page)
+    if not anchors.found:
+        return False
+    salt = f"{seed}:{page.name}"
+    if kind is EditKind.NUMBER:
+        return change_number(anchors, salt) is not None
+    if kind is EditKind.DELETE:
+        return delete_paragraph(anchors, salt) is not None
+    return True
 
 
 def suite_of(plans: Sequence[Plan], epochs: int = EPOCHS) -> Suite:
