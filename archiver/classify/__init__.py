@@ -21,7 +21,7 @@ from .parked import parked_rule
 from .redirects import access_gate_rule, moved_rule, redirect_home_rule, redirect_unrelated_rule
 from .social import post_snapshot_rule, social_markers_rule
 from .soft404 import soft404_rule
-from .status import http_status_rule, network_failure_rule, restored_rule
+from .status import http_status_rule, network_failure_rule, restored_rule, still_gone_rule
 
 __all__ = ["RULES", "Rule", "assess", "classify", "current_status", "describe_rules"]
 
@@ -34,7 +34,8 @@ RULES: tuple[Rule, ...] = (
     parked_rule,  # parking/for-sale page
     redirect_home_rule,  # deep URL → its site's home page
     soft404_rule,  # the host's not-found page served with 200
-    redirect_unrelated_rule,  # redirect to a page sharing nothing with the last good text
+    redirect_unrelated_rule,  # redirect to a page sharing nothing with the last good text, or to its section
+    still_gone_rule,  # still serving the page it was found removed on (home page, not-found page)
     restored_rule,  # a page again after removed/unreachable
     moved_rule,  # 301/308 to the same content elsewhere
     retargeted_rule,  # a short link leading to other content

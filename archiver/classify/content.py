@@ -151,10 +151,22 @@ def paywall_rule(history: SourceHistory, observation: Observation, diff: Diff | 
 
 
 def _seen_before(history: SourceHistory, new: TextVersion) -> bool:
-    """Whether ``new`` is one of the recent versions (same digest — same paragraphs when a version
-    has no digest — and same title): an A/B variant or a metered paywall alternating, not an edit."""
+    """Whether ``new`` is one of the recent versions: an A/B variant or a metered paywall
+    alternating, not an edit. The headline and the body are compared apart, each against every
+    recent version: an A/B-tested headline over a body seen before is not news, whichever body
+    version the other headline was first seen with."""
     versions = [*history.recent_texts, *([history.last_good_text] if history.last_good_text else [])]
-    return any(_same_version(v, new) for v in versions)
+    if any(_same_version(v, new) for v in versions):
+        return True
+    if new.status is not TextStatus.OK or not new.paragraphs:
+        return False  # a binary or an empty page has no headline and body to tell apart
+    titles = {" ".join(v.title.split()) for v in versions}
+    bodies = {_body(v) for v in versions}
+    return " ".join(new.title.split()) in titles and _body(new) in bodies
+
+
+def _body(v: TextVersion) -> tuple[str, ...]:
+    return v.paragraphs
 
 
 def _same_version(a: TextVersion, b: TextVersion) -> bool:

@@ -250,11 +250,44 @@ def redirect_unrelated_rule(history: SourceHistory, observation: Observation, di
     if old is None:
         return None
     related = relatedness(page_view(observation).text, old.text)
+    if related < MOVED_AT_LEAST and is_section_of(final, origin):
+        # A listing or category page above the article (/news/politics/ for /news/politics/2026/x):
+        # it may still show the headline as a teaser, but the article is no longer served.
+        evidence["similarity"] = round(related, 3)
+        summary = f"redirected to the section page {final} (similarity {related:.2f})"
+        return Verdict(EventType.REMOVED, str(Reason.REDIRECT_UNRELATED), summary, evidence)
     if related >= UNRELATED_BELOW:
         return None
     evidence["similarity"] = round(related, 3)
     summary = f"redirected to an unrelated page {final} (similarity {related:.2f})"
     return Verdict(EventType.REMOVED, str(Reason.REDIRECT_UNRELATED), summary, evidence)
+
+
+def is_section_of(final: str, origin: str) -> bool:
+    """Whether ``final`` is a section, tag or listing page above ``origin`` on the same site: its
+    path is a proper prefix of the origin's (by whole segments), or one of the usual listing paths.
+
+    >>> is_section_of("https://n.example/news/politics/", "https://n.example/news/politics/2026/11/poll")
+    True
+    >>> is_section_of("https://n.example/tag/levy", "https://n.example/2026/11/poll")
+    True
+    >>> is_section_of("https://n.example/2026/11/poll-v2", "https://n.example/2026/11/poll")
+    False
+    """
+    a, b = urlsplit(final), urlsplit(origin)
+    if (a.hostname or "").removeprefix("www.") != (b.hostname or "").removeprefix("www."):
+        return False
+    mine = [p for p in a.path.split("/") if p]
+    theirs = [p for p in b.path.split("/") if p]
+    if mine and len(mine) < len(theirs) and theirs[: len(mine)] == mine:
+        return True
+    return bool(mine) and mine[0].lower() in _LISTING_ROOTS and len(mine) <= 2 and mine != theirs[: len(mine)]
+
+
+#: First path segments of listing pages on news sites and CMSs (WordPress, Drupal, Ghost).
+_LISTING_ROOTS = frozenset({"tag", "tags", "category", "categories", "topic", "topics", "section", "sections",
+                            "thema", "themen", "rubrik", "rubrique", "categoria", "tema", "temas", "archive",
+                            "archives", "search"})  # fmt: skip
 
 
 def is_permanent(history: SourceHistory, observation: Observation) -> bool:

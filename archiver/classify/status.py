@@ -20,11 +20,13 @@ from archiver.models import (
     Reason,
     SourceHistory,
     SourceStatus,
+    TextStatus,
     Verdict,
     http_reason,
 )
 
 from .observed import is_page, judged_by_post
+from .similarity import relatedness
 
 #: The protocol's own "gone" answers (interface: removed = 404, 410, 451).
 GONE_STATUSES = frozenset({404, 410, 451})
@@ -105,6 +107,39 @@ def _phrase(status: int) -> str:
 def chain(observation: Observation) -> list[list[object]]:
     """The redirect chain as ``[[url, status], …]``: the evidence every redirect verdict shows."""
     return [[hop.url, hop.status] for hop in observation.result.hops]
+
+
+def still_gone_rule(history: SourceHistory, observation: Observation, diff: Diff | None) -> Verdict | None:
+    """Found ``removed`` while serving a page (the home page it was sent to, the site's not-found
+    page with 200) and still serving that same page: still ``removed``, never ``restored``.
+
+    The failure rules may not see it again (the home page's headlines rotate, the probe's cached
+    answer aged): what decides is that the page is the one the removal was found on, and not the
+    article."""
+    if history.status is not SourceStatus.REMOVED or not is_page(observation.result):
+        return None
+    before, gone = history.previous, history.previous_text
+    new = observation.text
+    if before is None or gone is None or before.outcome is not Outcome.OK or not (before.status or 0) < 300:
+        return None
+    if new.status is not TextStatus.OK or gone.status is not TextStatus.OK:
+        return None
+    landed_same = bool(before.final_url) and before.final_url == observation.result.final_url and (
+        before.final_url != history.url
+    )
+    same = new.digest == gone.digest or relatedness(new.text, gone.text) >= STILL_SAME
+    if not (same or landed_same):
+        return None
+    article = history.last_good_text
+    if article is not None and article.status is TextStatus.OK and relatedness(new.text, article.text) >= 0.5:
+        return None  # the article is back, whatever else the page shows
+    evidence = {"final_url": observation.result.final_url, "same_landing": landed_same}
+    return Verdict(EventType.REMOVED, "still-removed", "still serves the page it was found removed on", evidence)
+
+
+#: A page this close to the page a URL was found removed on is that page again (rotating
+#: headlines on a home page, a not-found page's echoed path).
+STILL_SAME = 0.8
 
 
 def restored_rule(history: SourceHistory, observation: Observation, diff: Diff | None) -> Verdict | None:

@@ -1,0 +1,83 @@
+"""The held-out cases of the real-pages issue, each on real saved markup (tests/fixtures/classify):
+an A/B-tested headline, a URL still serving the home page it was removed for, a 301 to the
+article's own section page, and a 301 to the same article at a new path."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from classify_inputs import capture, diff_of, fixture, history, observe, page, pairs, text_of
+
+from archiver.classify import classify
+from archiver.models import SourceStatus
+
+GAZ = "https://www.harbortown-gazette.com"
+ART = f"{GAZ}/news/2026/03/council-approves-sea-wall"
+ARTICLE_HTML = fixture("articles/harbor-council.html")
+ARTICLE = text_of(ARTICLE_HTML)
+HOME_HTML = fixture("articles/harbor-home.html")
+
+
+def _headline(html: str, new: str) -> str:
+    old = text_of(html).title
+    assert old and old in html
+    return html.replace(old, new)
+
+
+def test_alternating_ab_headlines_are_not_an_edit() -> None:
+    # Versions seen: (A, body 1), (B, body 1), then a real edit (A, body 2). The A/B test goes on:
+    # (B, body 2) has a headline seen before and a body seen before, so it is not an edit, although
+    # no earlier version had that headline with that body.
+    edited_html = fixture("articles/harbor-council-edited.html")
+    b_title = "Sea wall wins council vote after a long night"
+    a1, b1 = ARTICLE, text_of(_headline(ARTICLE_HTML, b_title))
+    a2 = text_of(edited_html)
+    assert a2.title == a1.title and a2.paragraphs != a1.paragraphs
+    hist = history(ART, a2, recent=(a2, b1, a1))
+    obs = observe(page(ART, _headline(edited_html, b_title)))
+    assert (obs.text.title, obs.text.paragraphs) == (b_title, a2.paragraphs)
+    assert pairs(classify(hist, obs, diff_of(a2, obs.text))) == []
+
+
+def test_a_new_headline_is_still_an_edit() -> None:
+    variant_b = text_of(_headline(ARTICLE_HTML, "Sea wall wins council vote after a long night"))
+    hist = history(ART, ARTICLE, recent=(ARTICLE, variant_b))
+    obs = observe(page(ART, _headline(ARTICLE_HTML, "Council delays sea wall vote to April")))
+    verdicts = classify(hist, obs, diff_of(ARTICLE, obs.text))
+    assert pairs(verdicts) == [("edited", "text-changed")]
+
+
+def test_still_serving_the_home_page_it_was_removed_for_is_not_restored() -> None:
+    # Removed at the last check: the article 302-redirected to the home page. The home page's
+    # headlines have rotated since, and the redirect is gone (the URL now serves the home page
+    # itself with 200): still removed, not restored and edited.
+    home_then = text_of(HOME_HTML)
+    gone = capture(ART, final_url=f"{GAZ}/", redirects=(ART, f"{GAZ}/"))
+    hist = replace(history(ART, ARTICLE, status=SourceStatus.REMOVED, previous=gone), previous_text=home_then)
+    rotated = HOME_HTML.replace(home_then.paragraphs[-1], "Harbor Harriers win the county cup in extra time")
+    obs = observe(page(ART, rotated))
+    assert pairs(classify(hist, obs, diff_of(ARTICLE, obs.text))) == []
+
+
+def test_the_article_coming_back_is_restored() -> None:
+    home_then = text_of(HOME_HTML)
+    gone = capture(ART, final_url=f"{GAZ}/", redirects=(ART, f"{GAZ}/"))
+    hist = replace(history(ART, ARTICLE, status=SourceStatus.REMOVED, previous=gone), previous_text=home_then)
+    obs = observe(page(ART, ARTICLE_HTML))
+    assert pairs(classify(hist, obs, diff_of(ARTICLE, obs.text))) == [("restored", "back-online")]
+
+
+def test_a_301_to_the_section_page_is_removed_not_edited() -> None:
+    section = f"{GAZ}/news/"
+    listing = HOME_HTML.replace("</main>", f"<p>{ARTICLE.title}. {ARTICLE.paragraphs[0]}</p></main>")
+    obs = observe(page(section, listing, via=((ART, 301),)))
+    verdicts = classify(history(ART, ARTICLE), obs, diff_of(ARTICLE, obs.text))
+    assert pairs(verdicts) == [("removed", "redirect-unrelated")]
+    assert "section page" in verdicts[0].summary
+
+
+def test_a_301_to_the_same_article_at_a_new_path_is_moved_at_once() -> None:
+    new = f"{GAZ}/politics/2026/03/council-approves-sea-wall-project"
+    obs = observe(page(new, ARTICLE_HTML, via=((ART, 301),)))
+    verdicts = classify(history(ART, ARTICLE), obs, diff_of(ARTICLE, obs.text))
+    assert pairs(verdicts) == [("moved", "permanent-redirect")]
