@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from archiver.extract.boilerplate import Element, text_len, text_of
+from archiver.extract.boilerplate import Element, is_logo, text_len, text_of
 from archiver.extract.html_page import HtmlText, Prepared, linearise, main_container, read_region
 from archiver.extract.signals import Support
 
@@ -238,8 +238,7 @@ def learn(page: Prepared, supports: Sequence[Support], keeps: Sequence[str] = ()
         score = sum(s.agreement(lines) for s in supports) / len(supports)
         scored.append((score, -text_len(el), why, el))
     score, _, why, node = max(scored, key=lambda item: (item[0], item[1]))
-    if os.environ.get("WIDEN", "1") == "1":
-        node = _widen(node, body, supports, score)
+    node = _widen(node, body, supports, score)
     drops = _unsupported_blocks(node, supports)
     lines = _unsupported_lines(node, supports, drops)
     names = "+".join(s.name for s in supports)
@@ -252,25 +251,32 @@ def _widen(node: Element, body: Element, supports: Sequence[Support], score: flo
     # sit a level or two up beside the body text. Climb while the agreement stays within a few per
     # cent of the best and the text grows by at most a third: what the wider region adds that no
     # signal keeps is dropped block by block afterwards.
-    mode = os.environ.get("WMODE", "a")
     base = text_len(node)
-    best = node
     for anc in node.iterancestors():
         if anc is body:
             break
-        if mode == "a":
-            if anc.tag == "article" or "Article" in (anc.get("itemtype") or ""):
-                if text_len(anc) <= 1.5 * base:
-                    return anc
-                break
-            continue
-        if text_len(anc) > float(os.environ.get("WGROW", "1.3")) * base:
+        if anc.tag == "article" or "Article" in (anc.get("itemtype") or ""):
+            if text_len(anc) <= 1.5 * base:
+                return anc
             break
-        lines = [t for t, _, _ in linearise(anc)]
-        if sum(s.agreement(lines) for s in supports) / len(supports) < float(os.environ.get("WTHR", "0.97")) * score:
+    # Otherwise climb to take in the headline and the article header beside it (a press release's
+    # "Pressemitteilung vom …" above its body), while a level adds little text.
+    headlines = [h for h in body.iter("h1") if not is_logo(h)]
+    if not headlines or any(_inside(h, node) for h in headlines):
+        return node
+    climbed = node
+    for _ in range(3):
+        parent = climbed.getparent()
+        if parent is None or parent is body or text_len(parent) > 1.15 * base + 300:
             break
-        best = anc
-    return best
+        climbed = parent
+        if any(_inside(h, climbed) for h in headlines):
+            return climbed
+    return node
+
+
+def _inside(el: Element, node: Element) -> bool:
+    return el is node or any(anc is node for anc in el.iterancestors())
 
 
 def _unsupported_blocks(node: Element, supports: Sequence[Support]) -> tuple[str, ...]:
