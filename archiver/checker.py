@@ -425,15 +425,19 @@ class Checker:
         return page_text_key(result.payload_digest, template_id), text
 
     def _stored_text(self, capture: Capture | None, key: str | None, template: str | None = None) -> TextVersion | None:
-        """A capture's text as the new text was read: by the same extractor version and the same
-        host template (``template``). A page text read otherwise (an older extractor, a template
-        since relearned) or missing (after ``rebuild-index``) is read again from its WARC record,
-        so a diff never shows a change that is only our own."""
+        """A capture's text, by this extractor version. A page text read by an older extractor, or
+        missing (after ``rebuild-index``), is read again from its WARC record, with the template
+        it was read with (else ``template``, the new text's), so a diff never shows a change that
+        is only our own. A text read with another template than the new one is kept as it is: the
+        new page no longer fits the old template (a not-found page, a redesign), and re-reading
+        the article with the not-found page's template would erase the evidence."""
         if capture is None or key is None:
             return None
         if text_source(key) != "page":
             return self.index.text(key)
-        want = page_text_key(capture.payload_digest, template if template is not None else template_id_of(key))
+        own = template_id_of(key)
+        template = own if own is not None else template
+        want = page_text_key(capture.payload_digest, template)
         cached = self.index.text(want) if want is not None else None
         if cached is not None:
             return cached

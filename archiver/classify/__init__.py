@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from archiver.models import Diff, EventType, Observation, Outcome, PostState, Reason, SourceHistory, SourceStatus, Verdict
+from archiver.models import (
+    Diff,
+    EventType,
+    Observation,
+    Outcome,
+    PostState,
+    Reason,
+    SourceHistory,
+    SourceStatus,
+    Verdict,
+)
 
 from .content import paywall_rule, retargeted_rule, text_changed_rule
 from .observed import Rule, is_page

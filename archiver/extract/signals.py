@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from archiver.extract.boilerplate import Element, text_of
@@ -30,7 +31,7 @@ def words(text: str) -> list[str]:
 
 
 def _pairs(tokens: list[str]) -> Iterator[tuple[str, str]]:
-    return zip(tokens, tokens[1:], strict=False)
+    return pairwise(tokens)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ class Support:
 
 # --------------------------------------------------------------------------- JSON-LD
 
-_ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|Posting|Review|Recipe|WebPage", re.I)
+_ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report|NewsArticle|Posting|Review|Recipe|WebPage", re.IGNORECASE)
 
 
 def _ld_items(data: Any) -> Iterator[dict[str, Any]]:
@@ -124,7 +125,7 @@ def trafilatura_text(html: str, url: str) -> str:
         doc = trafilatura.bare_extraction(
             html, url=url or None, include_comments=False, include_tables=True, with_metadata=False
         )
-    except Exception as exc:  # a third-party parser on hostile input: its failure is "no opinion"
+    except Exception as exc:  # noqa: BLE001 - a third-party parser on hostile input: its failure is "no opinion"
         logger.debug("trafilatura failed on %s: %s", url, exc)
         return ""
     if doc is None:

@@ -15,10 +15,9 @@ the template id recorded in the text version.
 from __future__ import annotations
 
 import hashlib
-import threading
-import os
 import json
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -30,7 +29,7 @@ __all__ = ["Template", "TemplateBook", "find", "learn", "read_with", "signature"
 
 # --------------------------------------------------------------------------- signatures
 
-_UNSTABLE = re.compile(r"\d|^(?:js|is|has|css|sc|jsx|svelte|ng|active|open|selected|visible|hidden)(?:$|[-_])", re.I)
+_UNSTABLE = re.compile(r"\d|^(?:js|is|has|css|sc|jsx|svelte|ng|active|open|selected|visible|hidden)(?:$|[-_])", re.IGNORECASE)
 _MAX_LEVELS = 3
 
 
@@ -234,8 +233,8 @@ def learn(page: Prepared, supports: Sequence[Support], keeps: Sequence[str] = ()
     weight = _weights(body, supports)
     scored = []
     for el, why in _candidates(page, weight):
-        lines = [t for t, _, _ in linearise(el)]
-        score = sum(s.agreement(lines) for s in supports) / len(supports)
+        texts = [t for t, _, _ in linearise(el)]
+        score = sum(s.agreement(texts) for s in supports) / len(supports)
         scored.append((score, -text_len(el), why, el))
     score, _, why, node = max(scored, key=lambda item: (item[0], item[1]))
     node = _widen(node, body, supports, score)
@@ -305,7 +304,8 @@ def _unsupported_blocks(node: Element, supports: Sequence[Support]) -> tuple[str
     return tuple(sorted(sig for sig, n in lost.items() if sig not in strong and kept.get(sig, 0) <= 0.1 * n))
 
 
-_LINE_WORDS = int(os.environ.get("LINEW", "25"))
+#: A line this short that no signal keeps, in the chosen region, is the site's furniture.
+_LINE_WORDS = 25
 
 
 def _unsupported_lines(node: Element, supports: Sequence[Support], drops: Sequence[str]) -> tuple[str, ...]:
