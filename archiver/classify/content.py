@@ -209,8 +209,27 @@ def text_changed_rule(history: SourceHistory, observation: Observation, diff: Di
             "paragraphs_changed": diff.paragraphs_changed, "paragraphs_added": diff.paragraphs_added,
             "paragraphs_removed": diff.paragraphs_removed, "words_added": diff.words_added,
             "words_removed": diff.words_removed, "similarity": round(diff.similarity, 3),
+            **read_by(old, new),
         }  # fmt: skip
         return Verdict(EventType.EDITED, str(Reason.TEXT_CHANGED), diff.summary or "text changed", evidence)
     sim = similarity(new.text, old.text)
-    evidence = {"similarity": round(sim, 3), "words_before": old.word_count, "words_now": new.word_count}
+    evidence = {"similarity": round(sim, 3), "words_before": old.word_count, "words_now": new.word_count,
+                **read_by(old, new)}  # fmt: skip
     return Verdict(EventType.EDITED, str(Reason.TEXT_CHANGED), f"text changed (similarity {sim:.2f})", evidence)
+
+
+def read_by(old: TextVersion, new: TextVersion) -> dict[str, object]:
+    """How the two texts were read, so an edit can be explained and reproduced: the extractor,
+    the host template's id and the region it reads (outermost first), for each side."""
+    out: dict[str, object] = {}
+    for side, tv in (("before", old), ("now", new)):
+        template = tv.meta.get("template")
+        if not isinstance(template, dict):
+            if tv.meta.get("extractor"):
+                out[f"extractor_{side}"] = tv.meta["extractor"]
+            continue
+        container = template.get("container") or []
+        out[f"extractor_{side}"] = f"{tv.meta.get('extractor', 'template')} ({template.get('learned_by', '')})"
+        out[f"template_{side}"] = template.get("id")
+        out[f"region_{side}"] = " > ".join(reversed([str(c) for c in container]))
+    return out
