@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from archiver import platforms, report
-from archiver.checker import Checker
+from archiver.checker import Checker, site_of, template_id_of
 from archiver.citations import extract_citations, unique_urls
 from archiver.citations.metadata import PageMetadata, page_metadata, parse_date
 from archiver.cite import CitationInfo, format_citation
@@ -27,7 +27,7 @@ from archiver.diff import diff as diff_texts
 from archiver.documents import read_document
 from archiver.errors import ArchiverError, CaptureNotFoundError, UrlError
 from archiver.export import ExportResult, write_wacz
-from archiver.extract import extract
+from archiver.extract import Template, extract
 from archiver.fetch import AddressPolicy, Fetcher, HostThrottle
 from archiver.index import Index, UrlState
 from archiver.lock import DataLock
@@ -498,7 +498,11 @@ class Archive:
         cached = self.index.text(key)
         if cached is not None:
             return cached
-        return extract(self.payload(capture), content_type=capture.content_type, url=capture.final_url or capture.url)
+        url = capture.final_url or capture.url
+        # Read with the site's templates, the one its key names first, as the checker read it.
+        known = [Template.from_json(t) for t in self.index.host_templates(site_of(url))]
+        known.sort(key=lambda t: t.id != template_id_of(key))
+        return extract(self.payload(capture), content_type=capture.content_type, url=url, templates=known)
 
     def diff(self, url: str, a: str | None = None, b: str | None = None) -> tuple[Capture, Capture, Diff]:
         """The diff between two captures of a URL (default: the last two good ones)."""
