@@ -367,10 +367,11 @@ def _shuffle_related(root: HtmlElement, anchors: Anchors, *, page: str, lang: st
     """Related/"most read" lists: entries rotated by the epoch, one entry replaced by a new story."""
     done: list[HtmlElement] = []
     headlines = NEW_HEADLINES.get(lang, NEW_HEADLINES["en"])
-    for el in list(elements(root)):
-        if len(done) == 3 or el.tag in ("body", "html", "head") or not _RELATED_NAME.search(_names(el)):
-            continue
-        if any(_contains(d, el) or _contains(el, d) for d in done) or anchors.protects(el):
+    named = [el for el in elements(root) if el.tag not in ("body", "html", "head") and _RELATED_NAME.search(_names(el))]
+    for el in named + _headline_lists(root, anchors):
+        if len(done) == 3:
+            break
+        if any(el is d or _contains(d, el) or _contains(el, d) for d in done) or anchors.protects(el):
             continue
         items = _items(el)
         if not items:
@@ -391,6 +392,30 @@ def _shuffle_related(root: HtmlElement, anchors: Anchors, *, page: str, lang: st
         link.set("href", f"/news/{token(page, epoch, len(done), length=8)}")
         done.append(el)
     return len(done)
+
+
+_CHROME = frozenset({"nav", "header", "footer"})
+_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo"})
+
+
+def _headline_lists(root: HtmlElement, anchors: Anchors) -> list[HtmlElement]:
+    """Unnamed "most read"/latest rails: lists outside the article and the site's navigation whose
+    3+ items are each a headline link (4+ words, mostly link text)."""
+    region = anchors.region(root)
+    found = []
+    for ul in root.iter("ul", "ol"):
+        chain = [ul, *ul.iterancestors()]
+        if any(a.tag in _CHROME or a.get("role") in _CHROME_ROLES for a in chain) or _inside_any(ul, region):
+            continue
+        items = [li for li in ul if isinstance(li.tag, str) and li.tag == "li"]
+        if len(items) >= 3 and all(_is_headline_item(li) for li in items) and not anchors.near(ul, root):
+            found.append(ul)  # (near the article, a list of links may be its own: left alone)
+    return found
+
+
+def _is_headline_item(li: HtmlElement) -> bool:
+    link = max((text_of(a) for a in li.iter("a")), key=len, default="")
+    return len(link) >= 25 and len(link.split()) >= 4 and len(link) >= 0.6 * len(text_of(li))
 
 
 def _refill_ads(root: HtmlElement, anchors: Anchors, *, page: str, epoch: int) -> int:
