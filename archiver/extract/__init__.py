@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,6 +43,9 @@ def text_digest(title: str, paragraphs: Sequence[str]) -> str:
     return _sha1("\n\n".join([title, *paragraphs]).encode("utf-8"))
 
 
+_ONLY_MARKS = re.compile(r"(?:\[(?:date|time|n|ago|token)\]|[\W_])*")
+
+
 def _version(
     kind: str,
     raw: Sequence[str],
@@ -56,6 +60,10 @@ def _version(
     """Mask ``raw`` (unless ``masked`` is given) and build the TextVersion."""
     if masked is None:
         masked = [normalise(p, keep_dates=i < header_zone, table=i in table_rows) for i, p in enumerate(raw)]
+    # A paragraph outside the article header that masking leaves with nothing but its marks (a lone
+    # timestamp, a bare counter) says nothing: it is furniture, not a paragraph of the story.
+    masked = [p if i < header_zone or i in table_rows or not _ONLY_MARKS.fullmatch(p) else ""
+              for i, p in enumerate(masked)]  # fmt: skip
     paragraphs = tuple(p for p in masked if p)
     title = normalise(title, keep_dates=True, headline=True)  # a headline is content: only clear noise
     raw_words = sum(len(p.split()) for p in raw)
