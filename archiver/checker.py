@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from archiver import browser, cadence, platforms
 from archiver.classify import classify, current_status
+from archiver.classify.similarity import relatedness
 from archiver.config import Config
 from archiver.diff import diff as diff_texts
 from archiver.errors import ArchiverError, StoreError
@@ -425,22 +426,31 @@ class Checker:
         return page_text_key(result.payload_digest, template_id), text
 
     def _stored_text(self, capture: Capture | None, key: str | None, template: str | None = None) -> TextVersion | None:
-        """A capture's text, by this extractor version. A page text read by an older extractor, or
-        missing (after ``rebuild-index``), is read again from its WARC record, with the template
-        it was read with (else ``template``, the new text's), so a diff never shows a change that
-        is only our own. A text read with another template than the new one is kept as it is: the
-        new page no longer fits the old template (a not-found page, a redesign), and re-reading
-        the article with the not-found page's template would erase the evidence."""
+        """A capture's text as the new text was read: by this extractor version and, where it
+        describes the old page too, by the same host template (``template``), so a diff never
+        shows a change that is only our own (a redesign read with two templates).
+
+        A text read by an older extractor, or missing (after ``rebuild-index``), is read again from
+        its WARC record. When the new template does not read the old page's article (a not-found
+        page's template, whose region is the site's menu, re-reading the article: less than half
+        related to what the old page's own template read), the old text is kept as it was read:
+        that is the evidence of what was lost."""
         if capture is None or key is None:
             return None
         if text_source(key) != "page":
             return self.index.text(key)
-        own = template_id_of(key)
-        template = own if own is not None else template
-        want = page_text_key(capture.payload_digest, template)
-        cached = self.index.text(want) if want is not None else None
-        if cached is not None:
-            return cached
+        own_id = template_id_of(key)
+        own = self.index.text(page_text_key(capture.payload_digest, own_id)) if own_id or not template else None
+        if own is not None and (own_id == template or template is None):
+            return own
+        wanted = self.index.text(page_text_key(capture.payload_digest, template))
+        if wanted is None:
+            wanted = self._reread(capture, template if template is not None else own_id)
+        if own is not None and (wanted is None or relatedness(wanted.text, own.text) < 0.5):
+            return own  # the new template does not read the old page's article: keep what it was
+        return wanted
+
+    def _reread(self, capture: Capture, template: str | None) -> TextVersion | None:
         holder = self.index.capture(capture.refers_to) if capture.record_type == "revisit" and capture.refers_to else capture
         if holder is None or holder.outcome not in (Outcome.OK, Outcome.TOO_LARGE):
             return None

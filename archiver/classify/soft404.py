@@ -25,7 +25,7 @@ from .observed import (
     reference_text,
     unchanged,
 )
-from .similarity import relatedness, similarity, words
+from .similarity import containment, relatedness, similarity, words
 
 # --------------------------------------------------------------------------- thresholds
 
@@ -207,6 +207,13 @@ def _signals(history: SourceHistory, observation: Observation, page: PageView, p
     return signals
 
 
+def still_there(old: str, new: str) -> float:
+    """How much of the old text the new page still holds, one way: a not-found page that keeps
+    only the site's menu and footer is a small piece *of* the old page, and that is not the
+    article still being there (``relatedness`` would call it contained)."""
+    return max(containment(old, new), relatedness(old, new, min_words=1 << 30))
+
+
 def soft404_rule(history: SourceHistory, observation: Observation, diff: Diff | None) -> Verdict | None:
     """A 2xx page that is the host's not-found page → ``removed`` (``soft-404``).
 
@@ -221,12 +228,12 @@ def soft404_rule(history: SourceHistory, observation: Observation, diff: Diff | 
         return None
     old = reference_text(history)
     tv = observation.text
-    if old is not None and tv.status is TextStatus.OK and relatedness(tv.text, old.text) >= STILL_CONTENT:
+    if old is not None and tv.status is TextStatus.OK and still_there(old.text, tv.text) >= STILL_CONTENT:
         return None  # cheap exit for the common case: the article is still there
     page = page_view(observation)
     evidence: dict[str, object] = {"final_url": result.final_url}
     if old is not None:
-        kept = relatedness(page.text, old.text)
+        kept = still_there(old.text, page.text)
         if kept >= STILL_CONTENT:
             return None
         evidence["similarity_to_last_good"] = round(kept, 3)
