@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import apprise
 import requests
 
 from archiver.config import DEFAULT_USER_AGENT, NotifyConfig
@@ -110,6 +109,8 @@ class AppriseChannel:
         quiet = logging.getLogger("apprise")
         if not quiet.handlers:
             quiet.addHandler(logging.NullHandler())
+        import apprise  # only when Apprise URLs are configured: every command imports this module
+
         self.apprise = apprise.Apprise()
         for url in urls:
             if not self.apprise.add(url):
