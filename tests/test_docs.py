@@ -30,10 +30,25 @@ def test_every_command_has_help_with_an_example(name: str) -> None:
         assert "Example:" in command.get_help(ctx)
 
 
+#: Commands the interface names that belong to an open issue and are not built yet, with the
+#: issue. Each must really be missing (the test fails once it exists, so the entry goes), and the
+#: README must say it is not built yet.
+NOT_BUILT_YET = {
+    "worker": "issue 14: many workers on a shared PostgreSQL index",
+    "migrate": "issue 14: moving an archive's index to another engine",
+}
+
+
 def test_interface_commands_all_exist() -> None:
     interface = (Path(__file__).resolve().parents[2] / "shared" / "interface.md").read_text(encoding="utf-8")
     named = set(re.findall(r"`archiver ([a-z][a-z-]+)", interface))
-    assert named <= set(cli.commands), f"interface commands missing from the CLI: {named - set(cli.commands)}"
+    missing = named - set(cli.commands)
+    assert missing <= set(NOT_BUILT_YET), f"interface commands missing from the CLI: {missing - set(NOT_BUILT_YET)}"
+    built = set(NOT_BUILT_YET) & set(cli.commands)
+    assert not built, f"now built, take them off NOT_BUILT_YET: {built}"
+    for name in NOT_BUILT_YET:
+        said = re.search(rf"`archiver {name}[^`]*`[^\n]*not built yet", README)
+        assert said, f"README must say `archiver {name}` is not built yet"
 
 
 def test_readme_json_examples_validate_against_the_report_schema() -> None:
