@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 #: The viewport the srcset choice assumes (the screenshot's and the tests' width), at 1x.
 VIEWPORT = 1280
 #: Requisites fetched at once per batch (a browser opens a few connections per host).
-PARALLEL = 4
+PARALLEL = 8
 #: ``@import`` nesting followed (a stylesheet importing a stylesheet importing …).
 MAX_DEPTH = 3
 #: Payload digests remembered per batch to write revisits without asking the index.
@@ -251,8 +251,9 @@ class _Stored:
     result: FetchResult | None  # kept for the screenshot while small; None once forgotten
 
 
-#: Digest → the record holding that payload: (record id, target URI, WARC-Date, location).
-PayloadRef = tuple[str, str, str, RecordLocation]
+#: Digest → the record holding that payload: (record id, target URI, WARC-Date, location; None
+#: while that record is in the same write).
+PayloadRef = tuple[str, str, str, RecordLocation | None]
 #: How a batch asks the index for a payload already archived (None when it is not).
 KnownPayload = Callable[[str], PayloadRef | None]
 
@@ -302,9 +303,7 @@ class RequisiteFetcher:
                                 len(todo), limits.max_per_page, limits.max_bytes, limits.deadline)
                 break
             batch, todo = todo[:room], []
-            futures = [self._pool.submit(self._one, capture_id, w, untrusted) for w in batch]
-            for wanted, fut in zip(batch, futures, strict=True):
-                requisite, result = fut.result()
+            for wanted, requisite, result in self._round(capture_id, batch, untrusted):
                 done.append(requisite)
                 if result is None:
                     continue
@@ -320,44 +319,68 @@ class RequisiteFetcher:
             depth += 1
         return done, bodies
 
-    def _one(self, capture_id: str, wanted: Wanted, untrusted: bool) -> tuple[Requisite, FetchResult | None]:
+    def _round(
+        self, capture_id: str, wanted: list[Wanted], untrusted: bool
+    ) -> list[tuple[Wanted, Requisite, FetchResult | None]]:
+        """Fetch one round of requisites in parallel and store them in one append (one fsync):
+        a URL this batch already stored is pointed at, not fetched again."""
+        reused: dict[str, _Stored] = {}
         with self._lock:
-            stored = self._stored.get(wanted.url)
-        if stored is not None:  # fetched for another page of this batch: point at that record
-            return _for(stored.requisite, capture_id, wanted.kind), stored.result
-        result = self.fetcher.fetch(wanted.url, untrusted=untrusted)
-        ref = self._revisit_target(result)
-        where = self.store.write_exchange(wanted.url, result, revisit_of=ref[:3] if ref else None)
-        final = result.final
-        record_type = ("revisit" if ref else "response") if final is not None else "metadata"
-        payload = ref[3] if ref else (where if final is not None else None)
-        requisite = Requisite(
-            capture=capture_id, url=wanted.url, kind=wanted.kind, record=where, record_type=record_type,
-            captured_at=result.started_at, status=result.status, content_type=result.content_type,
-            payload_digest=result.payload_digest if final is not None else None, payload=payload,
-            payload_uri=ref[1] if ref else (result.final_url if final is not None else None),
-            payload_date=ref[2] if ref else (_warc_date_of(result) if final is not None else None),
-        )
-        keep = result if len(result.content) <= (4 << 20) else None
+            for w in wanted:
+                if w.url in self._stored:
+                    reused[w.url] = self._stored[w.url]
+        fresh = [w for w in dict.fromkeys(wanted) if w.url not in reused]
+        results = list(self._pool.map(lambda w: self.fetcher.fetch(w.url, untrusted=untrusted), fresh))
+        known = {r.payload_digest: self._known(r.payload_digest) for r in results if _reusable(r) and r.payload_digest}
+        plan: list[tuple[Wanted, FetchResult, str, PayloadRef | None]] = []
+        here: dict[str, tuple[str, str, str]] = {}  # digest → a record of this round holding it
         with self._lock:
-            if keep is not None and self._kept + len(result.content) > self._keep_bytes:
-                keep = None
-            self._kept += len(keep.content) if keep is not None else 0
-            self._stored[wanted.url] = _Stored(requisite, keep)
-            if ref is None and _reusable(result) and result.payload_digest and len(self._digests) < _KNOWN:
-                date = _warc_date_of(result)
-                self._digests[result.payload_digest] = (where.record_id, result.final_url, date, where)
-        logger.debug("requisite %s (%s) for %s: %s %s", wanted.url, wanted.kind, capture_id, result.outcome, result.status)
-        return requisite, result
+            for w, result in zip(fresh, results, strict=True):
+                rid = self.store.make_record_id()
+                digest = result.payload_digest if _reusable(result) else None
+                ref: PayloadRef | None = None
+                if digest:
+                    ref = self._digests.get(digest) or known.get(digest)
+                    if ref is None and digest in here:
+                        ref = (*here[digest], None)
+                    elif ref is None:
+                        here[digest] = (rid, result.final_url, _warc_date_of(result))
+                plan.append((w, result, rid, ref))
+        wheres = self.store.write_exchanges(
+            [(w.url, result, ref[:3] if ref else None, rid) for w, result, rid, ref in plan]) if plan else []
+        located = {where.record_id: where for where in wheres}
+        out: dict[str, tuple[Requisite, FetchResult | None]] = {}
+        with self._lock:
+            for (w, result, _, ref), where in zip(plan, wheres, strict=True):
+                requisite = _requisite(capture_id, w, result, where, ref, located)
+                keep = result if len(result.content) <= (4 << 20) and self._kept + len(result.content) <= self._keep_bytes else None
+                self._kept += len(keep.content) if keep is not None else 0
+                self._stored[w.url] = _Stored(requisite, keep)
+                digest = result.payload_digest
+                if ref is None and _reusable(result) and digest and len(self._digests) < _KNOWN:
+                    self._digests[digest] = (where.record_id, result.final_url, _warc_date_of(result), where)
+                out[w.url] = (requisite, result)
+                logger.debug("requisite %s (%s) for %s: %s %s", w.url, w.kind, capture_id, result.outcome, result.status)
+        for url, stored in reused.items():
+            out[url] = (stored.requisite, stored.result)
+        return [(w, _for(out[w.url][0], capture_id, w.kind), out[w.url][1]) for w in wanted]
 
-    def _revisit_target(self, result: FetchResult) -> PayloadRef | None:
-        """The record already holding this payload (in this batch, or in the index), if any."""
-        digest = result.payload_digest
-        if not _reusable(result) or not digest:
-            return None
-        with self._lock:
-            ref = self._digests.get(digest)
-        return ref if ref is not None else self._known(digest)
+
+def _requisite(
+    capture_id: str, wanted: Wanted, result: FetchResult, where: RecordLocation, ref: PayloadRef | None,
+    located: dict[str, RecordLocation],
+) -> Requisite:
+    """The index row of one stored requisite (``ref``: the record its revisit points at)."""
+    final = result.final is not None
+    payload = (ref[3] or located.get(ref[0])) if ref else (where if final else None)
+    return Requisite(
+        capture=capture_id, url=wanted.url, kind=wanted.kind, record=where,
+        record_type=("revisit" if ref else "response") if final else "metadata",
+        captured_at=result.started_at, status=result.status, content_type=result.content_type,
+        payload_digest=result.payload_digest if final else None, payload=payload,
+        payload_uri=ref[1] if ref else (result.final_url if final else None),
+        payload_date=ref[2] if ref else (_warc_date_of(result) if final else None),
+    )
 
 
 def _for(requisite: Requisite, capture_id: str, kind: str) -> Requisite:
