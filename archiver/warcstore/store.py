@@ -14,7 +14,7 @@ import re
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -241,9 +241,15 @@ class WarcStore:
         facts: dict[str, str] = {}
         if concurrent_to:
             facts["WARC-Concurrent-To"] = self._resolve_record_id(concurrent_to)
-        rid = self.make_record_id()
-        date = warc_date(result.started_at)
-        ref = _Ref(*revisit_of) if revisit_of and result.hops else None
+        return self.write_exchanges([(url, result, revisit_of, None)], facts=facts)[0]
+
+    def write_exchanges(
+        self, exchanges: Sequence[tuple[str, FetchResult, tuple[str, str, str] | None, str | None]], *,
+        facts: Mapping[str, str] | None = None,
+    ) -> list[RecordLocation]:
+        """Write several side fetches — (URL asked, result, ``revisit_of``, record id or None for a
+        new one) — in one append and one fsync (a page's requisites); their locations, in order."""
+        spans = []
         with self._batch() as batch:
             if result.hops:
                 final = self._write_hops(batch, result, date, rid, facts, ref)
