@@ -65,15 +65,17 @@ class Template:
     keeps: tuple[str, ...] = ()  # blocks the boilerplate rules would remove that hold article text
     learned_by: str = "density"  # the signals that chose it: "declared+trafilatura:signals"…
     lines: tuple[str, ...] = ()  # the site's own furniture lines in the region ("Drucken", "Temas")
+    leads: tuple[str, ...] = ()  # standfirsts outside the region, between the headline and it
 
     @property
     def id(self) -> str:
-        key = [self.container, self.drops, self.keeps, self.lines]
+        key = [self.container, self.drops, self.keeps, self.lines, *([self.leads] if self.leads else [])]
         return hashlib.sha1(json.dumps(key).encode()).hexdigest()[:10]
 
     def to_json(self) -> dict[str, object]:
         return {"id": self.id, "container": list(self.container), "drops": list(self.drops),
-                "keeps": list(self.keeps), "lines": list(self.lines), "learned_by": self.learned_by}  # fmt: skip
+                "keeps": list(self.keeps), "lines": list(self.lines), "leads": list(self.leads),
+                "learned_by": self.learned_by}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Template:
@@ -83,7 +85,7 @@ class Template:
 
         return cls(
             strings("container"), strings("drops"), strings("keeps"), str(data.get("learned_by") or "density"),
-            strings("lines"),
+            strings("lines"), strings("leads"),
         )
 
 
@@ -129,7 +131,18 @@ def read_with(page: Prepared, node: Element, template: Template, meta: dict[str,
     """Read ``node`` with the template's drops applied (the one way a page's text is read)."""
     _drop_blocks(node, template.drops)
     meta = {**meta, "template": template.to_json()}
+    leads = _lead_texts(page, node, template.leads)
     read = read_region(page, node, meta)
+    if leads:
+        zone = read.header_zone
+        read = HtmlText(
+            title=read.title,
+            paragraphs=(*read.paragraphs[:zone], *leads, *read.paragraphs[zone:]),
+            header_zone=zone,
+            meta=read.meta,
+            had_scripts=read.had_scripts,
+            table_rows=frozenset(i + len(leads) if i >= zone else i for i in read.table_rows),
+        )
     if not template.lines:
         return read
     lines = set(template.lines)
@@ -145,6 +158,50 @@ def read_with(page: Prepared, node: Element, template: Template, meta: dict[str,
         had_scripts=read.had_scripts,
         table_rows=frozenset(renumber[i] for i in read.table_rows if i in renumber),
     )
+
+
+def _lead_texts(page: Prepared, node: Element, leads: Sequence[str]) -> list[str]:
+    """The paragraphs of the template's lead blocks that come before ``node`` on this page."""
+    if not leads:
+        return []
+    wanted = set(leads)
+    order = {el: i for i, el in enumerate(page.body.iter())}
+    start = order.get(node, 0)
+    out: list[str] = []
+    for el in page.body.iter():
+        if isinstance(el.tag, str) and order[el] < start and signature(el) in wanted and not _inside(node, el):
+            out.extend(" ".join(t.split()) for t, _, _ in linearise(el))
+    return [t for t in out if t]
+
+
+# Class words that declare a standfirst: the page says this paragraph leads the article.
+_LEAD = re.compile(
+    r"[.#_-](?:intro\w*|leads?|lede|standfirst|summary|dek|abstract|sub-?title|subhead\w*|chapeau|chapo|bajada"
+    r"|entradilla|vorspann|einleitung|kicker-text|article-?description)(?:$|[._#-])",
+    re.IGNORECASE,
+)
+
+
+def _learn_leads(page: Prepared, node: Element, supports: Sequence[Support]) -> tuple[str, ...]:
+    """Named blocks before the region and after the headline whose text the signals keep: the
+    standfirst a template's region leaves out (``p.intro`` beside ``div.longText``)."""
+    headlines = [h for h in page.body.iter("h1") if not is_logo(h)]
+    if not headlines or _inside(headlines[0], node):
+        return ()
+    order = {el: i for i, el in enumerate(page.body.iter())}
+    lo, hi = order.get(headlines[0], 0), order.get(node, 0)
+    found: list[str] = []
+    for el in page.body.iter("p", "div", "h2", "section"):
+        i = order[el]
+        if not lo < i < hi or _inside(node, el) or any(isinstance(c.tag, str) and c.tag in ("p", "div", "section") for c in el):
+            continue
+        text = " ".join(text_of(el).split())
+        sig = signature(el)
+        if len(text.split()) < 8 or "." not in sig:
+            continue
+        if max(s.share(text) for s in supports) >= 0.6 or (_LEAD.search(sig) and _link_share(el) < 0.5):
+            found.append(sig)
+    return tuple(dict.fromkeys(found))[:3]
 
 
 # --------------------------------------------------------------------------- learn
@@ -240,9 +297,10 @@ def learn(page: Prepared, supports: Sequence[Support], keeps: Sequence[str] = ()
     node = _widen(node, body, supports, score)
     drops = _unsupported_blocks(node, supports)
     lines = _unsupported_lines(node, supports, drops)
+    leads = _learn_leads(page, node, supports)
     names = "+".join(s.name for s in supports)
     container = _chain(node, body) if node is not body else ("body",)
-    return node, Template(container, drops, tuple(sorted(set(keeps))), f"{names}:{why}", lines)
+    return node, Template(container, drops, tuple(sorted(set(keeps))), f"{names}:{why}", lines, leads)
 
 
 def _widen(node: Element, body: Element, supports: Sequence[Support], score: float) -> Element:
