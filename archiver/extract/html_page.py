@@ -500,7 +500,7 @@ _AD_LABEL = re.compile(
 _CREDIT = re.compile(
     r"^\W{0,3}(?:(?:photo|picture|image|illustration|graphic|video)s?(?:\s+credits?)?|credits?(?:\s+photos?)?"
     r"|photograph(?:ed)?\s+by|crédits?\s+photos?|fotos?|bild(?:er|quelle)?|beitragsbild|quelle|kuva|zdjęcie|fot"
-    r"|imagen|foto\s+de|source|©)\s*[:©]",
+    r"|imagen|foto\s+de|source|copyright|©)\s*[:©]",
     re.IGNORECASE,
 )
 
