@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from archiver import platforms, report
-from archiver.checker import Checker, site_of, template_id_of
+from archiver.checker import Checker, parse_budget, site_of, template_id_of
 from archiver.citations import extract_citations, unique_urls
 from archiver.citations.metadata import PageMetadata, page_metadata, parse_date
 from archiver.cite import CitationInfo, format_citation
@@ -51,6 +51,8 @@ from archiver.urls import canonical, is_short_link
 from archiver.warcstore import WarcStore
 
 logger = logging.getLogger(__name__)
+#: Most tags of a page read for its citation metadata (head, JSON-LD, bylines sit near the top).
+METADATA_TAGS = 50_000
 
 
 @dataclass
@@ -571,7 +573,10 @@ class Archive:
                 return page, record_id
             record_id = record.header("WARC-Record-ID") or ""
             if record.record_type in ("response", "revisit") and record.payload:
-                page = page_metadata(record.payload, content_type=capture.content_type)
+                # The same parse budget as the text (a hostile page of a million tags must not
+                # take the process's memory here either): the metadata sits near the top.
+                head, _ = parse_budget(record.payload, METADATA_TAGS)
+                page = page_metadata(head, content_type=capture.content_type)
         self.index.put_capture_meta(capture.id, json.dumps({"page": json.loads(page.to_json()), "record_id": record_id}))
         return page, record_id
 

@@ -62,7 +62,8 @@ BROWSERS = 2  # headless Chromium processes at once per batch (each takes a few 
 #: Most markup tags of one page handed to the text extractor. A parsed element costs a few hundred
 #: bytes, so a hostile page of a million empty ``<div>``s would take gigabytes; a real article has
 #: a few thousand. Past the cap the text is read from the part before it (the WARC keeps all).
-MAX_PARSE_TAGS = 150_000
+MAX_PARSE_TAGS = 100_000  # the largest of 233 real saved pages has 10,305
+MAX_PARSE_BYTES = 2_000_000  # and most bytes: the largest of those pages is 563 KB
 BIG_PAGE = 1_000_000  # bytes: pages larger than this are parsed one at a time per batch (memory)
 
 
@@ -83,17 +84,21 @@ class _Text:
     degraded: bool = False
 
 
-def parse_budget(content: bytes, max_tags: int = MAX_PARSE_TAGS) -> tuple[bytes, bool]:
-    """``content`` cut before its ``max_tags``-th ``<`` (the memory budget of parsing it), and
-    whether it was cut.
+def parse_budget(
+    content: bytes, max_tags: int = MAX_PARSE_TAGS, max_bytes: int = MAX_PARSE_BYTES
+) -> tuple[bytes, bool]:
+    """``content`` cut at ``max_bytes`` and before its ``max_tags``-th ``<`` (the memory budget of
+    parsing it), and whether it was cut.
 
     >>> parse_budget(b"<p>a</p><p>b</p>", max_tags=3)
     (b'<p>a</p>', True)
-    >>> parse_budget(b"<p>a</p>", max_tags=3)
-    (b'<p>a</p>', False)
+    >>> parse_budget(b"<p>a</p>", max_tags=3), parse_budget(b"<p>abc</p>", max_bytes=4)
+    ((b'<p>a</p>', False), (b'<p>a', True))
     """
+    cut = len(content) > max_bytes
+    content = content[:max_bytes]
     if content.count(b"<") < max_tags:
-        return content, False
+        return content, cut
     pos = -1
     for _ in range(max_tags):
         pos = content.find(b"<", pos + 1)
