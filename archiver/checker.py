@@ -233,12 +233,14 @@ class Checker:
                     if progress:
                         progress(1)
                 if len(pending) >= COMMIT_EVERY:
+                    self.store.sync()  # requisites and screenshots deferred their fsync to here
                     events += self.index.record_checks(pending, now=self.clock())
                     pending = []
                     self.flush_probes()
                 refill()
         self.close_versions()
         if pending:
+            self.store.sync()
             events += self.index.record_checks(pending, now=self.clock())
         self.flush_probes()
         now = self.clock()

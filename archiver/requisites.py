@@ -347,7 +347,7 @@ class RequisiteFetcher:
                         here[digest] = (rid, result.final_url, _warc_date_of(result))
                 plan.append((w, result, rid, ref))
         wheres = self.store.write_exchanges(
-            [(w.url, result, ref[:3] if ref else None, rid) for w, result, rid, ref in plan]) if plan else []
+            [(w.url, result, ref[:3] if ref else None, rid) for w, result, rid, ref in plan], sync=False) if plan else []
         located = {where.record_id: where for where in wheres}
         out: dict[str, tuple[Requisite, FetchResult | None]] = {}
         with self._lock:

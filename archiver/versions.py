@@ -101,7 +101,8 @@ class NewVersions:
             }
             if shot is not None:
                 facts["screenshot"] = shot.record.record_id
-            self.store.write_metadata(page, facts, concurrent_to=capture.record_id or capture.id)
+            # Durable with the batch's index commit (the checker syncs the store first), not one by one.
+            self.store.write_metadata(page, facts, concurrent_to=capture.record_id or capture.id, sync=False)
         logger.info("version %s of %s: %d requisites, screenshot %s", capture.id, url, len(requisites),
                     "yes" if shot else "no")
         return tuple(requisites), shot
@@ -115,9 +116,9 @@ class NewVersions:
         if shot is None:
             return None
         fields = {CAPTURE_HEADER: capture.record_id} if capture.record_id else {}
-        where = self.store.write_resource(view_uri(page), shot.png, "image/png", fields=fields)
-        thumb = (self.store.write_resource(f"urn:thumbnail:{page}", shot.thumbnail, "image/jpeg", fields=fields)
-                 if shot.thumbnail else None)
+        where = self.store.write_resource(view_uri(page), shot.png, "image/png", fields=fields, sync=False)
+        thumb = (self.store.write_resource(f"urn:thumbnail:{page}", shot.thumbnail, "image/jpeg", fields=fields,
+                                           sync=False) if shot.thumbnail else None)
         return Screenshot(capture=capture.id, record=where, taken_at=shot.taken_at, width=shot.width,
                           height=shot.height, thumbnail=thumb)
 

@@ -95,6 +95,7 @@ class WarcStore:
         self._turn = threading.Condition(self._lock)
         self._building = 0
         self._full = False
+        self._unsynced = False  # an append left its fsync for later (``sync``)
         self._info_id: str | None = None  # the warcinfo of the current file, or of the next one
         self._writer = RecordWriter()
         self._file: io.FileIO | None = None
@@ -204,7 +205,8 @@ class WarcStore:
                 batch.add(record)
         return final
 
-    def write_metadata(self, url: str, data: Mapping[str, Any], *, concurrent_to: str | None = None) -> RecordLocation:
+    def write_metadata(self, url: str, data: Mapping[str, Any], *, concurrent_to: str | None = None,
+                       sync: bool = True) -> RecordLocation:
         """Write an ``application/warc-fields`` ``metadata`` record about ``url`` (a post's state,
         a render, a capture's requisites), dated now; ``concurrent_to`` names the record it is about."""
         rid = self.make_record_id()
@@ -214,11 +216,11 @@ class WarcStore:
             headers["WARC-Concurrent-To"] = self._resolve_record_id(concurrent_to)
         with self._batch() as batch:
             span = batch.add(json_record(self._writer, headers, data))
-            warc_file, base = self._append(batch)
+            warc_file, base = self._append(batch, sync=sync)
         return RecordLocation(warc_file, base + span[0], span[1], rid)
 
     def write_resource(self, uri: str, body: bytes, content_type: str, *, concurrent_to: str | None = None,
-                       fields: Mapping[str, str] | None = None) -> RecordLocation:
+                       fields: Mapping[str, str] | None = None, sync: bool = True) -> RecordLocation:
         """Write a ``resource`` record (content archiver made, such as a screenshot) under ``uri``."""
         rid = self.make_record_id()
         headers = {"WARC-Type": "resource", "WARC-Record-ID": rid, "WARC-Date": warc_date(self._clock()),
@@ -227,7 +229,7 @@ class WarcStore:
             headers["WARC-Concurrent-To"] = self._resolve_record_id(concurrent_to)
         with self._batch() as batch:
             span = batch.add(resource_record(self._writer, headers, body, content_type))
-            warc_file, base = self._append(batch)
+            warc_file, base = self._append(batch, sync=sync)
         return RecordLocation(warc_file, base + span[0], span[1], rid)
 
     def write_exchange(self, url: str, result: FetchResult, *, concurrent_to: str | None = None,
@@ -245,22 +247,26 @@ class WarcStore:
 
     def write_exchanges(
         self, exchanges: Sequence[tuple[str, FetchResult, tuple[str, str, str] | None, str | None]], *,
-        facts: Mapping[str, str] | None = None,
+        facts: Mapping[str, str] | None = None, sync: bool = True,
     ) -> list[RecordLocation]:
         """Write several side fetches — (URL asked, result, ``revisit_of``, record id or None for a
         new one) — in one append and one fsync (a page's requisites); their locations, in order."""
         spans = []
         with self._batch() as batch:
-            if result.hops:
-                final = self._write_hops(batch, result, date, rid, facts, ref)
-            else:
-                headers = {"WARC-Type": "metadata", "WARC-Record-ID": rid, "WARC-Date": date,
-                           "WARC-Target-URI": one_line(url), **facts}
-                final = json_record(self._writer, headers, {"url": url, "outcome": str(result.outcome),
-                                                    "detail": result.detail, "elapsed": result.elapsed})
-            span = batch.add(final)
-            warc_file, base = self._append(batch)
-        return RecordLocation(warc_file, base + span[0], span[1], rid)
+            for url, result, revisit_of, record_id in exchanges:
+                rid = record_id or self.make_record_id()
+                date = warc_date(result.started_at)
+                ref = _Ref(*revisit_of) if revisit_of and result.hops else None
+                if result.hops:
+                    final = self._write_hops(batch, result, date, rid, dict(facts or {}), ref)
+                else:
+                    headers = {"WARC-Type": "metadata", "WARC-Record-ID": rid, "WARC-Date": date,
+                               "WARC-Target-URI": one_line(url), **(facts or {})}
+                    final = json_record(self._writer, headers, {"url": url, "outcome": str(result.outcome),
+                                                        "detail": result.detail, "elapsed": result.elapsed})
+                spans.append((batch.add(final), rid))
+            warc_file, base = self._append(batch, sync=sync)
+        return [RecordLocation(warc_file, base + span[0], span[1], rid) for span, rid in spans]
 
     # ------------------------------------------------------------------ revisits and ids
 
@@ -342,8 +348,12 @@ class WarcStore:
 
         return sorted((p for p in self.directory.glob("*.warc.gz") if p.is_file()), key=key)
 
-    def _append(self, batch: Batch) -> tuple[str, int]:
-        """Append a batch to the current file, flush and fsync; return (file name, offset of the batch)."""
+    def _append(self, batch: Batch, *, sync: bool = True) -> tuple[str, int]:
+        """Append a batch to the current file, flush and fsync; return (file name, offset of the batch).
+
+        ``sync=False`` leaves the fsync to the next synced append, ``sync()`` or closing the file:
+        for side records written many to a capture (requisites), made durable before the index
+        rows that point at them are committed (the checker calls ``sync()`` first)."""
         data = batch.buf.getbuffer()
         with self._lock:
             if self._closed:
@@ -352,20 +362,21 @@ class WarcStore:
                 self._open_file()
             assert self._file is not None and self._name is not None
             name, base = self._name, self._size
-            self._write_durably(data, base)
+            self._write_durably(data, base, sync=sync)
+            self._unsynced = not sync or (self._unsynced and not self._fsync)
             self._size += len(data)
             self._written[name] = self._size
             if self._size >= self.config.max_file_size:
                 self._full = True  # closed when the next batch starts (``_batch``)
         return name, base
 
-    def _write_durably(self, data: memoryview, base: int) -> None:
+    def _write_durably(self, data: memoryview, base: int, *, sync: bool = True) -> None:
         assert self._file is not None
         try:
             view = data
             while view:  # a raw file may take a large write in parts
                 view = view[self._file.write(view) or 0:]
-            if self._fsync:
+            if self._fsync and sync:
                 os.fsync(self._file.fileno())
         except OSError as exc:
             try:  # leave no torn record behind (disk full): cut back to the last whole batch
@@ -407,8 +418,18 @@ class WarcStore:
         self._size = batch.buf.tell()
         logger.info("%s: new WARC file", self.directory / name)
 
+    def sync(self) -> None:
+        """Make every record appended so far durable (one fsync, if any append deferred its own)."""
+        with self._lock:
+            if self._unsynced and self._file is not None and self._fsync:
+                os.fsync(self._file.fileno())
+            self._unsynced = False
+
     def _close_file(self) -> None:
         if self._file is not None:
+            if self._unsynced and self._fsync:
+                os.fsync(self._file.fileno())
+                self._unsynced = False
             self._file.close()
             logger.info("%s: WARC file closed at %d bytes", self._name, self._size)
         self._file, self._name, self._size = None, None, 0
