@@ -534,12 +534,17 @@ def print_machine(load_before: str) -> None:
 def _archive(spec: dict[str, Any]) -> Any:
     sys.path.insert(0, str(ROOT))
     from archiver.archive import Archive
-    from archiver.config import CheckConfig, Config, DetectConfig
+    from archiver.config import CheckConfig, Config, DetectConfig, RequisitesConfig, ScreenshotConfig
 
     workers = spec.get("workers") or CheckConfig().workers
+    # Every page is on one host, so the per-host spacing is lifted for pages and requisites alike.
+    # Requisites are fetched as by default (each new version's stylesheets, images, fonts, favicon);
+    # screenshots are off unless asked for: one Chromium render per new version is its own cost.
     config = Config(
         check=CheckConfig(workers=workers, per_host_concurrency=workers, per_host_delay=0.0),
         detect=DetectConfig(soft404_probe=spec.get("probe", True)),
+        requisites=RequisitesConfig(enabled=spec.get("requisites", True), per_host_delay=0.0),
+        screenshot=ScreenshotConfig(enabled=spec.get("screenshot", False)),
     )
     return Archive(spec["data"], config)
 
