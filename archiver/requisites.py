@@ -47,6 +47,9 @@ PARALLEL = 8
 MAX_DEPTH = 3
 #: Payload digests remembered per batch to write revisits without asking the index.
 _KNOWN = 50_000
+#: Most markup tags of a page read for requisites: a parsed element costs a few hundred bytes, so
+#: a hostile page of a million empty tags would take gigabytes (the checker's text budget, too).
+MAX_TAGS = 150_000
 
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)["']?""", re.IGNORECASE)
@@ -182,6 +185,11 @@ def css_requisites(css: str, base: str) -> list[Wanted]:
 
 def page_requisites(html: bytes, base: str) -> list[Wanted]:
     """What an HTML page needs to be seen, stylesheets first, without duplicates."""
+    if html.count(b"<") >= MAX_TAGS:  # read the part before the budget's last tag
+        pos = -1
+        for _ in range(MAX_TAGS):
+            pos = html.find(b"<", pos + 1)
+        html = html[:pos]
     try:
         doc = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):

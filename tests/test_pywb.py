@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 from pytest_httpserver import HTTPServer
-from serve_site import config
+from serve_site import config, next_second
 
 from archiver.archive import Archive
 from archiver.models import Capture
@@ -86,9 +86,11 @@ def wayback(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wayback]:
     site.expect_request("/poll").respond_with_data(V1, content_type="text/html; charset=utf-8")
     with Archive(root / "snapshots", config()) as archive:
         archive.check([url])
+        next_second()  # each capture in its own second: pywb names mementos by 14-digit timestamps
         archive.check([url])  # unchanged: a revisit
         site.clear()
         site.expect_request("/poll").respond_with_data(V2, content_type="text/html; charset=utf-8")
+        next_second()
         archive.check([url])
         captures = archive.history(url)
         archive.export_wacz(root / "poll.wacz")
