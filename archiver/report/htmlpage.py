@@ -209,7 +209,7 @@ def _captures(data: ReportData, link: Link, custom: bool) -> str:
         return ""
     return (
         '<section id="captures"><h2>Captures</h2><table><thead><tr><th>Capture</th><th>URL</th>'
-        "<th>Captured</th><th>Status</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>"
+        "<th>Captured</th><th>Status</th><th>Screenshot</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>"
     )
 
 
