@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -40,6 +41,18 @@ def _unprivileged() -> list[str]:
     return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
 
 
+#: A small launcher that starts the command and writes its peak RSS to argv[1]. It exists because a
+#: child forked straight from pytest starts with pytest's resident pages in its high-water mark
+#: (Linux keeps it across exec), which late in a full run is hundreds of MB that are not archiver's.
+_MEASURE = (
+    "import os, sys\n"
+    "pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
 def run(data: Path, *args: str, config: Path | None = None, unprivileged: bool = False, stdin: object = None,
         preexec: Callable[[], None] | None = None) -> tuple[int, str, str, int]:
     """Run ``archiver``; (exit status, stdout, stderr, peak RSS in bytes)."""
@@ -47,24 +60,23 @@ def run(data: Path, *args: str, config: Path | None = None, unprivileged: bool =
     if config is not None:
         cmd[3:3] = ["--config", str(config)]
     cmd = (_unprivileged() if unprivileged else []) + cmd + list(args)
-    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=stdin if stdin is not None else subprocess.DEVNULL, preexec_fn=preexec)
-    read: dict[str, bytes] = {}
-    drains = [threading.Thread(target=lambda n=n, s=s: read.__setitem__(n, s.read()))
-              for n, s in (("out", proc.stdout), ("err", proc.stderr))]
-    for t in drains:
-        t.start()
-    watchdog = threading.Timer(300, proc.kill)  # a child that hangs (a FIFO read) fails the test, never hangs it
+    fd, name = tempfile.mkstemp(prefix="peak-rss-")
+    os.close(fd)
+    peak = Path(name)
+    proc = subprocess.Popen([sys.executable, "-c", _MEASURE, str(peak), *cmd], env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=stdin if stdin is not None else subprocess.DEVNULL,
+                            preexec_fn=preexec, start_new_session=True)
+    # A child that hangs (a FIFO read) fails the test, never hangs it: its whole group is killed.
+    watchdog = threading.Timer(300, lambda: os.killpg(proc.pid, signal.SIGKILL))
     watchdog.start()
-    _, status, usage = os.wait4(proc.pid, 0)  # reaped here, for the child's own peak RSS
-    watchdog.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    for t in drains:
-        t.join()
-    for stream in (proc.stdout, proc.stderr):
-        if stream is not None:
-            stream.close()
-    return proc.returncode, read["out"].decode(), read["err"].decode(), usage.ru_maxrss * 1024
+    try:
+        out, err = proc.communicate()
+    finally:
+        watchdog.cancel()
+    text = peak.read_text()
+    rss = int(text) * 1024 if text else 0
+    peak.unlink(missing_ok=True)
+    return proc.returncode, out.decode(), err.decode(), rss
 
 
 def error_lines(stderr: str) -> list[str]:
