@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bs4 import BeautifulSoup
+from lxml import etree
 
 logger = logging.getLogger(__name__)
 
@@ -72,11 +72,26 @@ def _names(value: Any) -> list[str]:
     return [name]
 
 
-def _jsonld_objects(soup: BeautifulSoup) -> list[dict[str, Any]]:
+_STRING = etree.XPath("string()")
+
+
+def _parse(html: str) -> Any:
+    """The document element (lxml, one parse: BeautifulSoup cost 16 ms of a 50 KB page's 22)."""
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1)  # lxml refuses str input declaring an encoding
+    try:
+        root = etree.fromstring(html, etree.HTMLParser(remove_comments=True, collect_ids=False))
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        root = None
+    return root if root is not None else etree.fromstring("<html></html>", etree.HTMLParser())
+
+
+def _jsonld_objects(root: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for script in soup.find_all("script", type=re.compile(r"application/ld\+json", re.IGNORECASE)):
+    for script in root.iter("script"):
+        if "application/ld+json" not in (script.get("type") or "").lower():
+            continue
         try:
-            data = json.loads(script.string or script.get_text() or "")
+            data = json.loads(str(_STRING(script)))
         except (ValueError, TypeError):
             continue
         stack = [data]
@@ -97,10 +112,10 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {str(x).lower() for x in items if isinstance(x, str)}
 
 
-def _meta(soup: BeautifulSoup) -> dict[str, list[str]]:
+def _meta(root: Any) -> dict[str, list[str]]:
     """Every ``<meta name|property|itemprop=… content=…>``, keyed lower-case, in document order."""
     found: dict[str, list[str]] = {}
-    for tag in soup.find_all("meta"):
+    for tag in root.iter("meta"):
         content = _clean(tag.get("content"))
         if content is None:
             continue
@@ -136,10 +151,10 @@ def page_metadata(body: bytes | str, *, content_type: str | None = None) -> Page
     if content_type and "html" not in content_type.lower():
         return PageMetadata()
     html = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-    soup = BeautifulSoup(html, "lxml")
-    meta = _meta(soup)
+    root = _parse(html)
+    meta = _meta(root)
     sources: dict[str, str] = {}
-    objects = [o for o in _jsonld_objects(soup) if _types(o) & _PAGE_TYPES]
+    objects = [o for o in _jsonld_objects(root) if _types(o) & _PAGE_TYPES]
     article = next((o for o in objects if _types(o) & _ARTICLE_TYPES), objects[0] if objects else {})
 
     def pick(name: str, jsonld: Any, *meta_keys: str) -> Any:
@@ -165,8 +180,9 @@ def page_metadata(body: bytes | str, *, content_type: str | None = None) -> Page
     publisher_names = _names(publisher_obj)
     publisher = pick("publisher", publisher_names[0] if publisher_names else None, "citation_publisher", "dc.publisher", "publisher")
     title = pick("title", _clean(article.get("headline")), "citation_title", "og:title", "dc.title", "twitter:title")
-    if not title and soup.title is not None:
-        title = _clean(soup.title.get_text())
+    title_el = root.find(".//title")
+    if not title and title_el is not None:
+        title = _clean(str(_STRING(title_el)))
         if title:
             sources["title"] = "title"
     published = pick("published", _clean(article.get("datePublished")), "article:published_time",
@@ -182,7 +198,7 @@ def page_metadata(body: bytes | str, *, content_type: str | None = None) -> Page
         if found and found != (published or "")[:10]:
             modified = found
             sources["modified"] = "htmldate"
-    lang_attr = soup.html.get("lang") if soup.html is not None else None
+    lang_attr = root.get("lang") if root.tag == "html" else None
     language = pick("language", _clean(article.get("inLanguage")), "og:locale", "dc.language", "content-language")
     if isinstance(lang_attr, str) and lang_attr.strip():
         language, sources["language"] = lang_attr.strip(), "html"
