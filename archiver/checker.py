@@ -418,15 +418,14 @@ class Checker:
         # templates (its not-found page's, a gallery's) must not take over its articles.
         last_key = self.index.text_key_of(state.last_good_capture) if state and state.last_good_capture else None
         preferred = template_id_of(last_key)
-        for template in self.templates.get(site_of(result.final_url)):
-            page_key = page_text_key(result.payload_digest, template.id)
+        known = [t.id for t in self.templates.get(site_of(result.final_url))]
+        ids = [preferred] if preferred else []
+        ids += [i for i in known if i != preferred]
+        for template_id in [*ids, None]:  # None: a PDF, JSON or text body is read with no template
+            page_key = page_text_key(result.payload_digest, template_id)
             cached = self.index.text(page_key)
             if cached is not None:
                 return page_key, cached
-        page_key = page_text_key(result.payload_digest)
-        cached = self.index.text(page_key)  # a PDF, JSON or text body: no template
-        if cached is not None:
-            return page_key, cached
         content, cut = parse_budget(result.content)
         template_id, text = self._read_page(content, result.content_type, result.final_url,
                                             truncated=result.truncated or cut, only=preferred)  # fmt: skip
