@@ -230,6 +230,9 @@ def verify_records(index: Index, warc_dir: Path, targets: Iterable[Target], *, n
             continue
         read = check_member(data)
         problems = list(read.problems)
+        bad = _first_bad_byte(data)  # warcio reads leniently: a bad deflate tail or CRC can pass it
+        if bad is not None and not problems:
+            problems.append("the gzip member does not decompress cleanly (its deflate data or CRC is damaged)")
         if t.capture is not None and not read.problems:
             problems += _agreement(t.capture, read, length)
         digest = hashlib.sha256(data).hexdigest()
@@ -246,7 +249,6 @@ def verify_records(index: Index, warc_dir: Path, targets: Iterable[Target], *, n
                                                byte_offset=t.offset + pos))
             continue
         if problems:
-            bad = _first_bad_byte(data)
             where = f"decompression fails at byte {t.offset + bad}; " if bad is not None else ""
             report.problems.append(Problem(t.file, t.offset, f"{where}{'; '.join(problems)} "
                                            f"(record bytes {t.offset}–{t.offset + length - 1})",

@@ -108,6 +108,19 @@ def test_damage_before_any_seal_is_still_caught_and_placed(data: Path, site: Cit
     assert f"record bytes {capture.warc_offset}–{capture.warc_offset + capture.warc_length - 1}" in out
 
 
+@pytest.mark.broken_warc
+def test_damage_to_the_deflate_tail_is_caught_without_a_seal(data: Path, site: CitingSite) -> None:
+    """warcio stops reading once the record's bytes are out; the gzip CRC still covers the tail."""
+    with Archive(data, site_config()) as archive:
+        capture = archive.history(site.article)[0]
+    assert capture.warc_file and capture.warc_offset is not None and capture.warc_length
+    flip(data / "warcs" / capture.warc_file, capture.warc_offset + capture.warc_length - 9)  # last deflate byte
+    code, out = verify(data, site.article)
+    assert code == 1, out
+    assert "does not decompress cleanly" in out or "unreadable" in out or "digest" in out, out
+    assert f"{capture.warc_file}@{capture.warc_offset}" in out
+
+
 def test_the_index_and_the_warc_must_agree(data: Path, site: CitingSite) -> None:
     db = Database(data / "index.db")
     with Archive(data, site_config()) as archive:
