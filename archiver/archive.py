@@ -29,7 +29,7 @@ from archiver.errors import ArchiverError, CaptureNotFoundError, UrlError
 from archiver.export import ExportResult, write_wacz
 from archiver.extract import Template, extract
 from archiver.fetch import AddressPolicy, Fetcher, HostThrottle
-from archiver.index import Index, UrlState
+from archiver.index import Index
 from archiver.lock import DataLock
 from archiver.notify import Notifier, deliver_now
 from archiver.robots import RobotsPolicy
@@ -46,6 +46,7 @@ from archiver.models import (
     SourceStatus,
     SourceSummary,
     TextVersion,
+    UrlState,
 )
 from archiver.urls import canonical, is_short_link
 from archiver.warcstore import WarcStore

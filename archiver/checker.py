@@ -28,7 +28,7 @@ from archiver.diff import diff as diff_texts
 from archiver.errors import ArchiverError, StoreError
 from archiver.extract import EXTRACTOR_VERSION, Template, TemplateBook, extract
 from archiver.fetch import Fetcher, parse_retry_after
-from archiver.index import CheckRecord, Index, UrlState
+from archiver.index import CheckRecord, Index
 from archiver.models import (
     NETWORK_FAILURES,
     Capture,
@@ -47,6 +47,7 @@ from archiver.models import (
     SourceStatus,
     TextStatus,
     TextVersion,
+    UrlState,
     Verdict,
 )
 from archiver.platforms import PostRef

@@ -40,6 +40,7 @@ from archiver.models import (
     TextStatus,
     TextVersion,
     TimelinePoint,
+    UrlState,
     Verdict,
 )
 
@@ -353,26 +354,6 @@ def _event_from_row(r: Sequence[Any]) -> Event:
         evidence=json.loads(r[8] or "{}"),
         diff=diff_from_json(r[9]),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class UrlState:
-    """A watched URL's row, as the pipeline needs it before a check."""
-
-    url: str
-    origin: str
-    kind: str
-    interval: float | None
-    tags: tuple[str, ...]
-    next_due: datetime | None
-    last_checked: datetime | None
-    status: SourceStatus
-    consecutive_failures: int
-    last_capture: str | None
-    last_good_capture: str | None
-    checks: int
-    last_change: datetime | None
-    browser: bool
 
 
 _URL_COLUMNS = (

@@ -413,6 +413,26 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class UrlState:
+    """A watched URL's row, as the pipeline needs it before a check."""
+
+    url: str
+    origin: str
+    kind: str
+    interval: float | None
+    tags: tuple[str, ...]
+    next_due: datetime | None
+    last_checked: datetime | None
+    status: SourceStatus
+    consecutive_failures: int
+    last_capture: str | None
+    last_good_capture: str | None
+    checks: int
+    last_change: datetime | None
+    browser: bool
+
+
+@dataclass(frozen=True, slots=True)
 class TimelinePoint:
     """One capture on a source's timeline (for the report's SVG strip)."""
 

@@ -29,7 +29,7 @@ from archiver import cadence
 from archiver.archive import Archive
 from archiver.errors import ArchiverError, ConfigError, StoreError
 from archiver.fetch import AddressPolicy, Fetcher
-from archiver.index import UrlState
+from archiver.models import UrlState
 from archiver.notify import Notifier, first_mark, notified_mark, unnotified
 from archiver.robots import POLICIES, RobotsPolicy
 from archiver.status import (
