@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
-from archiver import platforms, report
+from archiver import platforms, report, versions
 from archiver.checker import Checker, parse_budget, site_of, template_id_of
 from archiver.citations import extract_citations, unique_urls
 from archiver.citations.metadata import PageMetadata, page_metadata, parse_date
@@ -43,6 +43,7 @@ from archiver.models import (
     ReportData,
     Requisite,
     Screenshot,
+    ScreenshotFacts,
     SourceStatus,
     SourceSummary,
     TextVersion,
@@ -433,19 +434,46 @@ class Archive:
         events = [e for e in self.index.events_since(since) if e.url in wanted]
         shown = dict.fromkeys(c for e in events for c in (e.previous_capture, e.capture) if c)
         thumbnails = {cid: jpeg for cid in shown if (jpeg := self.thumbnail(cid))}
+        screenshots = {cid: facts for cid in shown if (facts := self.screenshot_facts(cid))}
         return ReportData(generated_at=self.clock(), events=tuple(events), sources=tuple(sources), since=since,
-                          document=document, thumbnails=thumbnails)
+                          document=document, thumbnails=thumbnails, screenshots=screenshots)
+
+    def _shown_screenshot(self, capture_id: str) -> Screenshot | None:
+        """The screenshot of the version a capture shows: none for a capture that showed no page
+        (a failure, a 404: an earlier version's look is not what that check saw)."""
+        capture = self.index.capture(capture_id)
+        if capture is None or capture.outcome != Outcome.OK or not 200 <= (capture.status or 0) < 300:
+            return None
+        return self.screenshot(capture)
 
     def thumbnail(self, capture_id: str) -> bytes | None:
         """The JPEG thumbnail of the screenshot of the version a capture shows, if one was taken."""
-        capture = self.index.capture(capture_id)
-        shot = self.screenshot(capture) if capture is not None and capture.record_type in ("response", "revisit") else None
+        shot = self._shown_screenshot(capture_id)
         if shot is None or shot.thumbnail is None:
             return None
         try:
             return self.store_reader().read_record(shot.thumbnail.warc_file, shot.thumbnail.offset).payload
         except ArchiverError:
             return None
+
+    def screenshot_facts(self, capture_id: str) -> ScreenshotFacts | None:
+        """The screenshot of the version a capture shows, as a report names it (record id,
+        ``urn:view:`` target, digest, size), read from its record's headers; None if none was taken."""
+        shot = self._shown_screenshot(capture_id)
+        if shot is None:
+            return None
+        try:
+            record = self.store_reader().read_record(shot.record.warc_file, shot.record.offset, limit=0)
+        except ArchiverError as exc:
+            logger.warning("%s: screenshot record unreadable: %s", capture_id, exc)
+            return None
+        length = record.header("Content-Length") or ""
+        return ScreenshotFacts(
+            capture=shot.capture, record=shot.record, target=record.target_uri or "",
+            content_type=record.header("Content-Type") or "image/png",
+            digest=record.header("WARC-Payload-Digest") or record.header("WARC-Block-Digest"),
+            size=int(length) if length.isdigit() else 0, width=shot.width, height=shot.height, taken_at=shot.taken_at,
+        )
 
     def report(self, fmt: str = "json", **filters: object) -> str:
         data = self.report_data(**filters)  # type: ignore[arg-type]
@@ -595,11 +623,16 @@ class Archive:
     # -- maintenance -------------------------------------------------------------------------
 
     def rebuild_index(self) -> int:
-        """Re-read every WARC file and rebuild the captures table from it. Returns the count."""
+        """Re-read every WARC file and rebuild from it the captures table and each new version's
+        requisites, screenshot and thumbnail (from its listing record). Returns the capture count."""
         self.lock("archiver rebuild-index")
         store = self.store
         marks = {path.name: path.stat().st_size for path in store.files()}
-        return self.index.replace_captures(store.iter_captures(), indexed_through=marks)
+        n = self.index.replace_captures(store.iter_captures(), indexed_through=marks)
+        requisites, screenshots = versions.rebuild(store)
+        self.index.replace_versions(requisites, screenshots)
+        logger.info("rebuild-index: %d captures, %d requisites, %d screenshots", n, len(requisites), len(screenshots))
+        return n
 
     def status_counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in SourceStatus}

@@ -415,24 +415,27 @@ def _requisite_from_row(r: Sequence[Any]) -> Requisite:
     )
 
 
+def _insert_versions(conn: sqlite3.Connection, requisites: Iterable[Requisite], shots: Iterable[Screenshot]) -> None:
+    """Requisite and screenshot rows (inside the caller's transaction)."""
+    conn.executemany(
+        f"INSERT OR REPLACE INTO requisites ({_REQUISITE_COLUMNS}) VALUES ({','.join('?' * 18)})",
+        [_requisite_values(r) for r in requisites],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO screenshots (capture, record_id, warc_file, warc_offset, warc_length, taken_at, "
+        "width, height, thumbnail_record, thumbnail_file, thumbnail_offset, thumbnail_length) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(shot.capture, shot.record.record_id, shot.record.warc_file, shot.record.offset, shot.record.length,
+          to_db_time(shot.taken_at), shot.width, shot.height, thumb.record_id if thumb else None,
+          thumb.warc_file if thumb else None, thumb.offset if thumb else None, thumb.length if thumb else None)
+         for shot in shots for thumb in (shot.thumbnail,)],
+    )
+
+
 def _record_checks_extras(conn: sqlite3.Connection, rec: CheckRecord) -> None:
     """The requisite and screenshot rows of one check (inside ``record_checks``' transaction)."""
-    if rec.requisites:
-        conn.executemany(
-            f"INSERT OR REPLACE INTO requisites ({_REQUISITE_COLUMNS}) VALUES ({','.join('?' * 18)})",
-            [_requisite_values(r) for r in rec.requisites],
-        )
-    shot = rec.screenshot
-    if shot is not None:
-        thumb = shot.thumbnail
-        conn.execute(
-            "INSERT OR REPLACE INTO screenshots (capture, record_id, warc_file, warc_offset, warc_length, taken_at, "
-            "width, height, thumbnail_record, thumbnail_file, thumbnail_offset, thumbnail_length) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (shot.capture, shot.record.record_id, shot.record.warc_file, shot.record.offset, shot.record.length,
-             to_db_time(shot.taken_at), shot.width, shot.height, thumb.record_id if thumb else None,
-             thumb.warc_file if thumb else None, thumb.offset if thumb else None, thumb.length if thumb else None),
-        )
+    if rec.requisites or rec.screenshot is not None:
+        _insert_versions(conn, rec.requisites, () if rec.screenshot is None else (rec.screenshot,))
 
 
 class Index:
@@ -932,6 +935,16 @@ class Index:
         r = rows[0]
         date = r[2] or to_db_time(from_db_time(r[7]))  # type: ignore[arg-type]
         return r[0], r[1], date, RecordLocation(r[3], r[4], r[5], r[0])
+
+    def replace_versions(self, requisites: Iterable[Requisite], screenshots: Iterable[Screenshot]) -> None:
+        """Replace every requisite and screenshot row (``rebuild-index``), in one transaction."""
+        try:
+            with self.db.conn as conn:
+                conn.execute("DELETE FROM requisites")
+                conn.execute("DELETE FROM screenshots")
+                _insert_versions(conn, requisites, screenshots)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot rebuild the requisites and screenshots: {exc}") from None
 
     def screenshot(self, capture_id: str) -> Screenshot | None:
         rows = self._q(

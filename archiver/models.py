@@ -470,6 +470,7 @@ class ReportData:
     since: datetime | None = None
     document: str | None = None  # set for a one-document report
     thumbnails: dict[str, bytes] = field(default_factory=dict)  # capture id → JPEG of its version's screenshot
+    screenshots: dict[str, ScreenshotFacts] = field(default_factory=dict)  # capture id → its version's screenshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,6 +490,22 @@ class Requisite:
     payload: RecordLocation | None = None  # the record holding the body (itself, or the one revisited)
     payload_uri: str | None = None  # that record's WARC-Target-URI (a revisit may point at another URL)
     payload_date: str | None = None  # that record's WARC-Date
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenshotFacts:
+    """A screenshot as a report names it: its WARC record, what it holds, and the capture that
+    kept the version (a revisit's screenshot is its version's, taken with an earlier capture)."""
+
+    capture: str  # the capture the screenshot was taken with
+    record: RecordLocation  # the ``resource`` record
+    target: str  # its WARC-Target-URI, ``urn:view:{page URL}``
+    content_type: str  # image/png
+    digest: str | None  # its WARC-Payload-Digest
+    size: int  # bytes of the PNG
+    width: int
+    height: int
+    taken_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

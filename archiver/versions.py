@@ -16,20 +16,24 @@ Chromium for a full-page PNG (``browser.screenshot``; only when ``[screenshot] e
 Requisites are separate capture events, so their records never carry ``WARC-Concurrent-To``
 (WARC 1.1 §5.7 links the records of *one* capture event: a request and its response, a
 metadata record and the response it describes).
+
+``rebuild(store)`` reads all of it back from the WARC files alone (``rebuild-index``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from archiver.browser.screenshot import Screenshotter, available
+from archiver.browser.screenshot import Screenshotter, available, png_size
 from archiver.config import Config
 from archiver.fetch import Fetcher, HostThrottle
 from archiver.index import Index
-from archiver.models import Capture, FetchResult, Outcome, Requisite, Screenshot
+from archiver.models import Capture, FetchResult, Outcome, RecordLocation, Requisite, Screenshot, capture_id
 from archiver.requisites import RequisiteFetcher
-from archiver.warcstore import X, WarcStore
+from archiver.warcstore import X, StoredRecord, WarcStore, parse_fields
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,11 @@ def view_uri(url: str) -> str:
     'urn:view:https://example.org/a'
     """
     return f"urn:view:{url}"
+
+
+def thumbnail_uri(url: str) -> str:
+    """The ``urn:`` target of a screenshot's thumbnail (the JPEG a report embeds)."""
+    return f"urn:thumbnail:{url}"
 
 
 class NewVersions:
@@ -116,9 +125,11 @@ class NewVersions:
         if shot is None:
             return None
         fields = {CAPTURE_HEADER: capture.record_id} if capture.record_id else {}
-        where = self.store.write_resource(view_uri(page), shot.png, "image/png", fields=fields, sync=False)
-        thumb = (self.store.write_resource(f"urn:thumbnail:{page}", shot.thumbnail, "image/jpeg", fields=fields,
-                                           sync=False) if shot.thumbnail else None)
+        # Dated when it was taken, so the index's ``taken_at`` is what ``rebuild`` reads back.
+        where = self.store.write_resource(view_uri(page), shot.png, "image/png", fields=fields, sync=False,
+                                          date=shot.taken_at)
+        thumb = (self.store.write_resource(thumbnail_uri(page), shot.thumbnail, "image/jpeg", fields=fields,
+                                           sync=False, date=shot.taken_at) if shot.thumbnail else None)
         return Screenshot(capture=capture.id, record=where, taken_at=shot.taken_at, width=shot.width,
                           height=shot.height, thumbnail=thumb)
 
@@ -129,3 +140,133 @@ class NewVersions:
             self._own_fetcher.close()
         if self._shooter is not None:
             self._shooter.close()
+
+
+# --------------------------------------------------------------------------- rebuild-index
+
+#: Most bytes of a listing record read back (60 requisites make a few KB).
+_LISTING_BYTES = 1 << 20
+#: The bytes of a PNG that hold its size (signature and IHDR chunk).
+_PNG_HEAD = 24
+
+
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    """One version's listing record: the page's capture, and the records it names."""
+
+    capture: str
+    requisites: tuple[tuple[str, str, str], ...]  # (URL, kind, record id)
+    screenshot: str | None
+
+
+def _is_listing(record_type: str, header: Callable[[str], str | None]) -> bool:
+    # A listing is about the page's record (Concurrent-To) and closes no capture (no Outcome).
+    return (record_type == "metadata" and header("WARC-Concurrent-To") is not None
+            and header(X + "Outcome") is None)
+
+
+def _listing(record: StoredRecord) -> _Listing | None:
+    page = record.header("WARC-Concurrent-To")
+    facts = parse_fields(record.payload, record.header("Content-Type"))
+    listed = facts.get("requisites")
+    if not page or not isinstance(listed, list):  # a render's or a post's metadata, not a listing
+        return None
+    rows = tuple((str(r[0]), str(r[1]), str(r[2])) for r in listed if isinstance(r, list) and len(r) == 3)
+    shot = facts.get("screenshot")
+    return _Listing(capture_id(page), rows, shot if isinstance(shot, str) else None)
+
+
+def _width_height(png: bytes) -> tuple[int, int]:
+    try:
+        return png_size(png)
+    except ValueError:
+        return 0, 0
+
+
+def rebuild(store: WarcStore) -> tuple[list[Requisite], list[Screenshot]]:
+    """Every version's requisites and screenshot, read from the WARC files alone, in write order:
+    the index rows ``NewVersions.capture`` made, for ``rebuild-index``.
+
+    The listing records say which records belong to which capture, and come after them, so the
+    files are walked twice: once for the listings and the screenshots, once for the records
+    they name (and a third time only for revisited records no listing names, as after a crash).
+    """
+    listings: list[_Listing] = []
+    views: dict[str, tuple[RecordLocation, StoredRecord]] = {}
+    thumbnails: dict[str, RecordLocation] = {}  # the page's record id → its screenshot's thumbnail
+
+    def first(record_type: str, header: Callable[[str], str | None]) -> int | None:
+        if _is_listing(record_type, header):
+            return _LISTING_BYTES
+        target = header("WARC-Target-URI") or ""
+        if record_type == "resource" and target.startswith(("urn:view:", "urn:thumbnail:")):
+            return _PNG_HEAD
+        return None
+
+    for where, record in store.iter_records(first):
+        if record.record_type == "metadata":
+            if (listing := _listing(record)) is not None:
+                listings.append(listing)
+        elif (record.target_uri or "").startswith("urn:view:"):
+            views[where.record_id] = (where, record)
+        elif page := record.header(CAPTURE_HEADER):
+            thumbnails[page] = where
+    wanted = {rid for listing in listings for _, _, rid in listing.requisites}
+    heads = _heads(store, wanted)
+    revisited = {h.header("WARC-Refers-To") for _, h in heads.values() if h.record_type == "revisit"}
+    missing = {rid for rid in revisited if rid and rid not in heads}
+    if missing:
+        heads.update(_heads(store, missing))
+    requisites = [
+        _requisite(listing.capture, url, kind, heads[rid], heads)
+        for listing in listings for url, kind, rid in listing.requisites
+        if rid in heads and heads[rid][1].date is not None
+    ]
+    screenshots = []
+    for listing in listings:
+        if listing.screenshot is None or listing.screenshot not in views:
+            continue
+        where, record = views[listing.screenshot]
+        if record.date is None:
+            continue
+        width, height = _width_height(record.payload)
+        page = record.header(CAPTURE_HEADER)
+        screenshots.append(Screenshot(capture=listing.capture, record=where, taken_at=record.date, width=width,
+                                      height=height, thumbnail=thumbnails.get(page) if page else None))
+    return requisites, screenshots
+
+
+def _heads(store: WarcStore, ids: set[str]) -> dict[str, tuple[RecordLocation, StoredRecord]]:
+    """The headers and locations of the records ``ids`` (no bodies)."""
+    if not ids:
+        return {}
+
+    def named(record_type: str, header: Callable[[str], str | None]) -> int | None:
+        return 0 if header("WARC-Record-ID") in ids else None
+
+    return {where.record_id: (where, record) for where, record in store.iter_records(named)}
+
+
+def _requisite(
+    capture: str, url: str, kind: str, head: tuple[RecordLocation, StoredRecord],
+    heads: dict[str, tuple[RecordLocation, StoredRecord]],
+) -> Requisite:
+    """A requisite's index row from its final record (as ``requisites._requisite`` made it)."""
+    where, record = head
+    payload: RecordLocation | None = None
+    uri = date = None
+    if record.record_type == "revisit":
+        holder = heads.get(record.header("WARC-Refers-To") or "")
+        payload = holder[0] if holder else None
+        uri, date = record.header("WARC-Refers-To-Target-URI"), record.header("WARC-Refers-To-Date")
+    elif record.record_type == "response":
+        payload, uri, date = where, record.target_uri, record.header("WARC-Date")
+    answered = record.record_type in ("response", "revisit")
+    content_type = next((v for k, v in record.http_headers if k.lower() == "content-type"), None)
+    return Requisite(
+        capture=capture, url=url, kind=kind, record=where, record_type=record.record_type,
+        captured_at=record.date,  # type: ignore[arg-type]
+        status=record.http_status, content_type=content_type,
+        payload_digest=record.header("WARC-Payload-Digest") if answered else None, payload=payload,
+        payload_uri=uri, payload_date=date,
+    )

@@ -19,7 +19,9 @@ from archiver.models import (
     EventType,
     Hunk,
     Outcome,
+    RecordLocation,
     ReportData,
+    ScreenshotFacts,
     SourceStatus,
     SourceSummary,
     TimelinePoint,
@@ -179,7 +181,18 @@ def data() -> ReportData:
             point("d3", 5),
         ),
     )
-    return ReportData(generated_at=T0 + timedelta(days=3, microseconds=500), events=events, sources=sources)
+    screenshots = {"a2": shot("a2", 2), "a1": shot("a1", 0)}
+    return ReportData(generated_at=T0 + timedelta(days=3, microseconds=500), events=events, sources=sources,
+                      screenshots=screenshots)
+
+
+def shot(capture: str, hours: int) -> ScreenshotFacts:
+    """The screenshot taken with a capture of A, as ``Archive.screenshot_facts`` reads it."""
+    return ScreenshotFacts(
+        capture=capture, record=RecordLocation(f"archiver-{capture}.warc.gz", 1000 + hours, 2000, f"<urn:uuid:{capture}>"),
+        target=f"urn:view:{A}", content_type="image/png", digest=f"sha1:{capture.upper()}", size=25_700 + hours,
+        width=1280, height=2400 + hours, taken_at=T0 + timedelta(hours=hours, microseconds=7),
+    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -312,6 +325,25 @@ def test_report_json_keeps_interface_keys_and_adds_only(data: ReportData) -> Non
     }
 
 
+def test_report_json_names_each_events_screenshots_by_record(data: ReportData) -> None:
+    doc = report_json(data)
+    edited = doc["events"][1]
+    assert edited["screenshot"] == {
+        "capture": "a2", "record_id": "<urn:uuid:a2>", "target": f"urn:view:{A}",
+        "warc_file": "archiver-a2.warc.gz", "warc_offset": 1002, "content_type": "image/png",
+        "digest": "sha1:A2", "bytes": 25_702, "width": 1280, "height": 2402,
+        "taken_at": "2026-11-20T10:00:00Z", "link": "/screenshot/a2.png",
+    }
+    assert edited["previous_screenshot"]["record_id"] == "<urn:uuid:a1>"
+    assert edited["previous_screenshot"]["link"] == "/screenshot/a1.png"
+    removed = doc["events"][0]  # a 404 showed no page: no screenshot, the keys still there
+    assert removed["screenshot"] is None and removed["previous_screenshot"] is None
+    assert validate(doc) == []
+    broken = json.loads(json.dumps(doc))
+    broken["events"][1]["screenshot"]["target"] = A  # a screenshot is never the page's own URL
+    assert validate(broken)
+
+
 def test_every_time_in_json_is_utc_z(data: ReportData) -> None:
     def times(node: Any, key: str = "") -> list[str]:
         if isinstance(node, dict):
@@ -357,6 +389,18 @@ def test_markdown_event_details_and_escaping(data: ReportData) -> None:
     assert "61% → 59%" in md
     assert "evidence: status chain: 301 → 200" in md
     assert "\\<script\\>" in md and "<script>" not in md
+
+
+def test_markdown_links_each_events_screenshots(data: ReportData) -> None:
+    md = to_markdown(data)
+    bullet = md[md.index(f"- <{A}>"):]
+    bullet = bullet[: bullet.index("\n- ") if "\n- " in bullet else len(bullet)]
+    assert (
+        f"  - screenshot: [1280×2402 PNG, 25.1 KB](/screenshot/a2.png) · `urn:view:{A}` · "
+        "record `<urn:uuid:a2>` in `archiver-a2.warc.gz`"
+    ) in bullet.splitlines()
+    assert "  - screenshot before: [1280×2400 PNG, 25.1 KB](/screenshot/a1.png)" in bullet
+    assert md.count("](/screenshot/") == 2  # the 404, the soft-404 and the timeout have none
 
 
 def test_markdown_sources_table(data: ReportData) -> None:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+import requests
 from pytest_httpserver import HTTPServer
 from styled_site import ARTICLE, StyledSite, serve
 from warcio.archiveiterator import ArchiveIterator
@@ -26,7 +30,9 @@ from warcio.archiveiterator import ArchiveIterator
 from archiver.archive import Archive
 from archiver.browser.screenshot import png_size
 from archiver.config import CheckConfig, Config, DetectConfig, FetchConfig, RequisitesConfig, ScreenshotConfig
+from archiver.report import load_schema
 from archiver.requisites import choose_candidate, css_requisites, page_requisites
+from archiver.serve import Server, open_archive
 from archiver.warcstore import parse_fields
 
 
@@ -258,3 +264,74 @@ def test_the_report_shows_each_events_version_as_it_looked(site: StyledSite, tmp
     thumb = found[shot.thumbnail.record_id]
     assert thumb.rec_type == "resource" and h(thumb, "WARC-Target-URI") == f"urn:thumbnail:{site.article}"
     assert thumb.body == jpeg and h(thumb, "Content-Type") == "image/jpeg"
+
+
+def test_the_json_and_markdown_reports_name_each_events_screenshot(site: StyledSite, tmp_path: Path) -> None:
+    data = tmp_path / "snapshots"
+    with Archive(data, config()) as archive:
+        archive.check([site.article])
+        site.server.clear()
+        serve(site.server, figure="59")
+        archive.check([site.article])
+        first, edited = archive.history(site.article)
+        doc = json.loads(archive.report("json"))
+        md = archive.report("md")
+        shots = {c.id: archive.screenshot(c) for c in (first, edited)}
+    assert list(jsonschema.Draft202012Validator(load_schema()).iter_errors(doc)) == []
+    [event] = doc["events"]
+    found = {h(r, "WARC-Record-ID"): r for r in records(data)}
+    for key, capture in (("screenshot", edited), ("previous_screenshot", first)):
+        shot, facts = shots[capture.id], event[key]
+        assert shot is not None and facts["record_id"] == shot.record.record_id and facts["capture"] == capture.id
+        rec = found[facts["record_id"]]  # what the report says is what the WARC holds
+        assert rec.rec_type == "resource" and facts["target"] == h(rec, "WARC-Target-URI") == f"urn:view:{site.article}"
+        assert (facts["warc_file"], facts["warc_offset"]) == (rec.file, shot.record.offset)
+        assert facts["bytes"] == len(rec.body) and png_size(rec.body) == (facts["width"], facts["height"])
+        digest = "sha1:" + base64.b32encode(hashlib.sha1(rec.body).digest()).decode()
+        assert facts["digest"] == digest and facts["content_type"] == "image/png"
+        assert f"]({facts['link']}) · `urn:view:{site.article}` · record `{facts['record_id']}`" in md
+    # The link is where the web view serves that PNG.
+    reading = open_archive(data, config())
+    try:
+        with Server(reading, host="127.0.0.1", port=0) as server:
+            got = requests.get(server.app_url.rstrip("/") + event["screenshot"]["link"], timeout=10)
+    finally:
+        reading.close()
+    assert got.status_code == 200 and got.headers["Content-Type"] == "image/png"
+    assert got.content == found[event["screenshot"]["record_id"]].body
+
+
+def test_rebuild_index_from_the_warc_files_alone_gives_back_requisites_and_screenshots(
+    site: StyledSite, tmp_path: Path
+) -> None:
+    # A page with a requisite that is refused (no response: a metadata record) and one the server
+    # does not have (a 500 response), besides the styled pages' responses and revisits.
+    broken = '<html><body><p>Broken.</p><img src="/img/nowhere.png"><img src="http://127.0.0.1:1/x.png"></body></html>'
+    site.server.expect_request("/broken").respond_with_data(broken, content_type="text/html")
+    data = tmp_path / "snapshots"
+    pages = [site.article, site.other, site.url("/broken")]
+    with Archive(data, config()) as archive:
+        archive.check(pages)
+        site.server.clear()
+        serve(site.server, figure="59")
+        site.server.expect_request("/broken").respond_with_data(broken, content_type="text/html")
+        archive.check(pages)  # the article edited, the others unchanged
+
+        def answers(a: Archive) -> dict[str, Any]:
+            return {c.id: (a.requisites(c), a.screenshot(c), a.thumbnail(c.id)) for url in pages for c in a.history(url)}
+
+        before = answers(archive)
+    kinds = {r.record_type for reqs, _, _ in before.values() for r in reqs}
+    assert kinds == {"response", "revisit", "metadata"}
+    assert sum(1 for _, shot, _ in before.values() if shot is not None) == 6  # revisits show their version's
+
+    copy = tmp_path / "copy"  # the WARC files only: no index at all
+    (copy / "warcs").mkdir(parents=True)
+    for path in (data / "warcs").glob("*.warc.gz"):
+        (copy / "warcs" / path.name).write_bytes(path.read_bytes())
+    with Archive(copy, config()) as rebuilt:
+        assert rebuilt.rebuild_index() == len(before)
+        assert answers(rebuilt) == before
+    with Archive(data, config()) as archive:  # in place, too: the tables are replaced, not added to
+        archive.rebuild_index()
+        assert answers(archive) == before

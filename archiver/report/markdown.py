@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from archiver.models import Diff, Event, EventType, ReportData, SourceSummary
+from archiver.models import Diff, Event, EventType, ReportData, ScreenshotFacts, SourceSummary
 from archiver.report.detail import MAX_CHANGES, changes, evidence_items, marked, number_line
-from archiver.report.shape import iso
+from archiver.report.shape import iso, screenshot_link
 from archiver.report.views import (
     KIND_TITLES,
     document_order,
@@ -51,7 +51,22 @@ def _capture(capture_id: str | None, link: Callable[[str], str] | None) -> str:
     return f"[{code}]({link(capture_id).replace(')', '%29').replace(' ', '%20')})" if link else code
 
 
-def _event_bullet(event: Event, link: Callable[[str], str] | None) -> list[str]:
+def _code(text: str) -> str:
+    return "`" + text.replace("`", "") + "`"
+
+
+def screenshot_markdown(label: str, shot: ScreenshotFacts) -> str:
+    """A sub-bullet linking a screenshot where ``archiver serve`` shows it, with its record."""
+    size = f"{shot.width}×{shot.height} PNG, {shot.size / 1024:.1f} KB"
+    return (
+        f"  - {label}: [{size}]({screenshot_link(shot.capture)}) · {_code(shot.target)} · "
+        f"record {_code(shot.record.record_id)} in {_code(shot.record.warc_file)}"
+    )
+
+
+def _event_bullet(
+    event: Event, link: Callable[[str], str] | None, shots: dict[str, ScreenshotFacts] | None = None
+) -> list[str]:
     captures = f"capture {_capture(event.capture, link)}"
     if event.previous_capture:
         captures += f" (previous {_capture(event.previous_capture, link)})"
@@ -60,6 +75,10 @@ def _event_bullet(event: Event, link: Callable[[str], str] | None) -> list[str]:
         f" · detected {iso(event.detected_at)} · {captures}"
     )
     lines = [line]
+    for label, cid in (("screenshot", event.capture), ("screenshot before", event.previous_capture)):
+        shot = (shots or {}).get(cid or "")
+        if shot is not None:
+            lines.append(screenshot_markdown(label, shot))
     if event.diff is not None and event.diff.hunks:
         lines += diff_markdown(event.diff, indent="  ")
     if event.evidence and event.type in _TAKEDOWNS:
@@ -139,7 +158,7 @@ def to_markdown(data: ReportData, *, capture_link: Callable[[str], str] | None =
     for kind, events in grouped(data.events):
         lines += [f"## {KIND_TITLES[kind]} ({len(events)})", ""]
         for event in events:
-            lines += _event_bullet(event, capture_link)
+            lines += _event_bullet(event, capture_link, data.screenshots)
         lines.append("")
     if not data.events:
         lines += ["No events in this period.", ""]

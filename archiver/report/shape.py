@@ -14,7 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from archiver.models import Diff, Event, ReportData, SourceSummary, TimelinePoint
+from archiver.models import Diff, Event, ReportData, ScreenshotFacts, SourceSummary, TimelinePoint
 from archiver.report.views import Standing, document_order, standings
 
 #: Evidence nesting deeper than this is cut: evidence is free-form, and a report is not a dump.
@@ -92,9 +92,40 @@ def diff_json(diff: Diff | None) -> dict[str, Any] | None:
     }
 
 
-def event_json(event: Event) -> dict[str, Any]:
-    """One event: the interface's eight keys, then ``evidence`` and ``diff``."""
+def screenshot_link(capture_id: str) -> str:
+    """Where ``archiver serve`` serves the screenshot a capture was taken with (a path on its
+    app origin).
+
+    >>> screenshot_link("2zf3x7eknhpr")
+    '/screenshot/2zf3x7eknhpr.png'
+    """
+    return f"/screenshot/{capture_id}.png"
+
+
+def screenshot_json(shot: ScreenshotFacts | None) -> dict[str, Any] | None:
+    """A capture's screenshot: its WARC ``resource`` record, what it holds, where it is served."""
+    if shot is None:
+        return None
     return {
+        "capture": shot.capture,
+        "record_id": shot.record.record_id,
+        "target": shot.target,
+        "warc_file": shot.record.warc_file,
+        "warc_offset": shot.record.offset,
+        "content_type": shot.content_type,
+        "digest": shot.digest,
+        "bytes": shot.size,
+        "width": shot.width,
+        "height": shot.height,
+        "taken_at": iso(shot.taken_at),
+        "link": screenshot_link(shot.capture),
+    }
+
+
+def event_json(event: Event, screenshots: dict[str, ScreenshotFacts] | None = None) -> dict[str, Any]:
+    """One event: the interface's eight keys, then ``evidence``, ``diff`` and, in a report
+    (``screenshots``: capture id → screenshot), the screenshots of the versions its captures show."""
+    out: dict[str, Any] = {
         "id": event.id,
         "url": event.url,
         "type": str(event.type),
@@ -106,6 +137,10 @@ def event_json(event: Event) -> dict[str, Any]:
         "evidence": jsonable(event.evidence),
         "diff": diff_json(event.diff),
     }
+    if screenshots is not None:
+        out["screenshot"] = screenshot_json(screenshots.get(event.capture or ""))
+        out["previous_screenshot"] = screenshot_json(screenshots.get(event.previous_capture or ""))
+    return out
 
 
 def point_json(point: TimelinePoint) -> dict[str, Any]:
@@ -143,15 +178,16 @@ def source_json(source: SourceSummary, answer: Standing) -> dict[str, Any]:
 def report_json(data: ReportData) -> dict[str, Any]:
     """The JSON report. Events are in detection order (``id`` ascending), as the interface says.
 
-    Beyond the interface's keys it carries ``since``, ``document``, per event ``evidence`` and
-    ``diff``, and per source its timeline and document-mode answers.
+    Beyond the interface's keys it carries ``since``, ``document``, per event ``evidence``,
+    ``diff`` and the screenshots of its two captures, and per source its timeline and
+    document-mode answers.
     """
     answers = standings(data.sources, data.events)
     return {
         "generated_at": iso(data.generated_at),
         "since": iso(data.since),
         "document": data.document,
-        "events": [event_json(e) for e in sorted(data.events, key=lambda e: e.id)],
+        "events": [event_json(e, data.screenshots) for e in sorted(data.events, key=lambda e: e.id)],
         # One document's sources: the links already dead when first checked come first.
         "sources": [source_json(s, answers[s.url]) for s in (document_order(data.sources, answers) if data.document else data.sources)],
     }

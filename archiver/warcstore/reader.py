@@ -2,14 +2,14 @@
 
 ``read_record`` decodes one record (payload capped at ``READ_LIMIT``, a guard against gzip bombs);
 ``iter_captures`` walks whole files and rebuilds each capture from its final record, skipping
-what follows a damaged spot.
+what follows a damaged spot; ``iter_records`` walks them for any other records a caller picks.
 """
 
 from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -20,7 +20,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 from archiver.errors import StoreError
-from archiver.models import Capture
+from archiver.models import Capture, RecordLocation
 
 from .records import X, parse_warc_date, to_capture
 
@@ -106,5 +106,39 @@ def iter_captures(paths: Iterable[Path]) -> Iterator[Capture]:
                     capture = to_capture(record.rec_headers, record.http_headers, path.name, offset, length)
                     if capture is not None:
                         yield capture
+        except (OSError, ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, zlib.error) as exc:
+            logger.error("%s: unreadable past this point, skipping the rest (%s)", path, exc)
+
+
+#: ``iter_records``' question about a record: given its WARC-Type and a header getter, how many
+#: body bytes to read (0: headers only), or None to pass it by.
+Pick = Callable[[str, Callable[[str], str | None]], int | None]
+
+
+def iter_records(paths: Iterable[Path], pick: Pick) -> Iterator[tuple[RecordLocation, StoredRecord]]:
+    """The records of the files ``paths`` that ``pick`` chooses, in order, each with where it lies
+    and the first bytes of its body that ``pick`` asked for; a file is read up to its first damage."""
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                it = ArchiveIterator(fh)
+                for record in it:
+                    rec = record.rec_headers
+                    limit = pick(record.rec_type, rec.get_header)
+                    if limit is None:
+                        continue
+                    raw = record.raw_stream.read(limit) if limit else b""
+                    http = record.http_headers
+                    status = http.get_statuscode() if http and record.rec_type in ("response", "revisit") else ""
+                    stored = StoredRecord(
+                        warc_headers=list(rec.headers), record_type=record.rec_type,
+                        target_uri=rec.get_header("WARC-Target-URI"), date=parse_warc_date(rec.get_header("WARC-Date")),
+                        http_status=int(status) if status.isdigit() else None,
+                        http_headers=list(http.headers) if http else [], payload=raw, raw_payload=raw,
+                    )
+                    # The length is known once the record is read to its end, so after the body.
+                    where = RecordLocation(path.name, it.get_record_offset(), it.get_record_length(),
+                                           rec.get_header("WARC-Record-ID") or "")
+                    yield where, stored
         except (OSError, ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, zlib.error) as exc:
             logger.error("%s: unreadable past this point, skipping the rest (%s)", path, exc)

@@ -220,10 +220,12 @@ class WarcStore:
         return RecordLocation(warc_file, base + span[0], span[1], rid)
 
     def write_resource(self, uri: str, body: bytes, content_type: str, *, concurrent_to: str | None = None,
-                       fields: Mapping[str, str] | None = None, sync: bool = True) -> RecordLocation:
-        """Write a ``resource`` record (content archiver made, such as a screenshot) under ``uri``."""
+                       fields: Mapping[str, str] | None = None, sync: bool = True,
+                       date: datetime | None = None) -> RecordLocation:
+        """Write a ``resource`` record (content archiver made, such as a screenshot) under ``uri``,
+        dated ``date`` (when it was made; default now)."""
         rid = self.make_record_id()
-        headers = {"WARC-Type": "resource", "WARC-Record-ID": rid, "WARC-Date": warc_date(self._clock()),
+        headers = {"WARC-Type": "resource", "WARC-Record-ID": rid, "WARC-Date": warc_date(date or self._clock()),
                    "WARC-Target-URI": one_line(uri), **(fields or {})}
         if concurrent_to:
             headers["WARC-Concurrent-To"] = self._resolve_record_id(concurrent_to)
@@ -469,6 +471,10 @@ class WarcStore:
     def iter_captures(self) -> Iterator[Capture]:
         """Every capture in every file, in write order: the index, rebuilt from the WARCs."""
         yield from reader.iter_captures(self.files())
+
+    def iter_records(self, pick: reader.Pick) -> Iterator[tuple[RecordLocation, StoredRecord]]:
+        """The records ``pick`` chooses from every file, in write order (``reader.iter_records``)."""
+        yield from reader.iter_records(self.files(), pick)
 
     def iter_captures_from(self, warc_file: str, offset: int, progress: list[int]) -> Iterator[Capture]:
         """The captures of ``warc_file`` past ``offset``; ``progress[0]``: end of the last whole record."""
