@@ -13,8 +13,9 @@ any other ``url()`` → image. One lxml parse per page.
 spacing, writes each as ordinary ``request``/``response`` records, a ``revisit``
 (identical-payload-digest) when its payload is already in the archive — under any URL, from any
 earlier capture — and a URL already fetched in the same batch is not fetched again: the new
-version points at that record. Limits (``[requisites]``): most requisites and bytes per version,
-which kinds, a deadline for them all.
+version points at that record; a host whose name did not resolve is not looked up again in the
+batch. Limits (``[requisites]``): most requisites and bytes per version, which kinds, a deadline
+for them all.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -282,6 +284,8 @@ class RequisiteFetcher:
         self._digests: dict[str, PayloadRef] = {}
         self._kept = 0
         self._keep_bytes = keep_bytes
+        self._unresolved: dict[str, str] = {}  # host → its DNS failure, once per batch
+        self._first: dict[str, threading.Event] = {}  # host → set when its first fetch of the batch ended
         self._pool = ThreadPoolExecutor(PARALLEL, thread_name_prefix="requisite")
 
     def close(self) -> None:
@@ -338,7 +342,7 @@ class RequisiteFetcher:
                 if w.url in self._stored:
                     reused[w.url] = self._stored[w.url]
         fresh = [w for w in dict.fromkeys(wanted) if w.url not in reused]
-        results = list(self._pool.map(lambda w: self.fetcher.fetch(w.url, untrusted=untrusted), fresh))
+        results = list(self._pool.map(lambda w: self._fetch(w.url, untrusted), fresh))
         known = {r.payload_digest: self._known(r.payload_digest) for r in results if _reusable(r) and r.payload_digest}
         plan: list[tuple[Wanted, FetchResult, str, PayloadRef | None]] = []
         here: dict[str, tuple[str, str, str]] = {}  # digest → a record of this round holding it
@@ -372,6 +376,34 @@ class RequisiteFetcher:
         for url, stored in reused.items():
             out[url] = (stored.requisite, stored.result)
         return [(w, _for(out[w.url][0], capture_id, w.kind), out[w.url][1]) for w in wanted]
+
+
+    def _fetch(self, url: str, untrusted: bool) -> FetchResult:
+        """One requisite's GET; a host whose name did not resolve is not looked up again in this
+        batch (a page's ad and tracker hosts repeat on every page, and a resolver that drops a
+        burst of queries costs its 5-second retry each time), its failure is recorded as it was.
+        A host's first fetch of the batch goes alone; the others to it wait for its outcome."""
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            first = self._first.get(host)
+            if first is None:
+                self._first[host] = threading.Event()
+        if first is not None:
+            first.wait(self.fetcher.config.deadline)
+            with self._lock:
+                failed = self._unresolved.get(host)
+            if failed is not None:
+                return FetchResult(url=url, outcome=Outcome.DNS_ERROR, started_at=datetime.now(UTC), elapsed=0.0,
+                                   detail=f"{failed} (looked up once in this batch)")
+            return self.fetcher.fetch(url, untrusted=untrusted)
+        try:
+            result = self.fetcher.fetch(url, untrusted=untrusted)
+            if result.outcome is Outcome.DNS_ERROR and not result.hops:
+                with self._lock:
+                    self._unresolved[host] = result.detail or "name does not resolve"
+            return result
+        finally:
+            self._first[host].set()
 
 
 def _requisite(

@@ -3,6 +3,9 @@
 * ``article(i, ...)``: a deterministic 30-80 KB news article page (head scripts, mega-nav, cookie
   banner, article with ad slots, share bar, sidebar, comments, footer); ``variant`` re-rolls only
   the noise (clocks, rotated ads, tokens/nonces, counters), ``edit`` makes one real edit.
+* Its requisites are served beside it on the same loopback server, as a real site's are: the
+  stylesheet (a cache-busting query per page; it pulls a web font and a background image), the
+  page's own 8-24 KB photo, three ad images drawn from eight, the favicon.
 * ``Site``: the pages on disk, served by nginx (a child process with its own config) or, when
   nginx is not installed, by the threaded Python server in this file (also a child process).
 * ``plain_capture``: the baseline, a requests + warcio thread pool with no archiver in it.
@@ -101,12 +104,15 @@ def _edited(paras: list[str], kind: str, rng: random.Random) -> list[str]:
 
 
 def _ad(noise: random.Random, slot: str) -> str:
-    name, line = noise.choice(_SPONSORS)
+    sponsor = noise.randrange(len(_SPONSORS))
+    name, line = _SPONSORS[sponsor]
     creative = noise.randrange(10**8)
+    # The creative's image is one of the sponsors' few, served on loopback like the page (a rotated
+    # ad draws from a small set); the click URL stays off-machine and is never fetched (a link).
     return (
         f'<div class="ad-slot" id="ad-{slot}" data-creative="{creative}"><span class="ad-slot__label">'
         f'Advertisement</span><a href="https://ads.example/click?c={creative}&amp;cb={noise.randrange(10**10)}">'
-        f'<img src="https://ads.example/cr/{creative}.jpg" alt="{name}"><strong>{name}</strong> {line}</a></div>'
+        f'<img src="/ads/cr/{sponsor}.jpg" alt="{name}"><strong>{name}</strong> {line}</a></div>'
     )
 
 
@@ -193,15 +199,54 @@ def page_path(i: int) -> str:
     return f"/news/2026/11/{i:06d}.html"
 
 
+def _blob(seed: str, size: int, head: bytes) -> bytes:
+    """``size`` bytes that do not compress (as an image's), starting with the format's magic."""
+    return head + random.Random(seed).randbytes(size - len(head))
+
+
+_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+
+
+def write_assets(root: Path) -> int:
+    """The requisites every page shares: the stylesheet (with a web font and a background image of
+    its own), the sponsors' ad images and the favicon. A page's own photo is ``page_image``."""
+    files = {
+        "static/css/main.8f3a2c91.css": (
+            "@font-face{font-family:Herald;src:url(/static/fonts/herald.5d1c.woff2) format('woff2')}"
+            "body{font-family:Herald,serif}.masthead{background:url(../img/masthead.png) no-repeat}" + _STYLE * 8
+        ).encode(),
+        "static/fonts/herald.5d1c.woff2": _blob("font", 24_000, b"wOF2"),
+        "static/img/masthead.png": _blob("masthead", 6_000, b"\x89PNG\r\n\x1a\n"),
+        "favicon.ico": _blob("favicon", 1_150, b"\x00\x00\x01\x00"),
+        **{f"ads/cr/{k}.jpg": _blob(f"ad{k}", 9_000 + 1_500 * k, _JPEG) for k in range(len(_SPONSORS))},
+    }
+    for name, body in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(body)
+    return sum(map(len, files.values()))
+
+
+def page_image(i: int, *, seed: int = 1) -> bytes:
+    """Page ``i``'s photo (``/img/{i}.jpg``): 8-24 KB, the same for every variant of the page."""
+    return _blob(f"{seed}:{i}:img", random.Random(f"{seed}:{i}:size").randint(8_000, 24_000), _JPEG)
+
+
+def _write_page(root: Path, i: int, body: bytes, seed: int) -> None:
+    (root / page_path(i).lstrip("/")).write_bytes(body)
+    (root / f"img/{i}.jpg").write_bytes(page_image(i, seed=seed))
+
+
 def write_pages(
     root: Path, n: int, *, seed: int = 1, variant: int = 0, edits: dict[int, str] | None = None
 ) -> int:
     """Write pages 0..n-1 under ``root``; returns the bytes written."""
     total = 0
     (root / "news/2026/11").mkdir(parents=True, exist_ok=True)
+    (root / "img").mkdir(parents=True, exist_ok=True)
+    write_assets(root)
     for i in range(n):
         body = article(i, seed=seed, variant=variant, edit=(edits or {}).get(i))
-        (root / page_path(i).lstrip("/")).write_bytes(body)
+        _write_page(root, i, body, seed)
         total += len(body)
     return total
 
@@ -214,6 +259,7 @@ def write_pages_parallel(root: Path, n: int, **kw: Any) -> int:
     spec = {"root": str(root), "n": n, "jobs": jobs, **kw}
     if "edits" in kw:
         spec["edits"] = {str(k): v for k, v in kw["edits"].items()}
+    write_assets(root)
     procs = [
         subprocess.Popen([PYTHON, __file__, "pages", json.dumps({**spec, "part": p})], stdout=subprocess.PIPE)
         for p in range(jobs)
@@ -225,10 +271,11 @@ def _pages_part(spec: dict[str, Any]) -> int:
     root, n, jobs, part = Path(spec["root"]), spec["n"], spec["jobs"], spec["part"]
     edits = {int(k): v for k, v in (spec.get("edits") or {}).items()}
     (root / "news/2026/11").mkdir(parents=True, exist_ok=True)
+    (root / "img").mkdir(parents=True, exist_ok=True)
     total = 0
     for i in range(part, n, jobs):
         body = article(i, seed=spec.get("seed", 1), variant=spec.get("variant", 0), edit=edits.get(i))
-        (root / page_path(i).lstrip("/")).write_bytes(body)
+        _write_page(root, i, body, spec.get("seed", 1))
         total += len(body)
     return total
 
@@ -242,7 +289,7 @@ pid {tmp}/nginx.pid;
 error_log {tmp}/nginx-error.log warn;
 events {{ worker_connections 4096; }}
 http {{
-    types {{ text/html html; }}
+    types {{ text/html html; text/css css; image/jpeg jpg; image/png png; font/woff2 woff2; image/x-icon ico; }}
     default_type application/octet-stream;
     charset utf-8;
     access_log off;
