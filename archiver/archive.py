@@ -29,6 +29,7 @@ from archiver.errors import ArchiverError, CaptureNotFoundError, UrlError
 from archiver.export import ExportResult, write_wacz
 from archiver.extract import Template, extract
 from archiver.fetch import AddressPolicy, Fetcher, HostThrottle
+from archiver.engine import parse_index_url
 from archiver.index import Index
 from archiver.lock import DataLock
 from archiver.notify import Notifier, deliver_now
@@ -150,7 +151,7 @@ class Archive:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ArchiverError(f"{self.data_dir}: cannot create the data directory: {exc.strerror}") from None
-        self.index = Index(self.data_dir / "index.db")
+        self.index = Index(parse_index_url(self.config.index.url, self.data_dir))
         self._store: WarcStore | None = None
         self._lock: DataLock | None = None
         self._throttle = HostThrottle(

@@ -128,6 +128,14 @@ class PublishConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexConfig:
+    # "" = sqlite:///<data dir>/index.db (one machine); postgresql://user@host/db: shared by workers
+    url: str = ""
+    lease: float = 300.0  # seconds a worker holds a due URL; past it, another worker takes the URL
+    batch: int = 8  # due URLs a worker leases at a time
+
+
+@dataclass(frozen=True, slots=True)
 class MementoConfig:
     # TimeGate or TimeMap URL prefixes asked for "cite instead" when archiver has no good capture:
     # the URL is appended, e.g. "https://web.archive.org/web/" or "http://127.0.0.1:8090/coll/timemap/link/".
@@ -173,6 +181,7 @@ class Config:
     publish: PublishConfig = field(default_factory=PublishConfig)
     documents: DocumentsConfig = field(default_factory=DocumentsConfig)
     memento: MementoConfig = field(default_factory=MementoConfig)
+    index: IndexConfig = field(default_factory=IndexConfig)
 
 
 _SECTION_TYPES: dict[str, type[Any]] = {
@@ -189,11 +198,12 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "publish": PublishConfig,
     "documents": DocumentsConfig,
     "memento": MementoConfig,
+    "index": IndexConfig,
 }
 # Keys holding durations: TOML may give a number of seconds or a DURATION string.
 _DURATIONS = {
     "connect_timeout", "read_timeout", "deadline", "per_host_delay", "max_retry_after", "probe_ttl",
-    "interval", "min_interval", "max_interval", "tick", "behind_margin", "summary_every", "timeout",
+    "interval", "min_interval", "max_interval", "tick", "behind_margin", "summary_every", "timeout", "lease",
 }
 
 

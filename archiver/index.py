@@ -23,6 +23,8 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
+from archiver.engine import DB_ERRORS, IndexUrl
+from archiver.engine.postgres import PgConnection, PgDatabase, safe_dsn
 from archiver.errors import StoreError
 from archiver.models import (
     Capture,
@@ -439,17 +441,24 @@ def _record_checks_extras(conn: sqlite3.Connection, rec: CheckRecord) -> None:
 
 
 class Index:
-    """The SQLite index of one data directory. One writer thread; reads from any thread."""
+    """The index of one archive, in SQLite or PostgreSQL. One writer thread; reads from any thread."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path | IndexUrl) -> None:
+        where = path if isinstance(path, IndexUrl) else IndexUrl("sqlite", path=Path(path))
+        self.engine = where.engine
+        self._local = threading.local()
+        self._readers: list[Any] = []
+        self.read_only = False
+        self._uri: str | None = None  # set when the index could only be opened for reading
+        if where.dsn is not None:
+            self._open_postgres(where.dsn)
+            return
+        assert where.path is not None
+        self.path = where.path
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # a file in the path, a read-only mount, no permission: one line
             raise StoreError(f"{self.path.parent}: cannot open the data directory: {exc.strerror or exc}") from None
-        self._local = threading.local()
-        self.read_only = False
-        self._uri: str | None = None  # set when the index could only be opened for reading
         try:
             self.db = Database(self.path)
             self.db.enable_wal()
@@ -468,6 +477,16 @@ class Index:
         self._owner = threading.get_ident()
 
     # -- connections ------------------------------------------------------------------------
+
+    def _open_postgres(self, dsn: str) -> None:
+        """A shared index in PostgreSQL: the same schema, migrated under an advisory lock."""
+        self.path = Path(safe_dsn(dsn))  # names the index in messages (no password)
+        try:
+            self.db = PgDatabase(dsn, migrations)  # type: ignore[assignment]
+        except DB_ERRORS as exc:
+            raise StoreError(f"{safe_dsn(dsn)}: cannot open the index: {str(exc).strip()}") from None
+        self._local.conn = self.db.conn
+        self._owner = threading.get_ident()
 
     def _open_read_only(self, why: sqlite3.Error) -> Database:
         """The index opened for reading only: ``mode=ro`` while a writer may still append to its
@@ -490,20 +509,27 @@ class Index:
         """This thread's connection (the owner's for writes; a read connection elsewhere)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            if self._uri is not None:
-                conn = sqlite3.connect(self._uri, uri=True, timeout=30, check_same_thread=False)
-            else:
-                conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout=30000")
+            conn = self._new_reader()
             self._local.conn = conn
-            self._readers = getattr(self, "_readers", []) + [conn]
+            self._readers.append(conn)
+        return conn
+
+    def _new_reader(self) -> Any:
+        """A connection for a reading thread: sqlite3's, or a ``PgConnection`` that speaks like one."""
+        if isinstance(self.db, PgDatabase):
+            return self.db.connect()
+        if self._uri is not None:
+            conn = sqlite3.connect(self._uri, uri=True, timeout=30, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=30000")
         return conn
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._conn().execute(sql, params).fetchall()
 
     def close(self) -> None:
-        for conn in getattr(self, "_readers", []):
+        for conn in self._readers:
             conn.close()
         self.db.close()
 
@@ -525,16 +551,14 @@ class Index:
         """
         t = to_db_time(now)
         conn = self.db.conn
-        before = conn.total_changes
         rows = ((u, t, origin, kind_of(u) if kind_of else "page", interval, json.dumps(list(tags)), t) for u in urls)
         with conn:
-            conn.executemany(
+            cur = conn.executemany(
                 "INSERT OR IGNORE INTO urls (url, first_seen, origin, kind, interval, tags, next_due) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            new = conn.total_changes - before
-        return new
+        return max(cur.rowcount, 0)
 
     def update_urls(
         self, urls: Sequence[str], *, origin: str | None = None, interval: float | None = None,
@@ -784,7 +808,7 @@ class Index:
                     conn.execute(
                         "UPDATE urls SET last_checked = ?, status = ?, consecutive_failures = ?, last_capture = ?, "
                         "last_good_capture = ?, checks = checks + 1, next_due = ?, "
-                        "last_change = CASE WHEN ? THEN ? ELSE last_change END WHERE url = ?",
+                        "last_change = CASE WHEN ? = 1 THEN ? ELSE last_change END WHERE url = ?",
                         (
                             to_db_time(c.captured_at), str(rec.status), rec.consecutive_failures, c.id, last_good,
                             to_db_time(rec.next_due), int(rec.changed), t, c.url,
@@ -809,7 +833,7 @@ class Index:
                                     diff=rec.diff if v.type == EventType.EDITED else None,
                                 )
                             )
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             raise StoreError(f"{self.path}: cannot record checks: {exc}") from None
         return events
 
@@ -837,10 +861,15 @@ class Index:
         """
         conn = self.db.conn
         try:
-            schema = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'captures'").fetchone()[0]
             with conn:
                 conn.execute("DROP TABLE IF EXISTS captures_rebuild")  # left by a rebuild that was killed
-                conn.execute(schema.replace("CREATE TABLE captures", "CREATE TABLE captures_rebuild", 1))
+                if isinstance(conn, PgConnection):
+                    conn.raw("CREATE TABLE captures_rebuild (LIKE captures INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
+                             "INCLUDING INDEXES)")
+                else:
+                    schema = conn.execute(
+                        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'captures'").fetchone()[0]
+                    conn.execute(schema.replace("CREATE TABLE captures", "CREATE TABLE captures_rebuild", 1))
             n = 0
             with conn:
                 for c in captures:
@@ -862,7 +891,7 @@ class Index:
                 if indexed_through:
                     conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                      [(_INDEXED + name, str(offset)) for name, offset in indexed_through.items()])
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             raise StoreError(f"{self.path}: cannot rebuild the captures table: {exc}") from None
         return n
 
@@ -943,7 +972,7 @@ class Index:
                 conn.execute("DELETE FROM requisites")
                 conn.execute("DELETE FROM screenshots")
                 _insert_versions(conn, requisites, screenshots)
-        except sqlite3.Error as exc:
+        except DB_ERRORS as exc:
             raise StoreError(f"{self.path}: cannot rebuild the requisites and screenshots: {exc}") from None
 
     def screenshot(self, capture_id: str) -> Screenshot | None:
@@ -990,7 +1019,7 @@ class Index:
         try:  # from any thread (the web view reads, and caches, in its request threads)
             with self._conn() as conn:
                 conn.execute("INSERT OR REPLACE INTO capture_meta (capture, meta) VALUES (?, ?)", (capture_id, meta))
-        except sqlite3.Error as exc:  # a cache: a read-only archive recomputes it each time
+        except DB_ERRORS as exc:  # a cache: a read-only archive recomputes it each time
             logger.debug("capture metadata not cached: %s", exc)
 
     def record_seal(self, warc_file: str, offset: int) -> tuple[int, str, str] | None:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs archiver with its test dependencies into .venv (and Chromium from Debian for the
-# browser tests, biber for the citation tests), then runs the whole test suite. This is the README's test command.
+# browser tests, biber for the citation tests, PostgreSQL for the shared-index tests), then runs the whole test suite. This is the README's test command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Each Debian package whose command is missing (a machine may have Chromium but not its driver).
@@ -9,12 +9,15 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v biber >/dev/null 2>&1 || missing+=(biber)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# PostgreSQL for the tests of the shared index (tests/pgserver.py starts its own server as the
+# postgres user); Debian keeps initdb and pg_ctl in /usr/lib/postgresql/<version>/bin.
+command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
-      || echo "warning: could not install ${missing[*]}; browser and citation tests will fail" >&2
+      || echo "warning: could not install ${missing[*]}; browser, citation and PostgreSQL tests will fail" >&2
   else
-    echo "warning: ${missing[*]} missing (run as root to install them); browser and citation tests will fail" >&2
+    echo "warning: ${missing[*]} missing (run as root to install them); browser, citation and PostgreSQL tests will fail" >&2
   fi
 fi
 python3 -m venv .venv

@@ -18,6 +18,7 @@ RANKS: dict[str, int] = {
     "models": 0, "errors": 0,
     "config": 1,
     "urls": 2, "lock": 2, "cadence": 2,
+    "engine": 4,  # the index's engines (SQLite, PostgreSQL): below the index
     "documents": 3, "platforms": 3,
     "citations": 4,
     "fetch": 5, "warcstore": 5, "index": 5, "extract": 5, "robots": 5, "signing": 5, "aggregators": 5,
