@@ -21,7 +21,10 @@ import click
 
 from archiver.archive import Archive
 from archiver.config import Config, load_config, parse_duration, resolve_data_dir
+from archiver.engine import parse_index_url
+from archiver.engine.postgres import safe_dsn
 from archiver.errors import ArchiverError
+from archiver.migrate import migrate_index
 from archiver.scheduler import Daemon
 from archiver.serve import EXPOSED_WARNING, Server, is_loopback, open_archive
 from archiver.status import BEHIND_EXIT, daemon_status, status_json, status_text
@@ -761,3 +764,32 @@ def verify(obj: Context, refs: tuple[str, ...], document: str | None, wacz: str 
                err=not report.problems)
     if report.problems:
         sys.exit(1)
+
+
+# --------------------------------------------------------------------------- a shared index (issue 14)
+
+
+@cli.command()
+@click.option("--to", "to", required=True, metavar="URL",
+              help="The PostgreSQL database to copy the index into (postgresql://USER@HOST:PORT/DB), empty.")
+@pass_ctx
+def migrate(obj: Context, to: str) -> None:
+    """Copy this archive's SQLite index into PostgreSQL, then count every table on both sides.
+
+    Captures, texts, events, documents, citations, the schedule, templates, seals, requisites and
+    screenshots are copied in one transaction; a count that differs names the table and keeps
+    nothing. The WARC files stay in the data directory. Then set `[index] url` to the new URL.
+
+    \b
+    Example:
+        archiver migrate --to postgresql://archiver@db.example:5432/archive
+    """
+    where = parse_index_url(obj.config.index.url, obj.data_dir)
+    if where.path is None:
+        refuse("migrate", f"the index is already in PostgreSQL ([index] url = {safe_dsn(obj.config.index.url)})")
+        return
+    with errors_as_exit():
+        copies = migrate_index(where.path, to)
+    for c in copies:
+        click.echo(f"{c.table:<16} {c.source:>10} rows in SQLite  {c.copied:>10} in PostgreSQL  ok")
+    click.echo(f"{sum(c.copied for c in copies)} rows copied from {where.path}; now set [index] url = \"{to}\"")

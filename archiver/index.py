@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from archiver.engine import DB_ERRORS, IndexUrl
+from archiver.engine import DB_ERRORS, IndexUrl, error_line
 from archiver.engine.postgres import PgConnection, PgDatabase, safe_dsn
 from archiver.errors import StoreError
 from archiver.models import (
@@ -484,7 +484,7 @@ class Index:
         try:
             self.db = PgDatabase(dsn, migrations)  # type: ignore[assignment]
         except DB_ERRORS as exc:
-            raise StoreError(f"{safe_dsn(dsn)}: cannot open the index: {str(exc).strip()}") from None
+            raise StoreError(f"{safe_dsn(dsn)}: cannot open the index: {error_line(exc)}") from None
         self._local.conn = self.db.conn
         self._owner = threading.get_ident()
 

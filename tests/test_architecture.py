@@ -24,6 +24,7 @@ RANKS: dict[str, int] = {
     "fetch": 5, "warcstore": 5, "index": 5, "extract": 5, "robots": 5, "signing": 5, "aggregators": 5,
     "browser": 6, "requisites": 6,
     "diff": 6,
+    "migrate": 6,  # a SQLite index copied into PostgreSQL (uses the index)
     "classify": 7,
     "report": 8, "cite": 8, "export": 8, "watch": 8, "versions": 8,
     "notify": 9,

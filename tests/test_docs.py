@@ -35,7 +35,6 @@ def test_every_command_has_help_with_an_example(name: str) -> None:
 #: README must say it is not built yet.
 NOT_BUILT_YET = {
     "worker": "issue 14: many workers on a shared PostgreSQL index",
-    "migrate": "issue 14: moving an archive's index to another engine",
 }
 
 

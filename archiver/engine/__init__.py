@@ -56,3 +56,12 @@ def parse_index_url(url: str, data_dir: Path) -> IndexUrl:
     if url.startswith(("postgresql://", "postgres://")):
         return IndexUrl("postgresql", dsn=url)
     raise ConfigError(f"index url {url!r}: expected sqlite:///PATH or postgresql://USER@HOST/DB")
+
+
+def error_line(exc: BaseException) -> str:
+    """An engine's error message on one line (libpq's span several: "…refused\\n\\tIs the server running…").
+
+    >>> error_line(ValueError("connection refused\\n\\tIs the server running?"))
+    'connection refused Is the server running?'
+    """
+    return " ".join(str(exc).split())
