@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,14 +26,14 @@ from archiver.cite import CitationInfo, format_citation
 from archiver.config import Config
 from archiver.diff import diff as diff_texts
 from archiver.documents import read_document
-from archiver.errors import ArchiverError, CaptureNotFoundError, UrlError
+from archiver.errors import ArchiverError, CaptureNotFoundError, StoreError, UrlError
 from archiver.export import ExportResult, write_wacz
 from archiver.extract import Template, extract
 from archiver.fetch import AddressPolicy, Fetcher, HostThrottle
 from archiver.engine import parse_index_url
-from archiver.index import Index
+from archiver.index import Index, from_db_time, to_db_time
 from archiver.lock import DataLock
-from archiver.notify import Notifier, deliver_now
+from archiver.notify import Notifier, deliver_now, first_mark, unnotified
 from archiver.robots import RobotsPolicy
 from archiver.signing import Signer
 from archiver.models import (
@@ -40,6 +41,7 @@ from archiver.models import (
     Citation,
     Diff,
     Event,
+    ImportedDocument,
     Outcome,
     ReportData,
     Requisite,
@@ -51,6 +53,7 @@ from archiver.models import (
     UrlState,
 )
 from archiver.urls import canonical, is_short_link
+from archiver.verify import Problem, VerifyReport, capture_targets, file_targets, verify_records
 from archiver.warcstore import WarcStore
 
 logger = logging.getLogger(__name__)
@@ -151,7 +154,7 @@ class Archive:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ArchiverError(f"{self.data_dir}: cannot create the data directory: {exc.strerror}") from None
-        self.index = Index(parse_index_url(self.config.index.url, self.data_dir))
+        self._index = Index(parse_index_url(self.config.index.url, self.data_dir))
         self._store: WarcStore | None = None
         self._lock: DataLock | None = None
         self._throttle = HostThrottle(
@@ -197,28 +200,28 @@ class Archive:
             logger.warning("%s", message)
         found, marks = 0, {}
         for path in store.files():
-            through = self.index.indexed_through(path.name)
+            through = self._index.indexed_through(path.name)
             size = path.stat().st_size
             if through >= size:
                 continue
             progress = [through]
-            found += self.index.insert_captures(store.iter_captures_from(path.name, through, progress))
+            found += self._index.insert_captures(store.iter_captures_from(path.name, through, progress))
             marks[path.name] = progress[0]
         if marks:
-            self.index.set_indexed_through(marks)
+            self._index.set_indexed_through(marks)
         if found:
             logger.warning("%d captures found in the WARC files but not in the index (a crash?): indexed now", found)
 
     def _mark_indexed(self) -> None:
         """After a batch whose checks are all committed: the files written so far are indexed."""
         if self._store is not None:
-            self.index.set_indexed_through(self._store.written())
+            self._index.set_indexed_through(self._store.written())
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
-        self.index.close()
+        self._index.close()
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -247,12 +250,12 @@ class Archive:
             except UrlError as exc:
                 result.errors.append(str(exc))
         unique = list(dict.fromkeys(good))
-        known = {s.url for s in self.index.url_states(unique)}
-        self.index.add_urls(unique, now=self.clock(), origin="operator", kind_of=url_kind, interval=every, tags=tags)
-        self.index.update_urls([u for u in unique if u in known], origin="operator", interval=every, tags=tags,
+        known = {s.url for s in self._index.url_states(unique)}
+        self._index.add_urls(unique, now=self.clock(), origin="operator", kind_of=url_kind, interval=every, tags=tags)
+        self._index.update_urls([u for u in unique if u in known], origin="operator", interval=every, tags=tags,
                                now=self.clock())
         if browser is not None:
-            self.index.update_urls(unique, browser=browser)
+            self._index.update_urls(unique, browser=browser)
         result.added = [u for u in unique if u not in known]
         result.merged = [u for u in unique if u in known]
         return result
@@ -282,10 +285,10 @@ class Archive:
             now = self.clock()
             urls = unique_urls(citations)
             kinds = {c.url: c.kind for c in citations}
-            result.new_urls += self.index.add_urls(
+            result.new_urls += self._index.add_urls(
                 urls, now=now, origin="document", kind_of=lambda u, kinds=kinds: url_kind(u, kinds.get(u, "link"))
             )
-            self.index.add_citations(document.path, document.source_url, digest, citations, now=now)
+            self._index.add_citations(document.path, document.source_url, digest, citations, now=now)
         return result
 
     # -- checking ----------------------------------------------------------------------------
@@ -300,11 +303,11 @@ class Archive:
         """Capture the given URLs (registering them as the operator's), or every URL, once, now."""
         result = CheckResult()
         if urls is None:
-            states = self.index.url_states()
+            states = self._index.url_states()
         else:
             added = self.add(urls)
             result.errors += added.errors
-            states = self.index.url_states(added.added + added.merged)
+            states = self._index.url_states(added.added + added.merged)
         if self.config.schedule.robots == "obey":  # the daemon applies it per batch (Daemon._obeying_robots)
             states = self._robots_allow(states, result)
         return self.check_states(states, progress=progress, stop=stop, result=result)
@@ -330,7 +333,7 @@ class Archive:
             except UrlError as exc:
                 result.errors.append(str(exc))
         wanted = list(dict.fromkeys(canon))
-        result.removed = self.index.remove_urls(wanted)
+        result.removed = self._index.remove_urls(wanted)
         result.unknown = [u for u in wanted if u not in result.removed]
         return result
 
@@ -347,7 +350,7 @@ class Archive:
             return
         notifier = Notifier(notify, user_agent=self.config.fetch.user_agent, link=self.capture_link)
         wait = notify.timeout * (notify.retries + 1) * max(1, len(new)) + 2.0 ** notify.retries
-        deliver_now(self.index, notifier, new, now=self.clock(), wait=wait)
+        deliver_now(self._index, notifier, new, now=self.clock(), wait=wait)
 
     def check_states(
         self,
@@ -363,7 +366,7 @@ class Archive:
         self.lock()
         policy = AddressPolicy(allow_private=self.config.fetch.allow_private)
         with Fetcher(self.config.fetch, throttle=self._throttle, policy=policy) as fetcher:
-            checker = Checker(self.index, self.store, fetcher, self.config, clock=self.clock)
+            checker = Checker(self._index, self.store, fetcher, self.config, clock=self.clock)
             result.events += checker.run(states, progress=progress, stop=stop)
         self._mark_indexed()
         result.errors += [line for line in checker.errors if line not in result.errors]
@@ -375,9 +378,9 @@ class Archive:
         """Read the citation metadata of each new HTML version now and keep it with the capture
         (``capture_meta``): a citation made later, even from a copy of the index, has it at hand."""
         for state in states:
-            latest = self.index.latest_capture(state.url)
+            latest = self._index.latest_capture(state.url)
             if (latest is None or latest.record_type != "response" or latest.outcome != Outcome.OK
-                    or "html" not in (latest.content_type or "") or self.index.capture_meta(latest.id) is not None):
+                    or "html" not in (latest.content_type or "") or self._index.capture_meta(latest.id) is not None):
                 continue
             try:
                 self.capture_metadata(latest)
@@ -385,37 +388,37 @@ class Archive:
                 logger.warning("%s: page metadata not read: %s", latest.id, exc)
 
     def due_states(self, limit: int) -> list[UrlState]:
-        return self.index.url_states(self.index.due_urls(self.clock(), limit))
+        return self._index.url_states(self._index.due_urls(self.clock(), limit))
 
     # -- reading -----------------------------------------------------------------------------
 
     def history(self, url: str) -> list[Capture]:
-        return self.index.captures(self._known(url))
+        return self._index.captures(self._known(url))
 
     def _known(self, url: str) -> str:
         canon = canonical(url)
-        if self.index.url_state(canon) is None:
+        if self._index.url_state(canon) is None:
             raise CaptureNotFoundError(f"{url}: not a watched URL (add it or import a document citing it)")
         return canon
 
     def sources(self, *, status: str | None = None, tag: str | None = None, urls: Sequence[str] | None = None) -> list[SourceSummary]:
-        cited = self.index.cited_by()
-        counts = self.index.capture_counts()
+        cited = self._index.cited_by()
+        counts = self._index.capture_counts()
         out = []
-        for s in self.index.url_states(urls):
+        for s in self._index.url_states(urls):
             if status and s.status != status:
                 continue
             if tag and tag not in s.tags:
                 continue
-            captures = self.index.captures(s.url)
+            captures = self._index.captures(s.url)
             first = captures[:1]
-            landed = self.index.capture(s.last_good_capture) if s.last_good_capture else None
+            landed = self._index.capture(s.last_good_capture) if s.last_good_capture else None
             landed = landed or (captures[-1] if captures else None)
             out.append(
                 SourceSummary(
                     url=s.url, status=s.status, last_checked=s.last_checked, captures=counts.get(s.url, 0),
                     cited_by=tuple(cited.get(s.url, ())), first_capture=first[0].id if first else None,
-                    last_good_capture=s.last_good_capture, timeline=tuple(self.index.timeline(s.url)), tags=s.tags,
+                    last_good_capture=s.last_good_capture, timeline=tuple(self._index.timeline(s.url)), tags=s.tags,
                     kind=s.kind, expands_to=expansion(landed) if _is_link(s.url) else None,
                 )
             )
@@ -427,12 +430,10 @@ class Archive:
     ) -> ReportData:
         urls = None
         if document is not None:
-            urls = list(dict.fromkeys(c.url for c in self.index.citations_of(document)))
-            if not urls:
-                raise ArchiverError(f"{document}: no such imported document (import it first)")
+            urls = self.document_sources(document)
         sources = self.sources(status=status, tag=tag, urls=urls)
         wanted = {s.url for s in sources}
-        events = [e for e in self.index.events_since(since) if e.url in wanted]
+        events = [e for e in self._index.events_since(since) if e.url in wanted]
         shown = dict.fromkeys(c for e in events for c in (e.previous_capture, e.capture) if c)
         thumbnails = {cid: jpeg for cid in shown if (jpeg := self.thumbnail(cid))}
         screenshots = {cid: facts for cid in shown if (facts := self.screenshot_facts(cid))}
@@ -442,7 +443,7 @@ class Archive:
     def _shown_screenshot(self, capture_id: str) -> Screenshot | None:
         """The screenshot of the version a capture shows: none for a capture that showed no page
         (a failure, a 404: an earlier version's look is not what that check saw)."""
-        capture = self.index.capture(capture_id)
+        capture = self._index.capture(capture_id)
         if capture is None or capture.outcome != Outcome.OK or not 200 <= (capture.status or 0) < 300:
             return None
         return self.screenshot(capture)
@@ -484,10 +485,10 @@ class Archive:
 
     def capture(self, ref: str) -> Capture:
         """A capture by id or unique id prefix."""
-        found = self.index.capture(ref)
+        found = self._index.capture(ref)
         if found is not None:
             return found
-        matches = self.index.captures_by_prefix(ref) if len(ref) >= 4 else []
+        matches = self._index.captures_by_prefix(ref) if len(ref) >= 4 else []
         if len(matches) == 1:
             return matches[0]
         raise CaptureNotFoundError(f"{ref}: no such capture" if not matches else f"{ref}: ambiguous capture id prefix")
@@ -501,22 +502,22 @@ class Archive:
         """What the version captured as ``capture`` needed to be seen (stylesheets, images, fonts,
         the favicon), each with its record and the record holding its payload. A revisit or a
         noise-only change has none of its own: see ``version_of``."""
-        return self.index.requisites_of(capture.id)
+        return self._index.requisites_of(capture.id)
 
     def version_of(self, capture: Capture) -> Capture:
         """The capture that kept whole (requisites, screenshot) the version ``capture`` shows: itself
         when it was a baseline or a change, else the latest earlier one of the same URL that was."""
-        if self.index.screenshot(capture.id) or self.index.requisites_of(capture.id):
+        if self._index.screenshot(capture.id) or self._index.requisites_of(capture.id):
             return capture
-        earlier = [c for c in self.index.captures(capture.url) if c.captured_at < capture.captured_at]
+        earlier = [c for c in self._index.captures(capture.url) if c.captured_at < capture.captured_at]
         for c in reversed(earlier):
-            if self.index.screenshot(c.id) or self.index.requisites_of(c.id):
+            if self._index.screenshot(c.id) or self._index.requisites_of(c.id):
                 return c
         return capture
 
     def screenshot(self, capture: Capture) -> Screenshot | None:
         """The full-page screenshot of the version ``capture`` shows (see ``version_of``), if taken."""
-        return self.index.screenshot(self.version_of(capture).id)
+        return self._index.screenshot(self.version_of(capture).id)
 
     def screenshot_png(self, shot: Screenshot) -> bytes:
         """The PNG of a screenshot, read from its WARC ``resource`` record."""
@@ -526,20 +527,20 @@ class Archive:
         return self.store
 
     def text(self, capture: Capture) -> TextVersion:
-        key = self.index.text_key_of(capture.id)
-        cached = self.index.text(key)
+        key = self._index.text_key_of(capture.id)
+        cached = self._index.text(key)
         if cached is not None:
             return cached
         url = capture.final_url or capture.url
         # Read with the site's templates, the one its key names first, as the checker read it.
-        known = [Template.from_json(t) for t in self.index.host_templates(site_of(url))]
+        known = [Template.from_json(t) for t in self._index.host_templates(site_of(url))]
         known.sort(key=lambda t: t.id != template_id_of(key))
         return extract(self.payload(capture), content_type=capture.content_type, url=url, templates=known)
 
     def diff(self, url: str, a: str | None = None, b: str | None = None) -> tuple[Capture, Capture, Diff]:
         """The diff between two captures of a URL (default: the last two good ones)."""
         canon = self._known(url)
-        good = [c for c in self.index.captures(canon) if c.outcome == Outcome.OK]
+        good = [c for c in self._index.captures(canon) if c.outcome == Outcome.OK]
         old = self.capture(a) if a else (good[-2] if len(good) >= 2 else None)
         new = self.capture(b) if b else (good[-1] if good else None)
         if old is None or new is None:
@@ -548,7 +549,7 @@ class Archive:
 
     def citation_info(self, url: str, *, at: datetime | None = None) -> CitationInfo:
         canon = self._known(url)
-        capture = self.index.capture_near(canon, at)
+        capture = self._index.capture_near(canon, at)
         if capture is None:
             raise CaptureNotFoundError(f"{url}: no good capture to cite yet (run `archiver check`)")
         return self.citation_info_for(capture)
@@ -589,7 +590,7 @@ class Archive:
     def capture_metadata(self, capture: Capture) -> tuple[PageMetadata, str]:
         """The page's own citation metadata and the WARC-Record-ID holding its payload, read
         from the WARC once and then kept in the index beside the capture."""
-        cached = self.index.capture_meta(capture.id)
+        cached = self._index.capture_meta(capture.id)
         if cached is not None:
             data = json.loads(cached)
             return PageMetadata.from_json(json.dumps(data.get("page", {}))), str(data.get("record_id", ""))
@@ -607,7 +608,7 @@ class Archive:
                 # take the process's memory here either): the metadata sits near the top.
                 head, _ = parse_budget(record.payload, METADATA_TAGS)
                 page = page_metadata(head, content_type=capture.content_type)
-        self.index.put_capture_meta(capture.id, json.dumps({"page": json.loads(page.to_json()), "record_id": record_id}))
+        self._index.put_capture_meta(capture.id, json.dumps({"page": json.loads(page.to_json()), "record_id": record_id}))
         return page, record_id
 
     def cite(self, url: str, *, at: datetime | None = None, fmt: str = "text") -> str:
@@ -621,6 +622,114 @@ class Archive:
             return ""
         return base.rstrip("/") + f"/capture/{capture_id}/"
 
+    # -- reads for the front ends (the index is private: they never reach past this facade) ------
+
+    def url_state(self, url: str) -> UrlState | None:
+        """A watched URL's row (``url`` canonical), or None when it is not watched."""
+        return self._index.url_state(url)
+
+    def url_states(self, urls: Sequence[str] | None = None) -> list[UrlState]:
+        """The rows of ``urls`` (canonical; default: every watched URL), in URL order."""
+        return self._index.url_states(urls)
+
+    def urls(self) -> list[str]:
+        """Every watched URL (canonical), in order."""
+        return self._index.all_urls()
+
+    def url_count(self) -> int:
+        return self._index.count_urls()
+
+    def due_count(self, at: datetime | None = None) -> int:
+        """How many URLs are due at ``at`` (default: now)."""
+        return self._index.due_count(at or self.clock())
+
+    def oldest_due(self) -> datetime | None:
+        """The earliest ``next_due`` of all URLs (it may lie in the future)."""
+        return self._index.oldest_due()
+
+    def last_checked(self) -> datetime | None:
+        """When any URL was last checked, by anyone."""
+        return self._index.last_checked()
+
+    def reschedule(self, urls: Sequence[str], when: datetime) -> None:
+        """Set when ``urls`` are next due (the daemon puts off a lost check or a robots refusal)."""
+        self._index.set_next_due(urls, when)
+
+    def events(self, since: datetime | None = None, *, url: str | None = None) -> list[Event]:
+        """Events detected since ``since`` (default: all), of one URL or all, oldest first."""
+        return self._index.events_since(since, url=url)
+
+    def documents(self) -> list[ImportedDocument]:
+        """Every imported document, by path."""
+        return [
+            ImportedDocument(path=d["path"], source_url=d["source_url"], digest=d["digest"],
+                             imported_at=from_db_time(d["imported_at"]), citations=int(d["citations"] or 0))
+            for d in self._index.documents()
+        ]
+
+    def document_digest(self, path: str) -> str | None:
+        """The digest of a document's text when last imported (the folder watcher compares it)."""
+        return self._index.document_digest(path)
+
+    def citations_of(self, document: str) -> list[Citation]:
+        """The citations of an imported document, in document order ([] when not imported)."""
+        return self._index.citations_of(document)
+
+    def document_sources(self, document: str) -> list[str]:
+        """The URLs an imported document cites, in document order, once each."""
+        urls = list(dict.fromkeys(c.url for c in self._index.citations_of(document)))
+        if not urls:
+            raise ArchiverError(f"{document}: no such imported document (import it first)")
+        return urls
+
+    def citations_for(self, url: str) -> list[Citation]:
+        """Where documents cite ``url`` (canonical)."""
+        return self._index.citations_for(url)
+
+    def capture_near(self, url: str, at: datetime | None) -> Capture | None:
+        """The good capture of ``url`` (canonical) nearest ``at`` (default: the latest)."""
+        return self._index.capture_near(url, at)
+
+    def screenshot_taken(self, capture_id: str) -> Screenshot | None:
+        """The screenshot taken with exactly this capture (``screenshot`` finds its version's)."""
+        return self._index.screenshot(capture_id)
+
+    def requisite_records(self, url: str) -> list[Requisite]:
+        """Every recorded fetch of ``url`` as a page's requisite, oldest first."""
+        return self._index.requisite_records(url)
+
+    def requisite_record(self, record_id: str) -> Requisite | None:
+        """The requisite recorded under a WARC-Record-ID."""
+        return self._index.requisite_record(record_id)
+
+    # -- the daemon's marks (heartbeat, notifications) -----------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        return self._index.get_meta(key)
+
+    def meta_time(self, key: str) -> datetime | None:
+        """A time written by ``stamp``."""
+        return from_db_time(self._index.get_meta(key))
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Write (None: delete) a mark in the index; StoreError when the index cannot take it."""
+        try:
+            self._index.set_meta(key, value)
+        except sqlite3.Error as exc:  # Index.set_meta lets the engine's errors through
+            raise StoreError(f"{self._index.path}: cannot write {key}: {exc}") from None
+
+    def stamp(self, key: str, when: datetime | None = None) -> None:
+        """Write a time (default: now) under ``key``, as ``meta_time`` reads it back."""
+        self.set_meta(key, to_db_time(when or self.clock()))
+
+    def unnotified_events(self, mark: str) -> list[Event]:
+        """The events recorded after a notification mark (``notify.notified_mark``), oldest first."""
+        return unnotified(self._index, mark)
+
+    def notify_mark_now(self) -> str:
+        """A notification mark after every event recorded so far (the first start notifies nothing old)."""
+        return first_mark(self._index, self.clock())
+
     # -- maintenance -------------------------------------------------------------------------
 
     def rebuild_index(self) -> int:
@@ -629,16 +738,28 @@ class Archive:
         self.lock("archiver rebuild-index")
         store = self.store
         marks = {path.name: path.stat().st_size for path in store.files()}
-        n = self.index.replace_captures(store.iter_captures(), indexed_through=marks)
+        n = self._index.replace_captures(store.iter_captures(), indexed_through=marks)
         requisites, screenshots = versions.rebuild(store)
-        self.index.replace_versions(requisites, screenshots)
+        self._index.replace_versions(requisites, screenshots)
         logger.info("rebuild-index: %d captures, %d requisites, %d screenshots", n, len(requisites), len(screenshots))
         return n
 
     def status_counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in SourceStatus}
-        counts.update(self.index.counts_by_status())
+        counts.update(self._index.counts_by_status())
         return counts
+
+    def verify(self, captures: Sequence[Capture] | None = None) -> VerifyReport:
+        """Re-read WARC records against their digests and the index (``archiver verify``): the
+        records of ``captures``, or every record of every file; seal what is intact."""
+        missing: list[Problem] = []
+        if captures is not None:
+            targets = list(capture_targets(self._index, captures))
+        else:  # a fresh WarcStore only lists the files: it repairs nothing beside a running daemon
+            targets, missing = file_targets(self._index, WarcStore(self.warc_dir, self.config.warc).files())
+        report = verify_records(self._index, self.warc_dir, targets, now=self.clock())
+        report.problems = missing + report.problems
+        return report
 
     # -- export (`archiver export`) ------------------------------------------------------------
 
@@ -649,19 +770,17 @@ class Archive:
         """A signed WACZ package of the captures of ``urls``, or of a document's citations, or of
         the ``captures`` given (default: everything)."""
         if document is not None:
-            urls = list(dict.fromkeys(c.url for c in self.index.citations_of(document)))
-            if not urls:
-                raise ArchiverError(f"{document}: no such imported document (import it first)")
+            urls = self.document_sources(document)
         if captures is None and urls is not None:
             captures = list({c.id: c for url in urls for c in self.history(url)}.values())
 
         def title_of(capture: Capture) -> str | None:  # the cached text only: an export extracts nothing
-            text = self.index.text(self.index.text_key_of(capture.id))
+            text = self._index.text(self._index.text_key_of(capture.id))
             return text.title if text is not None else None
 
         # A fresh WarcStore only lists the files: unlike ``self.store`` it repairs nothing, so an
         # export beside a running daemon leaves the daemon's open file alone.
         files = WarcStore(self.warc_dir, self.config.warc).files()
         signer = Signer(self.data_dir, software=f"archiver {_package_version()}") if sign else None
-        return write_wacz(path, self.index, files, captures=captures, title_of=title_of, now=self.clock(),
+        return write_wacz(path, self._index, files, captures=captures, title_of=title_of, now=self.clock(),
                           sign=signer.sign if signer is not None else None)

@@ -76,7 +76,7 @@ def pick_capture(archive: Archive, ref: str | None, *, at: str | datetime | None
             if "." not in ref:
                 raise
     url = canonical(ref)
-    if archive.index.url_state(url) is None:
+    if archive.url_state(url) is None:
         raise CaptureNotFoundError(f"{ref}: not a watched URL or a capture id (add the URL, or see `archiver history URL`)")
     if isinstance(at, str):  # --at a capture id
         capture = archive.capture(at)
@@ -84,7 +84,7 @@ def pick_capture(archive: Archive, ref: str | None, *, at: str | datetime | None
             raise CaptureNotFoundError(f"{at}: a capture of {capture.url}, not of {url}")
         return capture
     when = publication_time(as_of_document) if as_of_document else at
-    near = archive.index.capture_near(url, when)
+    near = archive.capture_near(url, when)
     if near is None:
         raise CaptureNotFoundError(f"{ref}: no good capture to cite yet (run `archiver check`)")
     return near
@@ -118,15 +118,13 @@ class DocumentCitation:
 def document_citations(archive: Archive, path: str, fmt: str, style: str | None = None) -> Iterator[DocumentCitation]:
     """Every source an imported document cites, in document order, each cited at the capture
     nearest the document's publication (or, when it states none, the latest good capture)."""
-    cited = list(dict.fromkeys(c.url for c in archive.index.citations_of(path)))
-    if not cited:
-        raise ArchiverError(f"{path}: no such imported document (import it first)")
+    cited = archive.document_sources(path)
     try:
         when: datetime | None = publication_time(path)
     except ArchiverError:
         when = None
     for url in cited:
-        capture = archive.index.capture_near(url, when)
+        capture = archive.capture_near(url, when)
         if capture is not None and _good(capture):
             yield DocumentCitation(url, render_citation(archive, capture, fmt, style), capture.id)
             continue

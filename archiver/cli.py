@@ -315,7 +315,7 @@ def check(obj: Context, urls: tuple[str, ...], all_: bool, fmt: str) -> None:
         raise click.UsageError("give URLs or --all (not both)")
     with errors_as_exit():  # opening the data directory is inside: one line when it cannot be opened
         archive = obj.archive
-        total = archive.index.count_urls() if all_ else len(urls)
+        total = archive.url_count() if all_ else len(urls)
         with progress_bar(total, "checking") as step:
             result = archive.check(None if all_ else list(urls), progress=step)
     for line in result.errors:
@@ -722,7 +722,7 @@ def verify(obj: Context, refs: tuple[str, ...], document: str | None, wacz: str 
         archiver verify https://example.org/a h6pxcksc7zrd
         archiver verify --wacz poll.wacz
     """
-    from archiver.verify import Problem, capture_targets, file_targets, verify_records, verify_wacz
+    from archiver.verify import verify_wacz
 
     if wacz is not None:
         if refs or document:
@@ -742,22 +742,12 @@ def verify(obj: Context, refs: tuple[str, ...], document: str | None, wacz: str 
         return
     archive = obj.archive
     with errors_as_exit():
+        captures = None
         if document or refs:
-            captures = []
-            if document:
-                urls = list(dict.fromkeys(c.url for c in archive.index.citations_of(document)))
-                if not urls:
-                    raise ArchiverError(f"{document}: no such imported document (import it first)")
-                captures += [c for u in urls for c in archive.history(u)]
+            captures = [c for u in (archive.document_sources(document) if document else []) for c in archive.history(u)]
             for ref in refs:
                 captures += archive.history(ref) if "/" in ref or "." in ref else [archive.capture(ref)]
-            targets, missing = list(capture_targets(archive.index, captures)), list[Problem]()
-        else:
-            from archiver.warcstore import WarcStore
-
-            targets, missing = file_targets(archive.index, WarcStore(archive.warc_dir, obj.config.warc).files())
-        report = verify_records(archive.index, archive.warc_dir, targets, now=archive.clock())
-    report.problems = missing + report.problems
+        report = archive.verify(captures)
     for problem in report.problems:
         click.echo(f"DAMAGED {problem}")
     click.echo(f"{report.records} records checked, {len(report.problems)} problems, {report.sealed} newly sealed",

@@ -461,6 +461,17 @@ class SourceSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportedDocument:
+    """An imported document, as the index keeps it (``Archive.documents``)."""
+
+    path: str
+    source_url: str | None
+    digest: str  # sha1 of its text when last imported
+    imported_at: datetime | None
+    citations: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReportData:
     """Everything a report shows; built once by ``Archive.report_data`` and formatted by ``report``."""
 

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
@@ -115,11 +114,9 @@ class _Requisites:
 
     def __init__(self, archive: Archive, capture: Capture, into: Path) -> None:
         self.files: dict[str, str] = {}  # absolute URL → local name under r/
-        lookup = getattr(archive.index, "requisites_of", None)  # the faithful-capture index (issue 10)
-        found: Sequence[Any] = lookup(capture.id) if callable(lookup) else ()
-        for req in found:
-            location = getattr(req, "payload", None) or getattr(req, "record", None)
-            if location is None or (getattr(req, "status", None) or 200) >= 400:
+        for req in archive.requisites(capture):
+            location = req.payload or req.record
+            if (req.status or 200) >= 400:
                 continue
             try:
                 body = archive.store_reader().read_record(location.warc_file, location.offset).payload
@@ -305,10 +302,9 @@ class Publisher:
         }, indent=2) + "\n", encoding="utf-8")
 
     def _screenshot(self, c: Capture, into: Path) -> str | None:
-        lookup = getattr(self.archive.index, "screenshot", None)  # the faithful-capture index (issue 10)
-        shot = lookup(c.id) if callable(lookup) else None
-        if shot is None and c.refers_to and callable(lookup):
-            shot = lookup(c.refers_to)
+        shot = self.archive.screenshot_taken(c.id)
+        if shot is None and c.refers_to:
+            shot = self.archive.screenshot_taken(c.refers_to)
         if shot is None:
             return None
         try:
@@ -329,7 +325,7 @@ class Publisher:
     def _document(self, path: str) -> None:
         archive = self.archive
         cites: list[DocumentCitation] = list(document_citations(archive, path, "html"))
-        states = {s.url: s for s in archive.index.url_states([c.url for c in cites])}
+        states = {s.url: s for s in archive.url_states([c.url for c in cites])}
         rows = []
         for dc in cites:
             state = states.get(dc.url)
@@ -375,13 +371,11 @@ def captures_to_publish(archive: Archive, urls: Sequence[str] | None, documents:
     """The good captures of ``urls`` (or of the documents' sources; default: every URL)."""
     wanted: list[str] | None = None
     if documents:
-        wanted = [c.url for d in documents for c in archive.index.citations_of(d)]
-        if not wanted:
-            raise ArchiverError(f"{documents[0]}: no such imported document (import it first)")
+        wanted = [url for d in documents for url in archive.document_sources(d)]
     if urls:
         wanted = (wanted or []) + [canonical(u) for u in urls]
     chosen: dict[str, Capture] = {}
-    for url in dict.fromkeys(wanted) if wanted is not None else archive.index.all_urls():
+    for url in dict.fromkeys(wanted) if wanted is not None else archive.urls():
         for c in archive.history(url):
             if _good(c):
                 chosen[c.id] = c
@@ -393,5 +387,5 @@ def publish(archive: Archive, directory: str | Path, urls: Sequence[str] | None 
     """Publish the good captures of ``urls`` or ``documents`` (default: all) into ``directory``."""
     captures = captures_to_publish(archive, urls, documents)
     if not documents and not urls:
-        documents = [d["path"] for d in archive.index.documents()]
+        documents = [d.path for d in archive.documents()]
     return Publisher(archive, directory).publish(captures, documents)

@@ -30,7 +30,7 @@ from archiver.archive import Archive
 from archiver.errors import ArchiverError, ConfigError, StoreError
 from archiver.fetch import AddressPolicy, Fetcher
 from archiver.models import UrlState
-from archiver.notify import Notifier, first_mark, notified_mark, unnotified
+from archiver.notify import Notifier, notified_mark
 from archiver.robots import POLICIES, RobotsPolicy
 from archiver.status import (
     META_CHECK,
@@ -40,7 +40,6 @@ from archiver.status import (
     META_STOPPED,
     META_TICK,
     daemon_status,
-    heartbeat_time,
     human_duration,
 )
 from archiver.watch import FolderWatcher
@@ -97,7 +96,7 @@ class Daemon:
         self.notifier = notifier or Notifier(config.notify, user_agent=config.fetch.user_agent, link=archive.capture_link)
         self.watcher = watcher
         if watcher is None and schedule.watch_dirs:
-            self.watcher = FolderWatcher(schedule.watch_dirs, known_digest=archive.index.document_digest,
+            self.watcher = FolderWatcher(schedule.watch_dirs, known_digest=archive.document_digest,
                                          max_bytes=archive.config.documents.max_bytes)
         self.robots = robots
         self._robots_fetcher: Fetcher | None = None
@@ -112,8 +111,6 @@ class Daemon:
         """Take the data directory, repair the WARC tails a crash left, write the heartbeat."""
         self.archive.lock("archiver run")
         store = self.archive.store  # opening the store runs WarcStore.recover() before any tick
-        now = self.archive.clock()
-        index = self.archive.index
         self._beat(META_PID, str(os.getpid()))
         self._stamp(META_STARTED)
         self._beat(META_STOPPED, None)
@@ -125,7 +122,7 @@ class Daemon:
         self._catch_up_notifications()
         logger.info(
             "daemon started: pid %d, data %s, WARCs in %s, %d URLs (%d due), tick %gs, batch %d, robots %s",
-            os.getpid(), self.archive.data_dir, store.directory, index.count_urls(), index.due_count(now),
+            os.getpid(), self.archive.data_dir, store.directory, self.archive.url_count(), self.archive.due_count(),
             self.schedule.tick, self.schedule.batch, self.schedule.robots,
         )
 
@@ -180,14 +177,11 @@ class Daemon:
 
     def _stamp(self, key: str) -> None:
         """Write the archive clock's time under a heartbeat key."""
-        self._beat(key, heartbeat_time(self.archive.clock()))
+        self.archive.stamp(key)
 
     def _beat(self, key: str, value: str | None) -> None:
-        """Write one heartbeat key into the index's meta table."""
-        try:
-            self.archive.index.set_meta(key, value)
-        except sqlite3.Error as exc:  # Index.set_meta lets sqlite3 errors through
-            raise StoreError(f"{self.archive.index.path}: cannot write the daemon heartbeat ({key}): {exc}") from None
+        """Write one heartbeat key (StoreError when the index cannot take it)."""
+        self.archive.set_meta(key, value)
 
     def _build_scheduler(self) -> BlockingScheduler:
         scheduler = BlockingScheduler(executors={"default": DebugExecutor()}, timezone=UTC)
@@ -265,13 +259,13 @@ class Daemon:
         A check that raised (a bug, a write error: the checker logged it) leaves its URL exactly
         as it was, so due at once: without this, its host would be fetched again on every tick.
         """
-        after = {s.url: s for s in self.archive.index.url_states([s.url for s in before])}
+        after = {s.url: s for s in self.archive.url_states([s.url for s in before])}
         lost = [s for s in before if s.url in after and after[s.url].checks == s.checks and after[s.url].next_due == s.next_due]
         if lost and not self.stop_event.is_set():  # after a stop, unchecked URLs are simply not started yet
             now = self.archive.clock()
             for state in lost:
                 delay = min(FAILED_CHECK_RETRY, state.interval or self.schedule.interval)
-                self.archive.index.set_next_due([state.url], now + timedelta(seconds=delay))
+                self.archive.reschedule([state.url], now + timedelta(seconds=delay))
             logger.warning("%d check(s) not recorded (errors above); tried again in up to %s",
                            len(lost), human_duration(FAILED_CHECK_RETRY))
         return sum(1 for s in before if s.url in after and after[s.url].checks > s.checks)
@@ -297,12 +291,12 @@ class Daemon:
         """
         if not self.notifier.enabled:
             return
-        self._notified = self.archive.index.get_meta(META_NOTIFIED)
+        self._notified = self.archive.meta(META_NOTIFIED)
         if self._notified is None:  # says what backlog it skips, instead of skipping it silently
-            self._notified = first_mark(self.archive.index, self.archive.clock())
+            self._notified = self.archive.notify_mark_now()
             self._beat(META_NOTIFIED, self._notified)
             return
-        events = unnotified(self.archive.index, self._notified)
+        events = self.archive.unnotified_events(self._notified)
         if events:
             logger.info("notify: %d event(s) recorded since the last notification queued", len(events))
             self.notifier.submit(events)
@@ -328,7 +322,7 @@ class Daemon:
             now = self.archive.clock()
             due = cadence.next_due(now, config=self.schedule, interval=state.interval, last_change=state.last_change,
                                    changed=False)
-            self.archive.index.set_next_due([state.url], due)
+            self.archive.reschedule([state.url], due)
             self.counters.robots_skipped += 1
             logger.info("robots.txt disallows %s for archiver; not checked, next try %s", state.url,
                         due.strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -370,7 +364,7 @@ class Daemon:
         )
 
     def _warn_if_behind(self) -> None:
-        oldest = self.archive.index.oldest_due()
+        oldest = self.archive.oldest_due()
         if oldest is None:
             return
         behind = (self.archive.clock() - oldest).total_seconds()
@@ -379,7 +373,7 @@ class Daemon:
                 logging.WARNING,
                 f"behind schedule: the oldest due URL is {human_duration(behind)} late "
                 f"(margin {human_duration(self.schedule.behind_margin)}); "
-                f"{self.archive.index.due_count(self.archive.clock())} URLs due",
+                f"{self.archive.due_count()} URLs due",
                 key="behind",
             )
 

@@ -1,6 +1,6 @@
 """Daemon status (around the pipeline): heartbeat and schedule facts from the index → ``DaemonStatus``.
 
-``read_status`` is a pure function of the index, the lock holder's pid and an injected ``now``;
+``read_status`` is a pure function of what the ``Archive`` facade reads, the lock holder's pid and an injected ``now``;
 ``status_text``/``status_json`` format it for ``archiver status``. The daemon writes the heartbeat
 keys below into the index's ``meta`` table; nothing else here writes anything.
 """
@@ -11,13 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from archiver.index import Index, from_db_time, to_db_time
 from archiver.lock import lock_holder
-from archiver.models import SourceStatus
 from archiver.notify import META_NOTIFIED  # "<event id> <detected_at>" of the last event notified
 
 __all__ = ["BEHIND_EXIT", "META_CHECK", "META_NOTIFIED", "META_PID", "META_STARTED", "META_STOPPED", "META_TICK",
-           "DaemonStatus", "daemon_status", "heartbeat_time", "human_duration", "read_status", "status_json", "status_text"]
+           "DaemonStatus", "daemon_status", "human_duration", "read_status", "status_json", "status_text"]
 
 if TYPE_CHECKING:
     from archiver.archive import Archive
@@ -65,31 +63,29 @@ class DaemonStatus:
         return self.behind > self.behind_margin
 
 
-def read_status(index: Index, *, now: datetime, holder: int | None, behind_margin: float) -> DaemonStatus:
+def read_status(archive: Archive, *, now: datetime, holder: int | None, behind_margin: float) -> DaemonStatus:
     """The status as of ``now``; ``holder`` is ``archiver.lock.lock_holder(data_dir)``."""
-    pid_text = index.get_meta(META_PID)
+    pid_text = archive.meta(META_PID)
     pid = int(pid_text) if pid_text and pid_text.isdigit() else None
-    earliest = index.oldest_due()
-    daemon_check = from_db_time(index.get_meta(META_CHECK))
-    any_check = index.last_checked()
+    earliest = archive.oldest_due()
+    daemon_check = archive.meta_time(META_CHECK)
+    any_check = archive.last_checked()
     last_check = max((t for t in (daemon_check, any_check) if t is not None), default=None)
-    counts = {s.value: 0 for s in SourceStatus}
-    counts.update(index.counts_by_status())
     return DaemonStatus(
         now=now,
         running=holder is not None and pid is not None and holder == pid,
         pid=pid,
         holder=holder,
-        started_at=from_db_time(index.get_meta(META_STARTED)),
-        stopped_at=from_db_time(index.get_meta(META_STOPPED)),
-        last_tick=from_db_time(index.get_meta(META_TICK)),
+        started_at=archive.meta_time(META_STARTED),
+        stopped_at=archive.meta_time(META_STOPPED),
+        last_tick=archive.meta_time(META_TICK),
         last_check=last_check,
-        urls=index.count_urls(),
-        due=index.due_count(now),
-        overdue=index.due_count(now - timedelta(seconds=behind_margin)),
+        urls=archive.url_count(),
+        due=archive.due_count(now),
+        overdue=archive.due_count(now - timedelta(seconds=behind_margin)),
         oldest_due=earliest if earliest is not None and earliest <= now else None,
         behind_margin=behind_margin,
-        counts=counts,
+        counts=archive.status_counts(),
         next_due=earliest,
         daemon_last_check=daemon_check,
     )
@@ -98,16 +94,11 @@ def read_status(index: Index, *, now: datetime, holder: int | None, behind_margi
 def daemon_status(archive: Archive) -> DaemonStatus:
     """``read_status`` for an open archive, with its clock and its lock file."""
     return read_status(
-        archive.index,
+        archive,
         now=archive.clock(),
         holder=lock_holder(archive.data_dir),
         behind_margin=archive.config.schedule.behind_margin,
     )
-
-
-def heartbeat_time(t: datetime) -> str:
-    """How heartbeat times are stored in ``meta`` (the index's sortable UTC text)."""
-    return to_db_time(t)
 
 
 # --------------------------------------------------------------------------- formatting

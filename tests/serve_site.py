@@ -116,7 +116,7 @@ def next_second() -> None:
 def checked(archive: Archive, urls: list[str]) -> None:
     """``archive.check(urls)``, insisting that every URL got its capture (a failed build says why)."""
     next_second()
-    before = {u: len(archive.history(u)) if archive.index.url_state(u) else 0 for u in urls}
+    before = {u: len(archive.history(u)) if archive.url_state(u) else 0 for u in urls}
     result = archive.check(urls)
     assert not result.errors and result.checked == len(urls), result
     for u in urls:

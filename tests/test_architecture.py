@@ -77,6 +77,32 @@ def test_imports_point_upstream(path: Path) -> None:
         assert RANKS[other] < RANKS[me], f"archiver.{me} (rank {RANKS[me]}) imports archiver.{other} (rank {RANKS[other]}), a later stage"
 
 
+#: The front ends: everything past the ``Archive`` facade. They read and write the index only
+#: through it (sqlite-utils' ``Database`` is the model: its CLI never reaches past it), so a
+#: second index engine is one more implementation behind the facade, not a change in each of them.
+FRONT_ENDS = ("cli", "serve", "scheduler", "status", "citing", "publish", "__main__")
+#: The index module. (``archiver.engine`` only parses ``[index] url`` and names errors: a front end
+#: may read the configuration, as ``archiver worker`` and ``migrate`` do.)
+INDEX_MODULES = {"index"}
+FRONT_END_MODULES = [p for p in MODULES if stage_of(p) in FRONT_ENDS]
+
+
+def test_front_ends_are_known() -> None:
+    assert {stage_of(p) for p in FRONT_END_MODULES} == set(FRONT_ENDS)
+
+
+@pytest.mark.parametrize("path", FRONT_END_MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_front_ends_never_reach_the_index(path: Path) -> None:
+    reached = imported_stages(path) & INDEX_MODULES
+    assert not reached, f"{path.relative_to(PACKAGE)} imports archiver.{reached.pop()}: read through Archive instead"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    touched = [  # ``archive.index``, ``self.archive._index``… (``config.index``, the section, is fine)
+        n.lineno for n in ast.walk(tree)
+        if isinstance(n, ast.Attribute) and n.attr in ("index", "_index") and ast.unparse(n.value).endswith("archive")
+    ]
+    assert not touched, f"{path.relative_to(PACKAGE)} touches an index attribute on line(s) {touched}: add a read to Archive"
+
+
 def test_no_utils_junk_drawer() -> None:
     names = {p.stem for p in PACKAGE.rglob("*.py")}
     assert not names & {"utils", "helpers", "misc", "common"}

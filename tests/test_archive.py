@@ -120,10 +120,10 @@ def test_rebuild_index_gives_back_the_same_captures(httpserver: HTTPServer, data
     with Archive(data_dir, FAST) as archive:
         archive.check(urls)
         archive.check(urls)
-        before = sorted(archive.index.all_captures(), key=lambda c: c.id)
+        before = sorted(archive._index.all_captures(), key=lambda c: c.id)
         assert len(before) == 6
         assert archive.rebuild_index() == 6
-        after = sorted(archive.index.all_captures(), key=lambda c: c.id)
+        after = sorted(archive._index.all_captures(), key=lambda c: c.id)
     assert after == before
 
 
@@ -156,7 +156,7 @@ def test_huge_and_binary_responses_are_kept_truncated_or_by_digest(httpserver: H
 def test_seed_documents_register_their_urls_with_provenance(seed: str, seeds: Path, data_dir: Path) -> None:
     with Archive(data_dir, FAST) as archive:
         result = archive.import_documents([str(seeds / seed)])
-        cited = archive.index.citations_of(str(seeds / seed))
+        cited = archive.citations_of(str(seeds / seed))
     assert result.errors == [] and cited
     assert [c.url for c in cited][: len(result.urls)] == [c.url for c in result.citations][: len(result.urls)]
     assert all(c.url_as_written for c in cited)

@@ -142,17 +142,17 @@ def test_add_browser_renders_a_page_that_has_text_already(site: dict[str, Any], 
     result = CliRunner().invoke(cli, ["--config", str(config), "--data", str(data_dir), "add", "--browser", url])
     assert result.exit_code == 0, result.output
     with Archive(data_dir, CONFIG) as archive:
-        state = archive.index.url_state(url)
+        state = archive.url_state(url)
         assert state is not None and state.browser
         checked = archive.check([url])
         history = archive.history(url)
-        assert history, f"no capture recorded: {checked}, {archive.index.url_states()}"
+        assert history, f"no capture recorded: {checked}, {archive.url_states()}"
         text = archive.text(history[-1]).text
     assert "postponed dredging" in text and DATA["paragraphs"][0] in text
     result = CliRunner().invoke(cli, ["--config", str(config), "--data", str(data_dir), "add", "--no-browser", url])
     assert result.exit_code == 0, result.output
     with Archive(data_dir, CONFIG) as archive:
-        state = archive.index.url_state(url)
+        state = archive.url_state(url)
         assert state is not None and not state.browser
 
 

@@ -152,7 +152,7 @@ class Anchors(HTMLParser):
 
 
 def test_robust_link_points_at_the_published_capture(archive: Archive, site: CitingSite) -> None:
-    capture = archive.index.capture_near(site.article, None)
+    capture = archive.capture_near(site.article, None)
     assert capture is not None
     parser = Anchors()
     parser.feed(archive.cite(site.article, fmt="html"))

@@ -37,14 +37,14 @@ def test_import_dry_run_prints_canonical_urls_in_document_order(seeds: Path, dat
     assert "https://www.wsj.com/politics/policy/democrat-respone-abolish-ice-bc51a946" in lines
     assert len(lines) == 7
     with Archive(data_dir) as archive:
-        assert archive.index.count_urls() == 0  # dry run registers nothing
+        assert archive.url_count() == 0  # dry run registers nothing
 
 
 def test_import_from_stdin(data_dir: Path, config_file: Path) -> None:
     result = run(["import", "-"], data_dir, config_file, input="Source: https://example.org/a?utm_source=x and www.example.com/b.\n")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     with Archive(data_dir) as archive:
-        assert archive.index.all_urls() == ["https://example.org/a", "https://www.example.com/b"]
+        assert archive.urls() == ["https://example.org/a", "https://www.example.com/b"]
 
 
 def test_add_check_list_history_report_cite(httpserver: HTTPServer, data_dir: Path, config_file: Path) -> None:
@@ -63,7 +63,7 @@ def test_add_check_list_history_report_cite(httpserver: HTTPServer, data_dir: Pa
     item = json.loads(cite.output)[0]  # type: ignore[attr-defined]
     assert item["URL"] == url and hist[0]["id"] in json.dumps(item)
     with Archive(data_dir) as archive:
-        state = archive.index.url_state(url)
+        state = archive.url_state(url)
         assert state is not None and state.interval == 6 * 3600
 
 

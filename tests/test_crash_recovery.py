@@ -140,7 +140,7 @@ def test_kill_9_during_check_loses_no_whole_capture_and_no_check_vanishes(tmp_pa
                 assert Outcome.OK in outcomes, (url, outcomes)
             if "/v6-" in url:
                 assert Outcome.BAD_RESPONSE in outcomes, (url, outcomes)
-        assert warc_capture_ids(data) == {c.id for c in archive.index.all_captures()}
+        assert warc_capture_ids(data) == {c.id for c in archive._index.all_captures()}
     print(f"\nrecovered after each kill (killed, rows missing before restart): {recovered}")
 
 

@@ -67,7 +67,7 @@ def test_full_export_passes_wacz_validate(archive: Archive, tmp_path: Path) -> N
     out = tmp_path / "all.wacz"
     result = archive.export_wacz(out)
     assert result.path == out and out.stat().st_size == result.bytes
-    assert result.captures == len(list(archive.index.all_captures()))
+    assert result.captures == len(list(archive._index.all_captures()))
     done = wacz_validate(out)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Validation succeeded" in done.stdout and "1.1.1" in done.stdout
@@ -112,7 +112,7 @@ def test_index_is_sorted_cdxj_pointing_at_real_records(archive: Archive, tmp_pat
         assert headers["WARC-Target-URI"] == entry["url"]
         assert headers["WARC-Date"].replace("-", "").replace(":", "").replace("T", "")[:14] == ts
         urls.add(entry["url"])
-    assert archive.index.all_urls()[0] in urls
+    assert archive.urls()[0] in urls
 
 
 def test_pages_list_every_response_capture(archive: Archive, tmp_path: Path, site: ArchivedSite) -> None:
@@ -141,7 +141,7 @@ def test_a_url_subset_holds_only_its_records_and_its_revisit_target(
     kept = [c for c in archive.history(site.poll) if archive.requisites(c)]
     needed = {r.record.record_id for c in kept for r in archive.requisites(c)}
     needed |= {r.payload.record_id for c in kept for r in archive.requisites(c) if r.payload}
-    shots = {s.record.record_id for c in kept if (s := archive.index.screenshot(c.id)) is not None}
+    shots = {s.record.record_id for c in kept if (s := archive.screenshot_taken(c.id)) is not None}
     own = [h for *_, h in found if h["WARC-Type"] != "warcinfo" and h.get("WARC-Target-URI") == site.poll]
     others = [h for *_, h in found if h["WARC-Type"] != "warcinfo" and h.get("WARC-Target-URI") != site.poll]
     ids = {h["WARC-Record-ID"] for *_, h in found}

@@ -138,7 +138,7 @@ def test_rate_limited_between_two_live_checks_is_silent_and_edits_still_show(
         archive.check([url])
         play_case(web, "x-edited")
         found = verdicts(archive.check([url]).events)
-        status = archive.index.url_state(url)
+        status = archive.url_state(url)
     assert found == [("edited", "text-changed")]
     assert status is not None and str(status.status) == "edited"
 

@@ -156,10 +156,8 @@ def test_requisites_and_screenshot_when_the_index_has_them(published: Published,
     site = published.site
     with site.archive() as archive:
         capture = archive.history(site.article)[0]
-        lookup = getattr(archive.index, "requisites_of", None)
-        known = len([r for r in lookup(capture.id) if (r.status or 200) < 400]) if callable(lookup) else 0
-        shot = getattr(archive.index, "screenshot", None)
-        has_shot = callable(shot) and shot(capture.id) is not None
+        known = len([r for r in archive.requisites(capture) if (r.status or 200) < 400])
+        has_shot = archive.screenshot_taken(capture.id) is not None
     data = json.loads((published.directory / "capture" / capture.id / "capture.json").read_text())
     assert data["requisites"] == known
     assert (data["screenshot"] == "screenshot.png") == has_shot

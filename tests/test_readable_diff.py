@@ -141,7 +141,7 @@ def test_report_header_counts_every_removed_source(httpserver: HTTPServer, tmp_p
         httpserver.expect_request("/b").respond_with_data("gone", status=410)
         httpserver.expect_request("/c").respond_with_data(V1, content_type="text/html")
         archive.check(urls)
-        last_run = archive.index.events_since()[-1].detected_at
+        last_run = archive.events()[-1].detected_at
         md = archive.report("md", since=last_run)
         html = archive.report("html", since=last_run)
     header = md.splitlines()[2]

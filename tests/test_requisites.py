@@ -162,7 +162,7 @@ def test_an_edit_refetches_requisites_as_revisits_across_pages_and_captures(site
         serve(site.server, figure="59")
         archive.check([site.article])
         first, edited = archive.history(site.article)
-        assert [e.type for e in archive.index.events_since(url=site.article)] == ["edited"]
+        assert [e.type for e in archive.events(url=site.article)] == ["edited"]
         again = archive.requisites(edited)
         assert {r.url for r in again} == {r.url for r in archive.requisites(first)}
         assert all(r.record_type == "revisit" for r in again)  # same bytes: stored once

@@ -24,7 +24,6 @@ from archiver.cli import cli
 from archiver.config import CheckConfig, Config, DetectConfig, FetchConfig, NotifyConfig, ScheduleConfig
 from archiver.errors import ConfigError
 from archiver.fetch import Fetcher
-from archiver.index import Index, to_db_time
 from archiver.lock import DataLock
 from archiver.models import Event, EventType
 from archiver.notify import Notifier, event_payload
@@ -64,15 +63,15 @@ def an_event(n: int = 1) -> Event:
 
 
 def test_status_counts_due_overdue_and_how_far_behind(tmp_path: Path) -> None:
-    index = Index(tmp_path / "index.db")
-    index.add_urls(["https://a.example/", "https://b.example/", "https://c.example/"], now=T0)
-    index.set_next_due(["https://a.example/"], T0 - timedelta(hours=3))  # overdue
-    index.set_next_due(["https://b.example/"], T0 - timedelta(minutes=5))  # due, within the margin
-    index.set_next_due(["https://c.example/"], T0 + timedelta(hours=1))  # not due
-    index.set_meta(META_PID, "4242")
-    index.set_meta(META_TICK, to_db_time(T0 - timedelta(seconds=4)))
+    archive = Archive(tmp_path / "data", Config(), clock=lambda: T0)
+    archive.add(["https://a.example/", "https://b.example/", "https://c.example/"])
+    archive.reschedule(["https://a.example/"], T0 - timedelta(hours=3))  # overdue
+    archive.reschedule(["https://b.example/"], T0 - timedelta(minutes=5))  # due, within the margin
+    archive.reschedule(["https://c.example/"], T0 + timedelta(hours=1))  # not due
+    archive.set_meta(META_PID, "4242")
+    archive.stamp(META_TICK, T0 - timedelta(seconds=4))
 
-    status = read_status(index, now=T0, holder=4242, behind_margin=3600)
+    status = read_status(archive, now=T0, holder=4242, behind_margin=3600)
 
     assert status.running and status.pid == 4242
     assert (status.urls, status.due, status.overdue) == (3, 2, 1)
@@ -84,20 +83,20 @@ def test_status_counts_due_overdue_and_how_far_behind(tmp_path: Path) -> None:
     data = status_json(status)
     assert data["behind"] is True and data["behind_seconds"] == 10800 and data["daemon"]["running"] is True
     assert data["daemon"]["last_tick"] == "2026-11-23T09:59:56Z"
-    index.close()
+    archive.close()
 
 
 def test_status_not_running_when_the_lock_is_free_or_held_by_someone_else(tmp_path: Path) -> None:
-    index = Index(tmp_path / "index.db")
-    index.add_urls(["https://a.example/"], now=T0)
-    index.set_next_due(["https://a.example/"], T0 + timedelta(minutes=1))
-    index.set_meta(META_PID, "4242")
-    free = read_status(index, now=T0, holder=None, behind_margin=60)
-    other = read_status(index, now=T0, holder=999, behind_margin=60)
+    archive = Archive(tmp_path / "data", Config(), clock=lambda: T0)
+    archive.add(["https://a.example/"])
+    archive.reschedule(["https://a.example/"], T0 + timedelta(minutes=1))
+    archive.set_meta(META_PID, "4242")
+    free = read_status(archive, now=T0, holder=None, behind_margin=60)
+    other = read_status(archive, now=T0, holder=999, behind_margin=60)
     assert not free.running and not other.running
     assert not free.is_behind and free.behind == 0 and free.due == 0
     assert "not running" in status_text(other) and "held by pid 999" in status_text(other)
-    index.close()
+    archive.close()
 
 
 def test_status_reads_the_lock_file_and_the_archive_clock(tmp_path: Path) -> None:
@@ -105,8 +104,8 @@ def test_status_reads_the_lock_file_and_the_archive_clock(tmp_path: Path) -> Non
     archive = Archive(data, Config(), clock=lambda: T0)
     archive.add(["https://a.example/"])  # registered at T0: due at T0, not late
     with DataLock(data, "archiver run"):
-        archive.index.set_meta(META_PID, str(os.getpid()))
-        archive.index.set_meta(META_CHECK, to_db_time(T0 - timedelta(minutes=2)))
+        archive.set_meta(META_PID, str(os.getpid()))
+        archive.stamp(META_CHECK, T0 - timedelta(minutes=2))
         status = daemon_status(archive)
     assert status.running and status.holder == os.getpid()
     assert status.due == 1 and status.behind == 0 and not status.is_behind
@@ -118,13 +117,13 @@ def test_status_command_exits_3_when_behind(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with Archive(data, Config()) as archive:
         archive.add(["https://a.example/"])
-        archive.index.set_next_due(["https://a.example/"], datetime.now(UTC) - timedelta(hours=2))
+        archive.reschedule(["https://a.example/"], datetime.now(UTC) - timedelta(hours=2))
     runner = CliRunner()
     result = runner.invoke(cli, ["--data", str(data), "status", "--format", "json"])
     assert result.exit_code == BEHIND_EXIT, result.output
     assert json.loads(result.output)["behind"] is True
     with Archive(data, Config()) as archive:
-        archive.index.set_next_due(["https://a.example/"], datetime.now(UTC) + timedelta(hours=2))
+        archive.reschedule(["https://a.example/"], datetime.now(UTC) + timedelta(hours=2))
     result = runner.invoke(cli, ["--data", str(data), "status"])
     assert result.exit_code == 0, result.output
     assert "daemon:     not running (never started" in result.output
@@ -141,7 +140,7 @@ def test_watcher_offers_new_and_edited_documents_once(tmp_path: Path) -> None:
     for junk in (".a.md.swp", "a.md~", "#a.md#", "notes.pdf", "draft.md.tmp"):
         (docs / junk).write_text("https://example.org/junk")
     archive = Archive(tmp_path / "data", Config())
-    watcher = FolderWatcher([docs, tmp_path / "missing"], known_digest=archive.index.document_digest)
+    watcher = FolderWatcher([docs, tmp_path / "missing"], known_digest=archive.document_digest)
 
     first = watcher.pending()
     assert first == [str(docs / "a.md"), str(docs / "sub" / "b.html")]
@@ -165,7 +164,7 @@ def test_restarted_watcher_skips_documents_already_imported(tmp_path: Path) -> N
     (docs / "a.md").write_text("https://example.org/a\n")
     archive = Archive(tmp_path / "data", Config())
     archive.import_documents([str(docs / "a.md")])
-    fresh = FolderWatcher([docs], known_digest=archive.index.document_digest)  # no memory of mtimes
+    fresh = FolderWatcher([docs], known_digest=archive.document_digest)  # no memory of mtimes
     assert fresh.pending() == []
     archive.close()
 
@@ -287,13 +286,13 @@ def test_tick_checks_due_urls_with_their_intervals_and_jitter(tmp_path: Path, se
     before = datetime.now(UTC)
     daemon.tick()
     after = datetime.now(UTC)
-    states = {s.url: s for s in archive.index.url_states()}
+    states = {s.url: s for s in archive.url_states()}
     a, b = states[server.url_for("/a")], states[server.url_for("/b")]
     assert a.checks == b.checks == 1
     assert a.next_due is not None and b.next_due is not None
     assert before + timedelta(seconds=54) <= a.next_due <= after + timedelta(seconds=66)
     assert before + timedelta(seconds=540) <= b.next_due <= after + timedelta(seconds=660)
-    assert archive.index.get_meta(META_TICK) and archive.index.get_meta(META_CHECK)
+    assert archive.meta(META_TICK) and archive.meta(META_CHECK)
     daemon.tick()  # nothing is due: nothing is fetched
     # Each due page fetched once (a new version's requisites, here the favicon, come besides).
     assert sorted(request.path for request, _ in server.log if request.path in ("/a", "/b")) == ["/a", "/b"]
@@ -307,7 +306,7 @@ def test_adaptive_schedule_applies_in_the_daemon(tmp_path: Path, server: HTTPSer
     daemon = Daemon(archive)
     daemon.start()
     daemon.tick()
-    state = archive.index.url_state(server.url_for("/a"))
+    state = archive.url_state(server.url_for("/a"))
     assert state is not None and state.next_due is not None and state.last_checked is not None
     assert 120 <= (state.next_due - state.last_checked).total_seconds() < 150  # never changed yet: the floor
     daemon.close()
@@ -323,10 +322,10 @@ def test_robots_obey_skips_disallowed_urls_and_puts_them_off(tmp_path: Path, ser
     daemon.start()
     daemon.tick()
     assert [req.path for req, _ in server.log].count("/secret") == 0
-    secret = archive.index.url_state(server.url_for("/secret"))
+    secret = archive.url_state(server.url_for("/secret"))
     assert secret is not None and secret.checks == 0
     assert secret.next_due is not None and secret.next_due > datetime.now(UTC) + timedelta(minutes=59)
-    opened = archive.index.url_state(server.url_for("/open"))
+    opened = archive.url_state(server.url_for("/open"))
     assert opened is not None and opened.checks == 1
     assert daemon.counters.robots_skipped == 1
     daemon.close()
@@ -350,7 +349,7 @@ def test_events_from_a_tick_reach_the_notifier(tmp_path: Path, server: HTTPServe
     daemon.tick()  # baseline: no event
     server.clear()
     server.expect_request("/gone").respond_with_data("not here", status=404)
-    archive.index.set_next_due([server.url_for("/gone")], datetime.now(UTC))
+    archive.reschedule([server.url_for("/gone")], datetime.now(UTC))
     daemon.tick()
     assert daemon.notifier.wait_idle(20)
     daemon.close()
@@ -402,8 +401,8 @@ def test_captures_pause_when_the_disk_is_too_full(tmp_path: Path, server: HTTPSe
     assert len(paused) == 1, paused  # one line, not one per tick
     assert paused[0].startswith(f"captures paused: {archive.warc_dir}: only ")
     assert paused[0].endswith(" MB free; nothing is lost, trying again next tick")
-    state = archive.index.url_state(server.url_for("/a"))
-    assert state is not None and state.checks == 0 and archive.index.due_count(datetime.now(UTC)) == 1
+    state = archive.url_state(server.url_for("/a"))
+    assert state is not None and state.checks == 0 and archive.due_count(datetime.now(UTC)) == 1
     daemon.close()
 
 

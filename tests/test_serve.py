@@ -283,7 +283,7 @@ def test_replay_rewrites_every_link_into_the_archive(served: Served) -> None:
 
 def test_rewritten_subresource_resolves_to_its_nearest_capture(served: Served) -> None:
     page = served.captures(served.site.poll)[-1]  # the edit: checked seconds after the logo's own capture
-    mementos = Mementos(served.archive.index).of(served.site.logo)[1]
+    mementos = Mementos(served.archive).of(served.site.logo)[1]
     # The logo was checked as a source and fetched again as a requisite of each new version of
     # the page: the nearest memento in time is the requisite fetched with this very version.
     requisite = next(r for r in served.archive.requisites(page) if r.url == served.site.logo)

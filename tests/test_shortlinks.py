@@ -118,7 +118,7 @@ def test_same_target_is_no_event_and_the_redirect_chain_is_in_the_warc(
 def test_seed_002_registers_its_t_co_and_pic_twitter_links_as_posts_to_follow(seeds: Path, data_dir: Path) -> None:
     with Archive(data_dir, CONFIG) as archive:
         archive.import_documents([str(seeds / SEED_002)])
-        kinds = {s.url: s.kind for s in archive.index.url_states()}
+        kinds = {s.url: s.kind for s in archive.url_states()}
     assert kinds == {"https://t.co/zLkNJ30Oqp": "short", "https://pic.twitter.com/VZsRSPH8iL": "post"}
 
 
@@ -143,7 +143,7 @@ def test_seed_002_links_are_followed_as_the_posts_they_lead_to(
     with Archive(data_dir, CONFIG) as archive:
         archive.import_documents([str(seeds / SEED_002)])
         archive.check()
-        texts = {s.url: archive.text(archive.history(s.url)[-1]).text for s in archive.index.url_states()}
+        texts = {s.url: archive.text(archive.history(s.url)[-1]).text for s in archive.url_states()}
     for url in ("https://t.co/zLkNJ30Oqp", "https://pic.twitter.com/VZsRSPH8iL"):
         assert "Anti-ICE agitators do not speak for Americans" in texts[url]  # the post's words, not a page
     asked = set(web.hits)

@@ -150,7 +150,7 @@ def test_capture_of_odd_loopback_spellings_is_blocked_end_to_end(
         assert done.returncode == 0, done.stderr
     assert proxy.requests == [] and secret.log == []
     with Archive(data, Config()) as archive:
-        outcomes = [c.outcome for s in archive.index.url_states() for c in archive.history(s.url)]
+        outcomes = [c.outcome for s in archive.url_states() for c in archive.history(s.url)]
     assert outcomes == [Outcome.BLOCKED] * len(HOSTILE_FORMS)
 
 

@@ -49,7 +49,7 @@ class App:
 
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
-        self.mementos = Mementos(archive.index)
+        self.mementos = Mementos(archive)
 
     def routes(self) -> tuple[Route, ...]:
         return (
@@ -100,11 +100,11 @@ class App:
         for s in sources:
             counts[str(s.status)] = counts.get(str(s.status), 0) + 1
         tally = " · ".join(f"{status}: {counts[status]}" for status in SourceStatus if status in counts)
-        events = newest_first(self.archive.index.events_since())[:RECENT_EVENTS]
+        events = newest_first(self.archive.events())[:RECENT_EVENTS]
         body = (
             f'<section id="sources"><h2>Sources ({len(sources)})</h2><p class="meta">{e(tally)}</p>'
             f"{t.sources_table(sources)}</section>"
-            f'<section id="documents"><h2>Documents</h2>{t.documents_list(self.archive.index.documents())}</section>'
+            f'<section id="documents"><h2>Documents</h2>{t.documents_list(self.archive.documents())}</section>'
             f'<section id="events"><h2>Recent events</h2>{t.events_html(events)}</section>'
         )
         return self._page(
@@ -121,7 +121,7 @@ class App:
         captures = self.archive.history(url)
         canon = canonical(url)
         summary = self.archive.sources(urls=[canon])[0]
-        events = newest_first(self.archive.index.events_since(url=canon))
+        events = newest_first(self.archive.events(url=canon))
         replay = request.origins.replay
         facts = t.definition_list(
             [
@@ -140,7 +140,7 @@ class App:
             ]
         )
         body = (
-            f"{facts}<h2>Cited by</h2>{t.citations_html(self.archive.index.citations_for(canon))}"
+            f"{facts}<h2>Cited by</h2>{t.citations_html(self.archive.citations_for(canon))}"
             f"<h2>Events ({len(events)})</h2>{t.events_html(events)}"
             f"<h2>Captures ({len(captures)})</h2>{t.diff_form(canon, captures)}{t.captures_table(canon, captures)}"
         )
@@ -153,11 +153,11 @@ class App:
         return self._guard(request, lambda: self._document(request, path))
 
     def _document(self, request: Request, path: str) -> Response:
-        if not any(d["path"] == path for d in self.archive.index.documents()):
+        if not any(d.path == path for d in self.archive.documents()):
             raise CaptureNotFoundError(f"{path}: no such imported document")
         data = self.archive.report_data(document=path)
         anchors: dict[str, list[str]] = {}
-        for citation in self.archive.index.citations_of(path):
+        for citation in self.archive.citations_of(path):
             anchors.setdefault(citation.url, []).append(citation.anchor)
         answers = standings(data.sources, data.events)
         body = (
@@ -212,7 +212,7 @@ class App:
                 ("truncated", "yes" if c.truncated else "no"),
             ]
         )
-        events = [ev for ev in self.archive.index.events_since(url=c.url) if ev.capture == c.id]
+        events = [ev for ev in self.archive.events(url=c.url) if ev.capture == c.id]
         body = facts + f"<h2>Citation</h2>{self._snippets(c)}"
         if events:
             body += f"<h2>Events</h2>{t.events_html(events)}"
@@ -234,7 +234,7 @@ class App:
         if c.record_type not in MEMENTO_RECORDS:
             return ""
         version = self.archive.version_of(c)
-        shot = self.archive.index.screenshot(version.id)
+        shot = self.archive.screenshot_taken(version.id)
         requisites = self.archive.requisites(version)
         whose = "" if version.id == c.id else f" (kept with capture {t.capture_link(version.id)}, the same version)"
         html = ""
@@ -265,7 +265,7 @@ class App:
 
         def build() -> Response:
             capture = self.archive.capture(match.group("id"))
-            shot = self.archive.index.screenshot(capture.id)
+            shot = self.archive.screenshot_taken(capture.id)
             if shot is None:
                 raise CaptureNotFoundError(f"capture {capture.id} has no screenshot")
             headers = tuple((k, v) for k, v in app_headers(request.origins) if k != "Cache-Control")
@@ -278,7 +278,7 @@ class App:
         citable = c.outcome == Outcome.OK and (c.status or 0) < 400
         info = self.archive.citation_info(c.url, at=c.captured_at) if citable else None
         if info is None or info.capture_id != c.id:
-            instead = self.archive.index.capture_near(c.url, c.captured_at)
+            instead = self.archive.capture_near(c.url, c.captured_at)
             hint = f" The nearest good capture is {t.capture_link(instead.id)}." if instead else ""
             return f"<p>This capture is not a good copy to cite.{hint}</p>"
         return "".join(

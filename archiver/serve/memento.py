@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import quote, unquote
 
-from archiver.errors import UrlError
-from archiver.index import Index
+from archiver.archive import Archive
+from archiver.errors import CaptureNotFoundError, UrlError
 from archiver.models import Capture, Outcome, Requisite, capture_id
 from archiver.serve.server import Request, Response, Route
 from archiver.urls import canonical
@@ -109,8 +109,8 @@ def memento_uri(origins_replay: str, capture: Capture) -> str:
 class Mementos:
     """The mementos of URLs, from the index, and the Memento headers and documents about them."""
 
-    def __init__(self, index: Index) -> None:
-        self.index = index
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
 
     def of(self, url: str) -> tuple[str, list[Capture]]:
         """The canonical URI-R of ``url`` and its mementos, oldest first, one per second."""
@@ -119,11 +119,15 @@ class Mementos:
         except UrlError:
             return url, []
         by_second: dict[str, Capture] = {}
-        for capture in self.index.captures(canon):
+        try:
+            captures = self.archive.history(canon)
+        except CaptureNotFoundError:  # not watched: it may still have been fetched as a requisite
+            captures = []
+        for capture in captures:
             if capture.record_type in MEMENTO_RECORDS:
                 by_second[timestamp14(capture.captured_at)] = capture  # captures come oldest first
         for spelled in dict.fromkeys((canon, url)):
-            for requisite in self.index.requisite_records(spelled):
+            for requisite in self.archive.requisite_records(spelled):
                 if requisite.record_type in MEMENTO_RECORDS:  # a page's own capture wins its second
                     by_second.setdefault(timestamp14(requisite.captured_at), requisite_capture(requisite))
         return canon, sorted(by_second.values(), key=lambda c: c.captured_at)

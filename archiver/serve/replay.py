@@ -113,7 +113,7 @@ class Replay:
 
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
-        self.mementos = Mementos(archive.index)
+        self.mementos = Mementos(archive)
 
     def routes(self) -> tuple[Route, ...]:
         return (
@@ -167,7 +167,7 @@ class Replay:
         may point at the same bytes under another URL) from the record the index names."""
         if capture.refers_to:
             return self.archive.payload(capture)
-        requisite = self.archive.index.requisite_record(capture.record_id) if capture.record_id else None
+        requisite = self.archive.requisite_record(capture.record_id) if capture.record_id else None
         if requisite is None or requisite.payload is None:
             return b""
         holder = requisite.payload

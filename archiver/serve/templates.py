@@ -12,10 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from string import Template
-from typing import Any
 from urllib.parse import urlencode
 
-from archiver.models import Capture, Citation, Diff, Event, SourceSummary
+from archiver.models import Capture, Citation, Diff, Event, ImportedDocument, SourceSummary
 from archiver.report import iso, timeline_svg
 from archiver.report.htmlpage import _event as report_event  # the report's event renderer (diffs as ins/del)
 from archiver.report.htmlpage import diff_html, e, url_link
@@ -114,12 +113,12 @@ def sources_table(sources: Sequence[SourceSummary]) -> str:
     )
 
 
-def documents_list(documents: Sequence[Mapping[str, Any]]) -> str:
+def documents_list(documents: Sequence[ImportedDocument]) -> str:
     if not documents:
         return "<p>No documents imported.</p>"
     items = [
-        f"<li>{document_link(str(d['path']))} · {int(d['citations'] or 0)} citations"
-        + (f" · {url_link(str(d['source_url']))}" if d.get("source_url") else "")
+        f"<li>{document_link(d.path)} · {d.citations} citations"
+        + (f" · {url_link(d.source_url)}" if d.source_url else "")
         + "</li>"
         for d in documents
     ]
