@@ -72,7 +72,12 @@ def _apply(
     root: Element, templates: Sequence[Template], extractor: str, url: str, force: bool = False
 ) -> HtmlText | None:
     keeps = {sig for t in templates for sig in t.keeps}
-    page = prepare(root, (lambda el: signature(el) in keeps) if keeps else None, url)
+
+    def kept(el: Element) -> bool:
+        sig = signature(el)
+        return sig in keeps or sig.split("#", 1)[0] in keeps
+
+    page = prepare(root, kept if keeps else None, url)
     for template in templates:
         node = find(page, template)
         if node is not None and (force or _fits(page, node)):
@@ -94,7 +99,9 @@ def _learn(root: Element, text: str, url: str) -> Template:
     def keep(el: Element) -> bool:
         sig = signature(el)
         if el in held and ("." in sig or "#" in sig):
-            spared.add(sig)
+            # A held block named by id ("section.report#Fazit") stands for its siblings of the same
+            # class ("section.report#Praxistest"): the article's sections, one rule for all of them.
+            spared.add(sig.split("#", 1)[0] if "." in sig else sig)
             return True
         return False
 

@@ -222,7 +222,7 @@ def drop_link_blocks(node: Element, host: str = "") -> None:
             lists.append(members[0])
     for el in lists:
         heading = _previous_block(el)
-        if heading is not None and heading.tag in ("h2", "h3", "h4", "h5", "h6", "strong") and len(text_of(heading).split()) <= 6:
+        if heading is not None and _is_section_label(heading):
             doomed.append(heading)
     # A page that is nothing but links (a home page, a section front, a site's not-found page with
     # its list of suggestions) keeps them: they are what it says, and what a soft-404 is told by.
@@ -232,6 +232,18 @@ def drop_link_blocks(node: Element, host: str = "") -> None:
     for el in doomed:
         if el.getparent() is not None:
             drop(el)
+
+
+_LABEL_CLASS = re.compile(r"title|heading|headline|label|caption|header", re.IGNORECASE)
+
+
+def _is_section_label(el: Element) -> bool:
+    """A short heading over a block: a heading element, a ``header``, or a block classed as a title."""
+    text = " ".join(text_of(el).split())
+    if not text or len(text.split()) > 6:
+        return False
+    return (el.tag in ("h2", "h3", "h4", "h5", "h6", "strong", "header") or text.endswith(":")
+            or bool(_LABEL_CLASS.search(classes(el))))
 
 
 def _outermost(elements: list[Element]) -> list[Element]:
@@ -326,7 +338,14 @@ class HtmlText:
 def _headline(root: Element, node: Element, meta: dict[str, str]) -> str:
     """The visible headline: an h1 in the content, else the first non-logo h1, else the metadata."""
     inside = [h for h in node.iter("h1") if text_of(h).strip()]
-    candidates = inside or [h for h in root.iter("h1") if text_of(h).strip() and not is_logo(h)]
+    outside = [h for h in root.iter("h1") if text_of(h).strip() and not is_logo(h)]
+    candidates = inside or outside
+    declared = _words(meta.get("og:title") or meta.get("title") or "")
+    if declared:  # the h1 the page's own title names wins over a "Comments" heading in the region
+        for h in dict.fromkeys([*inside, *outside]):
+            words = _words(text_of(h))
+            if words and len(words & declared) >= 0.6 * len(words):
+                return text_of(h).strip()
     if candidates:
         return text_of(candidates[0]).strip()
     return (
@@ -335,6 +354,10 @@ def _headline(root: Element, node: Element, meta: dict[str, str]) -> str:
         or meta.get("citation_title")
         or meta.get("title", "")
     )
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
 
 
 _BYLINE_XPATH = (
@@ -436,7 +459,8 @@ def read_page(root: Element) -> HtmlText:
 def read_region(page: Prepared, node: Element, meta: dict[str, Any]) -> HtmlText:
     """The headline, article header and paragraphs of ``node``, the page's main-content region."""
     root, body, meta_tags = page.root, page.body, page.meta_tags
-    drop_link_blocks(node, urlsplit(page.url or meta_tags.get("canonical", "")).hostname or "")
+    host = urlsplit(page.url or meta_tags.get("canonical", "")).hostname or ""
+    drop_link_blocks(node, host)
     title = _headline(root, node, meta_tags)
     for key, name in (("lang", "lang"), ("canonical", "canonical"), ("og:site_name", "site_name"),
                       ("article:modified_time", "modified"), ("description", "description")):  # fmt: skip
@@ -467,8 +491,11 @@ def read_region(page: Prepared, node: Element, meta: dict[str, Any]) -> HtmlText
 
     _canonical_times(node)
     _mask_counter_elements(node)
-    paragraphs = extra + linearise(node)
-    paragraphs = [p for p in paragraphs if not _AD_LABEL.match(p[0]) and not _is_credit(p[0])]
+    owners: list[Element] = []
+    body_paragraphs = linearise(node, owners)
+    cut = _furniture_tail(body_paragraphs, owners, host)
+    paragraphs = extra + body_paragraphs[:cut]
+    paragraphs = [p for p in paragraphs if not _AD_LABEL.match(p[0]) and not _is_credit(p[0]) and not _READING_TIME.match(p[0])]
     if title:  # the headline is the title, not a paragraph
         flat = " ".join(title.split())
         for i, (text, _, _) in enumerate(paragraphs[:4]):
@@ -485,11 +512,58 @@ def read_region(page: Prepared, node: Element, meta: dict[str, Any]) -> HtmlText
     )
 
 
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "header"))
+# How a sentence ends, in the scripts the pages come in (a label or a menu entry ends without it).
+_SENTENCE_END = re.compile(r"[.!?。！？…\"”»’)\]]\s*$")
+
+
+def _furniture_tail(paragraphs: list[tuple[str, bool, bool]], owners: list[Element], host: str) -> int:
+    """Where the article's own text ends: the index after which only site furniture follows.
+
+    The region a template or the density pass picks often ends with what sits under the article:
+    a section label ("Temas", "Vous aimerez aussi", "Auch interessant:"), a "print" or "back to top"
+    link, a run of links to the site's other pages. Walking back from the end, a short block that is
+    mostly links to this site is furniture, and so is a short label (six words or fewer with no
+    sentence end, or a phrase ending in a colon) with such links after it; a label with nothing
+    after it is an author's sign-off and stays, unless it is a heading (a section left empty). The first paragraph that is neither (prose, a table
+    row, a link elsewhere: a source list) ends the walk. The article's header zone is never cut,
+    and at least one paragraph after it is always kept.
+    """
+    floor = _header_zone(paragraphs) + 1
+    cut = end = len(paragraphs)
+    i = end
+    while i > floor:
+        text, _, is_row = paragraphs[i - 1]
+        words = len(text.split())
+        if is_row or not words:
+            break
+        owner = owners[i - 1]
+        if words <= 25 and _link_chars(owner) >= 0.6 * max(text_len(owner), 1) and _internal(owner, host):
+            cut = i - 1  # links to the site's other pages
+        elif not ((words <= 6 and not _SENTENCE_END.search(text)) or (words <= 10 and text.rstrip().endswith(":"))):
+            break
+        elif cut < end or owner.tag in _HEADINGS:
+            cut = i - 1  # a label over links already cut ("Mehr Nachrichten"), a heading over nothing
+        i -= 1
+    return cut
+
+
 # Labels that ad slots and widgets leave behind when their container has no telling class.
 _AD_LABEL = re.compile(
     r"^\W*(?:advertisement|advertising|ad|sponsored(?: content)?|story continues below(?: advertisement)?"
     r"|article continues below|scroll to continue(?: with content)?|skip to (?:main )?content"
     r"|continue reading|read more|share this(?: article| story)?)\W*$",
+    re.IGNORECASE,
+)
+
+
+# A reading-time estimate ("6 min read", "21 minutes - 4312 words", "Lesezeit: 4 Minuten", "11 minut
+# czytania"): a counter derived from the text, which changes whenever the text does and says nothing.
+_READING_TIME = re.compile(
+    r"^\W*(?:(?:reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|czas czytania"
+    r"|tempo di lettura|lukuaika)\W*)?(?:ca\.\s*)?\d+(?:[-–]\d+)?\s*(?:min(?:ute)?s?|minuten|minut[ay]?|mins?\.?)"
+    r"(?:\s+(?:read|reading|reading time|lesezeit|lesedauer|de lecture|de lectura|czytania|di lettura|lukuaika))?"
+    r"(?:\W+\d[\d.,]*\s*(?:words|wörter|mots|palabras|słów|parole))?\W*$",
     re.IGNORECASE,
 )
 
