@@ -33,7 +33,7 @@ from archiver.fetch import Fetcher, HostThrottle
 from archiver.index import Index
 from archiver.models import Capture, FetchResult, Outcome, RecordLocation, Requisite, Screenshot, capture_id
 from archiver.requisites import RequisiteFetcher
-from archiver.warcstore import X, StoredRecord, WarcStore, parse_fields
+from archiver.warcstore import StoredRecord, WarcStore, X, parse_fields, parse_warc_date
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +148,7 @@ class NewVersions:
 _LISTING_BYTES = 1 << 20
 #: The bytes of a PNG that hold its size (signature and IHDR chunk).
 _PNG_HEAD = 24
+_FETCHED = ("response", "revisit", "metadata")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,10 +160,42 @@ class _Listing:
     screenshot: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """What a requisite's index row needs from its final record (kept small: one per side fetch)."""
+
+    where: RecordLocation
+    record_type: str
+    date: str
+    target: str | None
+    status: int | None
+    content_type: str | None
+    digest: str | None
+    refers_to: str | None
+    refers_uri: str | None
+    refers_date: str | None
+
+
 def _is_listing(record_type: str, header: Callable[[str], str | None]) -> bool:
     # A listing is about the page's record (Concurrent-To) and closes no capture (no Outcome).
     return (record_type == "metadata" and header("WARC-Concurrent-To") is not None
             and header(X + "Outcome") is None)
+
+
+def _is_side_fetch(record_type: str, header: Callable[[str], str | None]) -> bool:
+    # A requisite's final record is a capture event of its own: no Outcome, no Concurrent-To.
+    return (record_type in _FETCHED and header(X + "Outcome") is None
+            and header("WARC-Concurrent-To") is None)
+
+
+def _pick(record_type: str, header: Callable[[str], str | None]) -> int | None:
+    """What ``rebuild`` reads of a record: a listing whole, a screenshot's PNG header, a side
+    fetch's headers; nothing else."""
+    if _is_listing(record_type, header):
+        return _LISTING_BYTES
+    if record_type == "resource" and (header("WARC-Target-URI") or "").startswith(("urn:view:", "urn:thumbnail:")):
+        return _PNG_HEAD
+    return 0 if _is_side_fetch(record_type, header) else None
 
 
 def _listing(record: StoredRecord) -> _Listing | None:
@@ -176,6 +209,16 @@ def _listing(record: StoredRecord) -> _Listing | None:
     return _Listing(capture_id(page), rows, shot if isinstance(shot, str) else None)
 
 
+def _head(where: RecordLocation, record: StoredRecord) -> _Head:
+    content_type = next((v for k, v in record.http_headers if k.lower() == "content-type"), None)
+    return _Head(
+        where=where, record_type=record.record_type, date=record.header("WARC-Date") or "",
+        target=record.target_uri, status=record.http_status, content_type=content_type,
+        digest=record.header("WARC-Payload-Digest"), refers_to=record.header("WARC-Refers-To"),
+        refers_uri=record.header("WARC-Refers-To-Target-URI"), refers_date=record.header("WARC-Refers-To-Date"),
+    )
+
+
 def _width_height(png: bytes) -> tuple[int, int]:
     try:
         return png_size(png)
@@ -184,43 +227,31 @@ def _width_height(png: bytes) -> tuple[int, int]:
 
 
 def rebuild(store: WarcStore) -> tuple[list[Requisite], list[Screenshot]]:
-    """Every version's requisites and screenshot, read from the WARC files alone, in write order:
-    the index rows ``NewVersions.capture`` made, for ``rebuild-index``.
+    """Every version's requisites and screenshot, read from the WARC files alone in one walk, in
+    write order: the index rows ``NewVersions.capture`` made, for ``rebuild-index``.
 
-    The listing records say which records belong to which capture, and come after them, so the
-    files are walked twice: once for the listings and the screenshots, once for the records
-    they name (and a third time only for revisited records no listing names, as after a crash).
+    A listing record names the records of its version, which come before it (a revisit's payload
+    may be anywhere earlier), so the headers of every side fetch are kept until the end of the
+    walk, a few hundred bytes each.
     """
     listings: list[_Listing] = []
+    heads: dict[str, _Head] = {}
     views: dict[str, tuple[RecordLocation, StoredRecord]] = {}
     thumbnails: dict[str, RecordLocation] = {}  # the page's record id → its screenshot's thumbnail
-
-    def first(record_type: str, header: Callable[[str], str | None]) -> int | None:
-        if _is_listing(record_type, header):
-            return _LISTING_BYTES
-        target = header("WARC-Target-URI") or ""
-        if record_type == "resource" and target.startswith(("urn:view:", "urn:thumbnail:")):
-            return _PNG_HEAD
-        return None
-
-    for where, record in store.iter_records(first):
-        if record.record_type == "metadata":
-            if (listing := _listing(record)) is not None:
-                listings.append(listing)
-        elif (record.target_uri or "").startswith("urn:view:"):
-            views[where.record_id] = (where, record)
-        elif page := record.header(CAPTURE_HEADER):
-            thumbnails[page] = where
-    wanted = {rid for listing in listings for _, _, rid in listing.requisites}
-    heads = _heads(store, wanted)
-    revisited = {h.header("WARC-Refers-To") for _, h in heads.values() if h.record_type == "revisit"}
-    missing = {rid for rid in revisited if rid and rid not in heads}
-    if missing:
-        heads.update(_heads(store, missing))
+    for where, record in store.iter_records(_pick):
+        if record.record_type == "resource":
+            if (record.target_uri or "").startswith("urn:view:"):
+                views[where.record_id] = (where, record)
+            elif page := record.header(CAPTURE_HEADER):
+                thumbnails[page] = where
+        elif record.payload and (listing := _listing(record)) is not None:
+            listings.append(listing)
+        elif record.header("WARC-Concurrent-To") is None:
+            heads[where.record_id] = _head(where, record)
     requisites = [
         _requisite(listing.capture, url, kind, heads[rid], heads)
         for listing in listings for url, kind, rid in listing.requisites
-        if rid in heads and heads[rid][1].date is not None
+        if rid in heads and parse_warc_date(heads[rid].date) is not None
     ]
     screenshots = []
     for listing in listings:
@@ -236,37 +267,20 @@ def rebuild(store: WarcStore) -> tuple[list[Requisite], list[Screenshot]]:
     return requisites, screenshots
 
 
-def _heads(store: WarcStore, ids: set[str]) -> dict[str, tuple[RecordLocation, StoredRecord]]:
-    """The headers and locations of the records ``ids`` (no bodies)."""
-    if not ids:
-        return {}
-
-    def named(record_type: str, header: Callable[[str], str | None]) -> int | None:
-        return 0 if header("WARC-Record-ID") in ids else None
-
-    return {where.record_id: (where, record) for where, record in store.iter_records(named)}
-
-
-def _requisite(
-    capture: str, url: str, kind: str, head: tuple[RecordLocation, StoredRecord],
-    heads: dict[str, tuple[RecordLocation, StoredRecord]],
-) -> Requisite:
+def _requisite(capture: str, url: str, kind: str, head: _Head, heads: dict[str, _Head]) -> Requisite:
     """A requisite's index row from its final record (as ``requisites._requisite`` made it)."""
-    where, record = head
     payload: RecordLocation | None = None
     uri = date = None
-    if record.record_type == "revisit":
-        holder = heads.get(record.header("WARC-Refers-To") or "")
-        payload = holder[0] if holder else None
-        uri, date = record.header("WARC-Refers-To-Target-URI"), record.header("WARC-Refers-To-Date")
-    elif record.record_type == "response":
-        payload, uri, date = where, record.target_uri, record.header("WARC-Date")
-    answered = record.record_type in ("response", "revisit")
-    content_type = next((v for k, v in record.http_headers if k.lower() == "content-type"), None)
+    if head.record_type == "revisit":
+        holder = heads.get(head.refers_to or "")
+        payload = holder.where if holder else None
+        uri, date = head.refers_uri, head.refers_date
+    elif head.record_type == "response":
+        payload, uri, date = head.where, head.target, head.date
     return Requisite(
-        capture=capture, url=url, kind=kind, record=where, record_type=record.record_type,
-        captured_at=record.date,  # type: ignore[arg-type]
-        status=record.http_status, content_type=content_type,
-        payload_digest=record.header("WARC-Payload-Digest") if answered else None, payload=payload,
+        capture=capture, url=url, kind=kind, record=head.where, record_type=head.record_type,
+        captured_at=parse_warc_date(head.date),  # type: ignore[arg-type]
+        status=head.status, content_type=head.content_type,
+        payload_digest=head.digest if head.record_type != "metadata" else None, payload=payload,
         payload_uri=uri, payload_date=date,
     )
