@@ -25,6 +25,7 @@ from archiver.classify import classify, current_status
 from archiver.classify.similarity import relatedness
 from archiver.config import Config
 from archiver.diff import diff as diff_texts
+from archiver.engine import UNREACHABLE
 from archiver.errors import ArchiverError, StoreError
 from archiver.extract import EXTRACTOR_VERSION, Template, TemplateBook, extract
 from archiver.fetch import Fetcher, parse_retry_after
@@ -262,6 +263,10 @@ class Checker:
         attempt = _Attempt()
         try:
             return self.check_one(state, attempt)
+        except UNREACHABLE as exc:  # the index went away (a PostgreSQL restart): no record, the URL stays due
+            self._note_error(f"index unreachable: {' '.join(str(exc).split())}")
+            logger.info("%s: not checked, the index does not answer: %s", state.url, exc)
+            return None
         except StoreError as exc:  # the WARC cannot be written (read-only, disk full): say so once
             self._note_error(str(exc))  # printed once by `check` (exit 1), not once per URL
             logger.info("%s: not captured: %s", state.url, exc)

@@ -10,7 +10,9 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -25,6 +27,7 @@ from archiver.engine import parse_index_url
 from archiver.engine.postgres import safe_dsn
 from archiver.errors import ArchiverError
 from archiver.migrate import migrate_index
+from archiver.worker import Worker
 from archiver.scheduler import Daemon
 from archiver.serve import EXPOSED_WARNING, Server, is_loopback, open_archive
 from archiver.status import BEHIND_EXIT, daemon_status, status_json, status_text
@@ -783,3 +786,35 @@ def migrate(obj: Context, to: str) -> None:
     for c in copies:
         click.echo(f"{c.table:<16} {c.source:>10} rows in SQLite  {c.copied:>10} in PostgreSQL  ok")
     click.echo(f"{sum(c.copied for c in copies)} rows copied from {where.path}; now set [index] url = \"{to}\"")
+
+
+@cli.command()
+@click.option("--until-idle", is_flag=True,
+              help="Exit once nothing is due and no worker holds a lease (a batch run; the default is to keep going).")
+@click.option("--name", help="This worker's name in leases and WARC file names (default: HOST-PID).")
+@pass_ctx
+def worker(obj: Context, until_idle: bool, name: str | None) -> None:
+    """Check the due URLs of a shared index, beside any number of workers on any machines, until SIGTERM/SIGINT.
+
+    Needs `[index] url = "postgresql://…"`; the data directory's warcs/ folder is shared storage.
+    Each worker leases a few due URLs at a time, checks them as `archiver check` does, writes its
+    own WARC files and records each check with the release of its lease in one transaction. A
+    worker that dies loses nothing: its URLs go to another worker when the lease runs out.
+
+    \b
+    Example:
+        archiver --config /etc/archiver/config.toml --data /srv/archive worker
+    """
+    if not parse_index_url(obj.config.index.url, obj.data_dir).shared:
+        refuse("worker", 'needs a shared index: set [index] url = "postgresql://USER@HOST/DB" '
+               "(on one machine, `archiver run` checks every due URL)")
+    flags = click.get_current_context().find_root().params
+    if not flags.get("quiet") and not flags.get("verbose"):
+        logging.getLogger("archiver").setLevel(logging.INFO)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    with errors_as_exit():
+        stats = Worker(obj.data_dir, obj.config, name=name, stop=stop, until_idle=until_idle).run()
+    click.echo(f"{stats.checked} checked in {stats.batches} batches"
+               + (f", paused {stats.pauses} times while the index was away" if stats.pauses else ""), err=True)

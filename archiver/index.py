@@ -242,6 +242,16 @@ def m_host_templates(db: Database) -> None:
     )
 
 
+@migrations()
+def m_worker_leases_and_host_slots(db: Database) -> None:
+    """Work leases of ``archiver worker``: a due URL is taken by one worker until its check is
+    recorded (the lease is released in the same transaction) or the lease expires. And each host's
+    next allowed request start, shared by every worker (per-host politeness across machines)."""
+    db.execute("ALTER TABLE urls ADD COLUMN lease_owner TEXT")
+    db.execute("ALTER TABLE urls ADD COLUMN lease_expires TEXT")
+    db.execute("CREATE TABLE IF NOT EXISTS host_slots (host TEXT PRIMARY KEY, next_allowed REAL NOT NULL)")
+
+
 # --------------------------------------------------------------------------- time helpers
 
 
@@ -448,6 +458,9 @@ class Index:
         self.engine = where.engine
         self._local = threading.local()
         self._readers: list[Any] = []
+        #: Set on a worker (``archiver worker``): a check is recorded only while this worker holds
+        #: the URL's lease, and recording it releases the lease in the same transaction.
+        self.lease_owner: str | None = None
         self.read_only = False
         self._uri: str | None = None  # set when the index could only be opened for reading
         if where.dsn is not None:
@@ -792,6 +805,12 @@ class Index:
             with conn:
                 for rec in records:
                     c = rec.capture
+                    if self.lease_owner is not None and not conn.execute(
+                        "UPDATE urls SET lease_owner = NULL, lease_expires = NULL WHERE url = ? AND lease_owner = ?",
+                        (c.url, self.lease_owner),
+                    ).rowcount:  # the lease ran out and another worker took the URL: its check counts
+                        logger.warning("%s: lease lost to another worker; this check is not recorded", c.url)
+                        continue
                     conn.execute(
                         f"INSERT OR IGNORE INTO captures ({_CAPTURE_COLUMNS}, text_key) VALUES ({','.join('?' * 19)})",
                         _capture_values(c, rec.text_key),
@@ -1042,6 +1061,59 @@ class Index:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [(*seal, to_db_time(now)) for seal in seals],
             )
+
+    # -- work leases and shared politeness (archiver worker) --------------------------------
+
+    def lease_due(self, owner: str, now: datetime, *, lease: float, limit: int) -> list[str]:
+        """Take up to ``limit`` due URLs no live lease holds, for ``lease`` seconds, most overdue first.
+
+        On PostgreSQL the rows are picked ``FOR UPDATE SKIP LOCKED``, so workers taking at the
+        same moment never take the same URL and never wait on each other.
+        """
+        t, until = to_db_time(now), to_db_time(now + timedelta(seconds=lease))
+        conn = self.db.conn
+        pick = ("SELECT url FROM urls WHERE next_due IS NOT NULL AND next_due <= ? "
+                "AND (lease_expires IS NULL OR lease_expires < ?) ORDER BY next_due LIMIT ?")
+        with conn:
+            if isinstance(conn, PgConnection):
+                rows = conn.raw(
+                    "UPDATE urls SET lease_owner = %s, lease_expires = %s WHERE url IN ("
+                    + pick.replace("?", "%s") + " FOR UPDATE SKIP LOCKED) RETURNING url, next_due",
+                    (owner, until, t, t, limit),
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    f"UPDATE urls SET lease_owner = ?, lease_expires = ? WHERE url IN ({pick}) RETURNING url, next_due",
+                    (owner, until, t, t, limit),
+                ).fetchall()
+        return [r[0] for r in sorted(rows, key=lambda r: r[1])]
+
+    def release_leases(self, owner: str) -> int:
+        """Give back every lease ``owner`` holds (a worker stopping cleanly); returns how many."""
+        with self.db.conn as conn:
+            return int(conn.execute("UPDATE urls SET lease_owner = NULL, lease_expires = NULL WHERE lease_owner = ?",
+                                    (owner,)).rowcount)
+
+    def leased_count(self, now: datetime) -> int:
+        return int(self._q("SELECT count(*) FROM urls WHERE lease_expires >= ?", (to_db_time(now),))[0][0])
+
+    def reserve_host_slot(self, host: str, delay: float) -> float:
+        """Reserve the next request start to ``host`` among all workers; returns the seconds to wait.
+
+        The server's clock decides (``statement_timestamp()``), so machines whose clocks differ still
+        keep ``delay`` between two starts. On SQLite (one process) the local throttle is enough: 0.
+        """
+        conn = self._conn()
+        if not isinstance(conn, PgConnection):
+            return 0.0
+        row = conn.raw(
+            "INSERT INTO host_slots AS h (host, next_allowed) VALUES (%s, extract(epoch FROM statement_timestamp()) + %s) "
+            "ON CONFLICT (host) DO UPDATE SET next_allowed = "
+            "greatest(h.next_allowed, extract(epoch FROM statement_timestamp())) + %s "
+            "RETURNING next_allowed - %s - extract(epoch FROM statement_timestamp())",
+            (host, delay, delay, delay),
+        ).fetchone()
+        return max(0.0, float(row[0])) if row else 0.0
 
     def capture_near_date(self, url: str, at: datetime) -> Capture | None:
         """The good capture nearest ``at`` (``archiver cite --as-of-document``)."""

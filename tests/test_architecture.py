@@ -32,6 +32,7 @@ RANKS: dict[str, int] = {
     "archive": 10,
     "status": 11, "citing": 11, "publish": 12,
     "serve": 12, "scheduler": 12,
+    "worker": 12,  # archiver worker: one of many on a shared index
     "cli": 13, "__main__": 14,
 }
 
