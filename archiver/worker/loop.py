@@ -24,6 +24,7 @@ from archiver.archive import Archive
 from archiver.config import Config
 from archiver.engine import DB_ERRORS
 from archiver.errors import StoreError
+from archiver.index import Index
 from archiver.warcstore import WarcStore
 from archiver.worker.politeness import SharedThrottle
 from archiver.worker.storage import WorkerWarcStore, repair_orphans
@@ -49,10 +50,13 @@ class WorkerArchive(Archive):
     def __init__(self, data_dir: Path, config: Config, *, name: str, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(data_dir, config, clock=clock)
         self.name = name
-        self.index.lease_owner = name
+        # The facade's own index (``Archive._index``; ``index`` before the facade made it private):
+        # the leases and politeness rows are this subclass's part of the facade.
+        self._shared: Index = vars(self).get("_index") or vars(self)["index"]
+        self._shared.lease_owner = name
         check = config.check
         self._throttle = SharedThrottle(
-            self.index.reserve_host_slot, per_host_concurrency=check.per_host_concurrency,
+            self._shared.reserve_host_slot, per_host_concurrency=check.per_host_concurrency,
             per_host_delay=check.per_host_delay, max_retry_after=check.max_retry_after,
         )
 
@@ -67,19 +71,19 @@ class WorkerArchive(Archive):
             return self._store
 
     def lease_due(self) -> list[str]:
-        return self.index.lease_due(self.name, self.clock(), lease=self.config.index.lease, limit=self.config.index.batch)
+        return self._shared.lease_due(self.name, self.clock(), lease=self.config.index.lease, limit=self.config.index.batch)
 
     def release_leases(self) -> int:
-        return self.index.release_leases(self.name)
+        return self._shared.release_leases(self.name)
 
     def idle_everywhere(self) -> bool:
         """Nothing is due and no worker holds a lease: the whole run is done."""
         now = self.clock()
-        return self.index.due_count(now) == 0 and self.index.leased_count(now) == 0
+        return self._shared.due_count(now) == 0 and self._shared.leased_count(now) == 0
 
     def check_leased(self, urls: list[str], stop: threading.Event) -> int:
         """Check the leased ``urls``; returns how many were checked."""
-        states = self.index.url_states(urls)
+        states = self._shared.url_states(urls)
         return self.check_states(states, stop=stop).checked
 
     def repair_orphans(self) -> list[str]:
@@ -91,12 +95,12 @@ class WorkerArchive(Archive):
         for path in store.files():
             if path.name == current or (path.parent / (path.name + ".open")).exists():
                 continue
-            through = self.index.indexed_through(path.name)
+            through = self._shared.indexed_through(path.name)
             if through >= path.stat().st_size:
                 continue
             progress = [through]
-            found += self.index.insert_captures(store.iter_captures_from(path.name, through, progress))
-            self.index.set_indexed_through({path.name: progress[0]})
+            found += self._shared.insert_captures(store.iter_captures_from(path.name, through, progress))
+            self._shared.set_indexed_through({path.name: progress[0]})
         if found:
             logger.warning("%d captures found in orphaned WARC files but not in the index: indexed now", found)
         return fixed
@@ -108,7 +112,7 @@ class WorkerArchive(Archive):
 
     def reachable(self) -> bool:
         try:
-            self.index.event_count()
+            self._shared.event_count()
         except DB_ERRORS:
             return False
         return True
