@@ -121,7 +121,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _BOILERPLATE = re.compile(
     r"(?:^|[\s_-])(?:ads?|adv|advert\w*|adslot|adunit|ad[-_]?slot|dfp|gpt|adsbygoogle|taboola|outbrain"
     r"|sponsor(?:ed|s)?|promo(?:tion)?s?|banner|cookies?|consent|gdpr|cmp|newsletters?|subscribe|signup"
-    r"|paywall|share|sharing|sharebar|social|related\w*|recommend\w*|recirc\w*|most[-_]?(?:read|popular|viewed)"
+    r"|paywall|disclosures?|share|sharing|sharebar|social|related\w*|recommend\w*|recirc\w*|most[-_]?(?:read|popular|viewed)"
     r"|mostread|popular|trending|more[-_]stories|comments?|comment[-_]list|commentlist|disqus|respond"
     r"|sidebar|widgets?|breadcrumbs?|pagination|pager|toolbar|skip[-_]link|sr[-_]only|visually[-_]hidden"
     r"|screen[-_]reader[-_]text|modal|popup|overlay|print[-_]only|tags|tag[-_]list|ticker|footer|colophon)(?:$|[\s_-])",
@@ -139,7 +139,7 @@ _CAPTION = re.compile(
 # An author's biography box ("Jane Doe is a personal finance expert…"): about the writer, not the
 # story. A short byline in the same markup stays (it is only a box when it runs past 12 words).
 _BIO = re.compile(
-    r"(?:^|[\s_-])(?:bio|biography|(?:author|autor|writer)[-_]?(?:bio|box|info|about|description|card|profile|details|teaser)"
+    r"(?:^|[\s_-])(?:bio|biography|(?:author|autor|writer)[-_]{0,2}(?:bio|box|info|about|description|card|profile|details|teaser)"
     r"|about[-_]?(?:the[-_]?)?author|abh[-_]\w+)(?:$|[\s_-])",
     re.IGNORECASE,
 )

@@ -512,6 +512,7 @@ def read_region(page: Prepared, node: Element, meta: dict[str, Any]) -> HtmlText
     )
 
 
+_ANNOUNCES = re.compile(r"[^\W\d]\s?:$")  # "Das könnte dich auch interessieren:" with nothing after it
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "header"))
 # How a sentence ends, in the scripts the pages come in (a label or a menu entry ends without it).
 _SENTENCE_END = re.compile(r"[.!?。！？…\"”»’)\]]\s*$")
@@ -542,7 +543,7 @@ def _furniture_tail(paragraphs: list[tuple[str, bool, bool]], owners: list[Eleme
             cut = i - 1  # links to the site's other pages
         elif not ((words <= 6 and not _SENTENCE_END.search(text)) or (words <= 10 and text.rstrip().endswith(":"))):
             break
-        elif cut < end or owner.tag in _HEADINGS:
+        elif cut < end or owner.tag in _HEADINGS or _ANNOUNCES.search(text):
             cut = i - 1  # a label over links already cut ("Mehr Nachrichten"), a heading over nothing
         i -= 1
     return cut
@@ -580,4 +581,7 @@ _CREDIT = re.compile(
 
 
 def _is_credit(text: str) -> bool:
-    return len(text.split()) <= 15 and bool(_CREDIT.match(text))
+    return len(text.split()) <= 20 and bool(_CREDIT.match(text) or _CREDIT_BY.match(text))
+
+
+_CREDIT_BY = re.compile(r"^\W{0,3}(?:photo(?:graph)?s?|photographed|pictures?|images?|foto|fotos|bild)\s+(?:by|von|de|par)\s", re.IGNORECASE)
