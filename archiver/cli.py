@@ -27,7 +27,8 @@ from archiver.engine import parse_index_url
 from archiver.engine.postgres import safe_dsn
 from archiver.errors import ArchiverError
 from archiver.migrate import migrate_index
-from archiver.worker import Worker
+from archiver.worker import Worker, worker_name
+from archiver.worker.scheduling import SchedulerArchive
 from archiver.scheduler import Daemon
 from archiver.serve import EXPOSED_WARNING, Server, is_loopback, open_archive
 from archiver.status import BEHIND_EXIT, daemon_status, status_json, status_text
@@ -578,6 +579,9 @@ def run(obj: Context) -> None:
 
     Logs one line per check (INFO is shown unless -q). Refuses to start (exit 1) while another
     daemon or an `archiver check` holds the data directory.
+    On a shared index (`[index] url = "postgresql://…"`) it may run on several machines: one holds
+    the scheduler role, the others stand by (one line) and take over when it ends; its checks are
+    leased like a worker's.
 
     \b
     Example:
@@ -588,7 +592,22 @@ def run(obj: Context) -> None:
         logging.getLogger("archiver").setLevel(logging.INFO)
         logging.getLogger("archiver.fetch.throttle").setLevel(logging.INFO)
     with errors_as_exit():
-        Daemon(obj.archive).run()
+        if parse_index_url(obj.config.index.url, obj.data_dir).shared:
+            run_shared(obj)
+        else:
+            Daemon(obj.archive).run()
+
+
+def run_shared(obj: Context) -> None:
+    """``run`` on a shared index: stand by until this process holds the scheduler role, then run."""
+    archive = SchedulerArchive(obj.data_dir, obj.config, name=f"run-{worker_name()}")
+    standby = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: standby.set())
+    if archive.wait_for_role(standby):
+        Daemon(archive).run()  # installs its own SIGTERM/SIGINT handling
+    else:
+        archive.close()
 
 
 @cli.command()

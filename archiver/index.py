@@ -1115,6 +1115,19 @@ class Index:
         ).fetchone()
         return max(0.0, float(row[0])) if row else 0.0
 
+    def try_role(self, role: str) -> bool:
+        """Take the one-holder role ``role`` (the scheduler of a shared index): True while held.
+
+        A PostgreSQL session advisory lock on the writer's connection: it is let go when the
+        process ends or its connection drops, and another process waiting for it takes it. On
+        SQLite the data directory's lock already makes the holder unique: always True.
+        """
+        conn = self.db.conn
+        if not isinstance(conn, PgConnection):
+            return True
+        row = conn.raw("SELECT pg_try_advisory_lock(hashtext(%s))", (role,)).fetchone()
+        return bool(row and row[0])
+
     def capture_near_date(self, url: str, at: datetime) -> Capture | None:
         """The good capture nearest ``at`` (``archiver cite --as-of-document``)."""
         return self.capture_near(url, at)

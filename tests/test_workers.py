@@ -83,10 +83,11 @@ def site() -> Iterator[Site]:
     s.server.server_close()
 
 
-def write_config(path: Path, index_url: str, *, per_host_delay: str = "0s", lease: str = "6s", batch: int = 8) -> Path:
+def write_config(path: Path, index_url: str, *, per_host_delay: str = "0s", lease: str = "6s", batch: int = 8,
+                 extra: str = "") -> Path:
     path.write_text(
         f'[check]\nper_host_delay = "{per_host_delay}"\nworkers = 4\n[screenshot]\nenabled = false\n'
-        f'[requisites]\nenabled = false\n[index]\nurl = "{index_url}"\nlease = "{lease}"\nbatch = {batch}\n'
+        f'[requisites]\nenabled = false\n[index]\nurl = "{index_url}"\nlease = "{lease}"\nbatch = {batch}\n' + extra
     )
     return path
 
@@ -216,3 +217,47 @@ def test_worker_on_a_sqlite_index_refuses_in_one_line(tmp_path: Path, data_dir: 
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "needs a shared index" in done.stderr
+
+
+def start_run(cfg: Path, data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    return subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "archiver", "--config", str(cfg), "--data",
+                             str(data_dir), "run"],
+                            stdout=subprocess.DEVNULL, stderr=log.open("wb"), env=env)
+
+
+def wait_for_line(log: Path, text: str, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while text not in log.read_text(errors="replace"):
+        assert time.monotonic() < end, f"{log.name}: no {text!r} after {timeout}s: {log.read_text()[-2000:]}"
+        time.sleep(0.2)
+
+
+def test_two_schedulers_one_runs_the_other_stands_by_then_takes_over(
+    site: Site, data_dir: Path, tmp_path: Path, pg_url: str
+) -> None:
+    urls = [site.url(n) for n in range(20)]
+    with Archive(data_dir, config(pg_url)) as archive:
+        archive.add(urls)
+    cfg = write_config(tmp_path / "config.toml", pg_url, lease="2m", extra='[schedule]\ntick = "1s"\n')
+    logs = [tmp_path / "run0.log", tmp_path / "run1.log"]
+    procs = [start_run(cfg, data_dir, log) for log in logs]
+    try:
+        wait_for(pg_url, len(urls), procs)
+        time.sleep(2)  # a tick more: a second scheduler, had it run, would check them again now
+        standing = [i for i, log in enumerate(logs) if "standing by" in log.read_text()]
+        assert len(standing) == 1, [log.read_text()[-1500:] for log in logs]
+        with psycopg.connect(pg_url) as db:
+            checks = dict(db.execute("SELECT url, checks FROM urls").fetchall())
+        assert checks == {u: 1 for u in urls}  # every URL scheduled once, by one scheduler
+        leader, standby = procs[1 - standing[0]], procs[standing[0]]
+        leader.send_signal(signal.SIGTERM)
+        assert leader.wait(timeout=90) == 0
+        wait_for_line(logs[standing[0]], "the scheduler role is ours now")
+        standby.send_signal(signal.SIGTERM)
+        assert standby.wait(timeout=90) == 0
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGABRT)  # faulthandler: where it hangs, into its log
+                p.wait(timeout=30)
