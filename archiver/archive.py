@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from archiver import platforms, report, versions
-from archiver.checker import Checker, parse_budget, site_of, template_id_of
+from archiver.checker import METADATA_TAGS, Checker, parse_budget, site_of, template_id_of
 from archiver.citations import extract_citations, unique_urls
 from archiver.citations.metadata import PageMetadata, page_metadata, parse_date
 from archiver.cite import CitationInfo, format_citation
@@ -57,8 +57,6 @@ from archiver.verify import Problem, VerifyReport, capture_targets, file_targets
 from archiver.warcstore import WarcStore
 
 logger = logging.getLogger(__name__)
-#: Most tags of a page read for its citation metadata (head, JSON-LD, bylines sit near the top).
-METADATA_TAGS = 50_000
 
 
 @dataclass
@@ -370,22 +368,8 @@ class Archive:
             result.events += checker.run(states, progress=progress, stop=stop)
         self._mark_indexed()
         result.errors += [line for line in checker.errors if line not in result.errors]
-        self._store_page_metadata(states)
-        result.checked += len(states)
+        result.checked += len(states)  # each new HTML version's citation metadata came with its check
         return result
-
-    def _store_page_metadata(self, states: Sequence[UrlState]) -> None:
-        """Read the citation metadata of each new HTML version now and keep it with the capture
-        (``capture_meta``): a citation made later, even from a copy of the index, has it at hand."""
-        for state in states:
-            latest = self._index.latest_capture(state.url)
-            if (latest is None or latest.record_type != "response" or latest.outcome != Outcome.OK
-                    or "html" not in (latest.content_type or "") or self._index.capture_meta(latest.id) is not None):
-                continue
-            try:
-                self.capture_metadata(latest)
-            except (ArchiverError, ValueError) as exc:  # metadata is a nicety: never fail a check over it
-                logger.warning("%s: page metadata not read: %s", latest.id, exc)
 
     def due_states(self, limit: int) -> list[UrlState]:
         return self._index.url_states(self._index.due_urls(self.clock(), limit))

@@ -8,6 +8,7 @@ A failure on one URL is one log line; the batch goes on.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import random
 import secrets
@@ -21,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from archiver import browser, cadence, platforms
+from archiver.citations.metadata import page_metadata
 from archiver.classify import classify, current_status
 from archiver.classify.similarity import relatedness
 from archiver.config import Config
@@ -66,6 +68,7 @@ BROWSERS = 2  # headless Chromium processes at once per batch (each takes a few 
 #: a few thousand. Past the cap the text is read from the part before it (the WARC keeps all).
 MAX_PARSE_TAGS = 100_000  # the largest of 233 real saved pages has 10,305
 MAX_PARSE_BYTES = 2_000_000  # and most bytes: the largest of those pages is 563 KB
+METADATA_TAGS = 50_000  # most tags of a page read for its citation metadata (it sits near the top)
 BIG_PAGE = 1_000_000  # bytes: pages larger than this are parsed one at a time per batch (memory)
 
 
@@ -288,7 +291,7 @@ class Checker:
         if capture is None:
             failed = FetchResult(url=state.url, outcome=Outcome.BAD_RESPONSE, started_at=self.clock(), elapsed=0.0, detail=detail)
             try:
-                capture = self.store.write_capture(state.url, failed)
+                capture = self.store.write_capture(state.url, failed, sync=False)
             except Exception as exc:  # noqa: BLE001 - the store itself is broken: reported once, batch goes on
                 self._note_error(str(exc))
                 return None
@@ -304,7 +307,8 @@ class Checker:
         untrusted = state.origin == "document"
         result = self.fetcher.fetch(url, untrusted=untrusted)
         last_good = self.index.capture(state.last_good_capture) if state.last_good_capture else None
-        capture = self.store.write_capture(url, result, previous=last_good)
+        # Durable at the batch's next store.sync(), which comes before the index commit (run()).
+        capture = self.store.write_capture(url, result, previous=last_good, sync=False)
         if attempt is not None:
             attempt.capture = capture
 
@@ -332,6 +336,7 @@ class Checker:
         )
         requisites, screenshot = self._new_version(url, result, capture, text, baseline=last_good is None,
                                                    changed=changed, untrusted=untrusted)
+        page_meta = self._page_meta(capture, result)
         logger.info(
             "check %s outcome=%s status=%s elapsed=%.2fs capture=%s events=%s",
             url, result.outcome, result.status, result.elapsed, capture.id,
@@ -350,7 +355,23 @@ class Checker:
             changed=changed,
             requisites=requisites,
             screenshot=screenshot,
+            page_meta=page_meta,
         )
+
+    @staticmethod
+    def _page_meta(capture: Capture, result: FetchResult) -> str | None:
+        """The citation metadata of a new HTML response, read here in the worker from the bytes in
+        hand and committed with the check (``capture_meta``), as ``Archive.capture_metadata`` would
+        read it back from the WARC: a citation made later, even from a copy of the index, has it."""
+        if (capture.record_type != "response" or capture.outcome != Outcome.OK
+                or "html" not in (capture.content_type or "")):
+            return None
+        try:
+            page = page_metadata(parse_budget(result.content, METADATA_TAGS)[0], content_type=capture.content_type)
+        except ValueError as exc:  # metadata is a nicety: never fail a check over it
+            logger.warning("%s: page metadata not read: %s", capture.id, exc)
+            return None
+        return json.dumps({"page": json.loads(page.to_json()), "record_id": capture.record_id or ""})
 
     def _new_version(
         self, url: str, result: FetchResult, capture: Capture, text: TextVersion, *, baseline: bool, changed: bool,

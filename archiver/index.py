@@ -399,6 +399,7 @@ class CheckRecord:
     changed: bool  # content changed (for the adaptive schedule)
     requisites: tuple[Requisite, ...] = ()  # what this new version needed to be seen
     screenshot: Screenshot | None = None
+    page_meta: str | None = None  # the capture's citation metadata (``capture_meta`` JSON), read by the worker
 
 
 _REQUISITE_COLUMNS = (
@@ -445,9 +446,13 @@ def _insert_versions(conn: sqlite3.Connection, requisites: Iterable[Requisite], 
 
 
 def _record_checks_extras(conn: sqlite3.Connection, rec: CheckRecord) -> None:
-    """The requisite and screenshot rows of one check (inside ``record_checks``' transaction)."""
+    """The requisite, screenshot and page metadata rows of one check (inside ``record_checks``'
+    transaction)."""
     if rec.requisites or rec.screenshot is not None:
         _insert_versions(conn, rec.requisites, () if rec.screenshot is None else (rec.screenshot,))
+    if rec.page_meta is not None:
+        conn.execute("INSERT OR REPLACE INTO capture_meta (capture, meta) VALUES (?, ?)",
+                     (rec.capture.id, rec.page_meta))
 
 
 class Index:

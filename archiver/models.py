@@ -364,6 +364,8 @@ class Observation:
     text: TextVersion
     probe: ProbeResult | None = None  # the host's soft-404 probe (cached per host)
     post: PostSnapshot | None = None  # the platform endpoint's answer, for post URLs
+    #: What the rules read of it, made once per check (``classify.observed.page_view``).
+    views: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

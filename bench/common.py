@@ -4,8 +4,8 @@
   banner, article with ad slots, share bar, sidebar, comments, footer); ``variant`` re-rolls only
   the noise (clocks, rotated ads, tokens/nonces, counters), ``edit`` makes one real edit.
 * Its requisites are served beside it on the same loopback server, as a real site's are: the
-  stylesheet (a cache-busting query per page; it pulls a web font and a background image), the
-  page's own 8-24 KB photo, three ad images drawn from eight, the favicon.
+  site's stylesheet (it pulls a web font and a background image), the page's own 8-24 KB photo
+  (with a cache-busting query), three ad images drawn from eight, the favicon.
 * ``Site``: the pages on disk, served by nginx (a child process with its own config) or, when
   nginx is not installed, by the threaded Python server in this file (also a child process).
 * ``plain_capture``: the baseline, a requests + warcio thread pool with no archiver in it.
@@ -140,7 +140,7 @@ def article(i: int, *, seed: int = 1, variant: int = 0, edit: str | None = None)
         f'<!DOCTYPE html>\n<html lang="en-US"><head><meta charset="utf-8"><title>{title} | The Harbor Herald</title>\n'
         f'<meta name="description" content="{paras[0][:150]}">\n<meta name="author" content="{author}">\n'
         f'<meta name="csrf-token" content="{token}">\n'
-        f'<link rel="stylesheet" href="/static/css/main.8f3a2c91.css?cb={cb}">\n'
+        '<link rel="stylesheet" href="/static/css/main.8f3a2c91.css">\n'
         f'<style nonce="{nonce}">{_STYLE}</style>\n'
         f'<script nonce="{nonce}">window.__CONFIG__={{"requestId":"{request_id}","renderedAt":"2026-11-{day}T{hh:02d}:{mm:02d}:{ss:02d}Z",'
         f'"ads":{{"network":"/2177/herald","slot":"{noise.randrange(10**6)}"}}}};</script>\n'
@@ -501,6 +501,18 @@ def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def disk_writes() -> int:
+    """Bytes this process caused to be sent to the storage layer so far (``write_bytes`` of
+    /proc/self/io: WARC appends, SQLite's WAL, checkpoints and journal), -1 when unknown."""
+    try:
+        for line in Path("/proc/self/io").read_text().splitlines():
+            if line.startswith("write_bytes:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return -1
+
+
 def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
 
@@ -602,11 +614,13 @@ def _phase_check(spec: dict[str, Any]) -> dict[str, Any]:
         if spec.get("add"):
             archive.add(_urls(spec, "add"))
         warcs_before = dir_bytes(archive.warc_dir)
+        written = disk_writes()
         cpu = cpu_seconds()
         start = time.perf_counter()
         result = archive.check(None)
         seconds = time.perf_counter() - start
         cpu = cpu_seconds() - cpu
+        written = disk_writes() - written
     events = [[e.url, str(e.type), e.reason] for e in result.events]
     if spec.get("events_file"):
         Path(spec["events_file"]).write_text(json.dumps(events))
@@ -616,6 +630,7 @@ def _phase_check(spec: dict[str, Any]) -> dict[str, Any]:
         "checked": result.checked,
         "events": len(events),
         "warc_bytes": dir_bytes(Path(spec["data"]) / "warcs") - warcs_before,
+        "disk_bytes": written,
     }
 
 

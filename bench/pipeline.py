@@ -43,7 +43,7 @@ from common import (
     write_urls,
 )
 
-TARGET_RATIO = 1 / 3
+TARGET_RATIO = 0.5  # issue 13: pass 2 (changes found, diffs and verdicts made) >= 0.5x the plain loop
 EDIT_SHARE = 0.05
 
 

@@ -97,9 +97,10 @@ def paywall_marker(observation: Observation) -> str | None:
     """A subscription prompt in the text, paywall markup in the HTML, or a paywall flag in the
     extractor's ``meta``."""
     tv = observation.text
-    if m := PAYWALL_PHRASES.search(normalise(tv.text)):
-        return repr(m.group(0))
     page = page_view(observation)
+    # The page view's main text is the normalised extracted text whenever there is one (read once).
+    if m := PAYWALL_PHRASES.search(page.text if tv.status is TextStatus.OK and tv.paragraphs else normalise(tv.text)):
+        return repr(m.group(0))
     if m := PAYWALL_PHRASES.search(page.visible):
         return repr(m.group(0))
     if m := PAYWALL_HTML.search(page.html):

@@ -88,7 +88,15 @@ def decode_body(result: FetchResult) -> str:
 
 
 def page_view(observation: Observation) -> PageView:
-    """Read the observation's page once: title, headings, main or visible text, raw HTML."""
+    """Read the observation's page once: title, headings, main or visible text, raw HTML (kept
+    on the observation: half a dozen rules and the status ask for it on every check)."""
+    view = observation.views.get("page")
+    if not isinstance(view, PageView):
+        view = observation.views["page"] = _read_view(observation)
+    return view
+
+
+def _read_view(observation: Observation) -> PageView:
     tv = observation.text
     raw = decode_body(observation.result) if observation.result.outcome in (Outcome.OK, Outcome.TOO_LARGE, Outcome.HTTP_ERROR) else ""
     is_html = "<" in raw[:2000] and re.search(r"<(html|body|head|title|div|p)\b", raw[:20000], re.IGNORECASE) is not None

@@ -8,6 +8,7 @@ short template are supporting evidence, and only two of them together decide wit
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urlsplit
 
@@ -182,8 +183,14 @@ def _probe_evidence(history: SourceHistory, observation: Observation, page: Page
         out["similarity"] = 1.0
     elif len(words(probe.text)) >= 3 and page.words >= 3:
         echoed = set(words(" ".join(urlsplit(u).path for u in (probe.url, result.url, result.final_url))))
-        out["similarity"] = round(similarity(page.text, normalise(probe.text), ignore=echoed), 3)
+        out["similarity"] = round(similarity(page.text, _normalised(probe.text), ignore=echoed), 3)
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _normalised(probe_text: str) -> str:
+    """A probe's text as rules read it: one probe per host serves every page of the batch."""
+    return normalise(probe_text)
 
 
 def _signals(history: SourceHistory, observation: Observation, page: PageView, probe_sim: object) -> dict[str, object]:

@@ -90,6 +90,7 @@ class WarcStore:
         self._host = re.sub(r"[^A-Za-z0-9.-]+", "-", hostname or socket.gethostname()) or "localhost"
         self._fsync = fsync
         self._lock = threading.Lock()
+        self._syncing = threading.Lock()  # one sync() at a time; appends go on meanwhile
         # Batches carry the id of the warcinfo record of the file they land in (WARC-Warcinfo-ID),
         # so a full file is rotated only once no batch built for it is still on its way (``_batch``).
         self._turn = threading.Condition(self._lock)
@@ -148,8 +149,11 @@ class WarcStore:
         *,
         previous: Capture | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        sync: bool = True,
     ) -> Capture:
-        """Write one fetch (all hops, or a metadata record for a failure); durable when it returns."""
+        """Write one fetch (all hops, or a metadata record for a failure); durable when it returns,
+        or with ``sync=False`` at the next ``sync()`` (the checker's, before the index commit that
+        points at it: one fsync per commit instead of one per capture, each under the append lock)."""
         date = warc_date(result.started_at)
         final_id = self.make_record_id()
         facts = capture_facts(url, result, extra_headers or {})
@@ -160,7 +164,7 @@ class WarcStore:
             else:
                 final = failure_record(self._writer, url, result, date, final_id, facts)
             span = batch.add(final)
-            warc_file, base = self._append(batch)
+            warc_file, base = self._append(batch, sync=sync)
         capture = to_capture(final.rec_headers, final.http_headers, warc_file, base + span[0], span[1])
         assert capture is not None  # the final record always carries Outcome, Date and Record-ID
         self._remember(capture, final)
@@ -421,11 +425,27 @@ class WarcStore:
         logger.info("%s: new WARC file", self.directory / name)
 
     def sync(self) -> None:
-        """Make every record appended so far durable (one fsync, if any append deferred its own)."""
-        with self._lock:
-            if self._unsynced and self._file is not None and self._fsync:
-                os.fsync(self._file.fileno())
-            self._unsynced = False
+        """Make every record appended so far durable (one fsync, if any append deferred its own).
+
+        The fsync runs outside the append lock, on a duplicate of the file's descriptor (the file
+        may rotate meanwhile): workers go on appending while the disk catches up, and what they
+        append after this call is left for the next one. Two callers sync one after the other, so
+        neither returns before the records it appended are durable."""
+        with self._syncing:
+            with self._lock:
+                if not (self._unsynced and self._file is not None and self._fsync):
+                    self._unsynced = False
+                    return
+                fd, name = os.dup(self._file.fileno()), self._name
+                self._unsynced = False
+            try:
+                os.fsync(fd)
+            except OSError as exc:
+                with self._lock:
+                    self._unsynced = True
+                raise StoreError(f"{self.directory / str(name)}: cannot make the WARC durable: {exc}") from exc
+            finally:
+                os.close(fd)
 
     def _close_file(self) -> None:
         if self._file is not None:
