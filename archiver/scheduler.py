@@ -127,19 +127,24 @@ class Daemon:
         )
 
     def run(self) -> None:
-        """Start, tick until SIGTERM/SIGINT (or ``request_stop``), then close. Returns normally."""
-        self.start()
+        """Start, tick until SIGTERM/SIGINT (or ``request_stop``), then close. Returns normally.
+
+        The handlers are installed before anything is said or opened: a SIGTERM sent as soon as
+        "daemon started" is logged (or while the WARC tails are repaired) stops the daemon
+        cleanly instead of killing it with the default action."""
         finished = threading.Event()
-        try:
-            scheduler = self._build_scheduler()
-            stopper = threading.Thread(target=self._shut_down, args=(scheduler, finished), name="archiver-stop", daemon=True)
-            stopper.start()
-            with self._signals():
+        with self._signals():
+            self.start()
+            try:
+                scheduler = self._build_scheduler()
+                stopper = threading.Thread(target=self._shut_down, args=(scheduler, finished), name="archiver-stop",
+                                           daemon=True)
+                stopper.start()
                 if not self.stop_event.is_set():
                     scheduler.start()
-        finally:
-            finished.set()
-            self.close()
+            finally:
+                finished.set()
+                self.close()
 
     def request_stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         """No new fetch starts; the tick in progress finishes its captures; ``run`` returns.

@@ -206,3 +206,52 @@ def test_kill_9_during_rebuild_index_never_leaves_the_captures_table_empty(tmp_p
     with sqlite3.connect(data / "index.db") as db:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "captures_rebuild" not in tables
+
+
+def whole_records(path: Path) -> tuple[int, int]:
+    """(records read, offset where the last whole record ends) of one WARC file; a torn record
+    raises, and a tail of bytes after the last record leaves the offset short of the file's size."""
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh)
+        count, end = 0, 0
+        for _ in it:
+            count += 1
+            end = it.get_record_offset() + it.get_record_length()
+    return count, end
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.0, 0.0, 0.3])
+def test_sigterm_right_after_daemon_started_stops_it_cleanly(tmp_path: Path, delay: float) -> None:
+    """The campaign's finding: ``run`` logged "daemon started" before installing its SIGTERM
+    handler, so a SIGTERM sent as soon as the line appeared killed it (status -15). The signal is
+    sent by the reader of the daemon's stderr the moment the line arrives (or ``delay`` later,
+    into the first batch): the daemon must exit 0, say it stopped, and leave whole WARC files
+    whose captures are all in the index."""
+    data, config = tmp_path / "data", tmp_path / "config.toml"
+    config.write_text(CONFIG + "[schedule]\ntick = 0.2\ninterval = 1\njitter = 0\n")
+    with Server(site) as server:
+        urls = [server.url(f"/page-{i}") for i in range(60)]
+        subprocess.run(archiver(data, config, "add", *urls), env=child_env(), check=True, capture_output=True)
+        with subprocess.Popen(archiver(data, config, "run"), env=child_env(), stderr=subprocess.PIPE) as proc:
+            assert proc.stderr is not None
+            seen = b""
+            try:
+                while b"daemon started" not in seen:
+                    line = proc.stderr.readline()
+                    assert line, f"the daemon ended before saying it started: {seen.decode()}"
+                    seen += line
+                if delay:
+                    time.sleep(delay)
+                proc.send_signal(signal.SIGTERM)
+                rest = proc.communicate(timeout=120)[1]
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+    log = (seen + rest).decode()
+    assert proc.returncode == 0, f"exit status {proc.returncode}\n{log}"
+    assert "daemon stopped" in log, log
+    for path in sorted((data / "warcs").glob("*.warc.gz")):
+        count, end = whole_records(path)
+        assert count >= 1 and end == path.stat().st_size, f"{path.name}: torn after {count} records at {end}"
+    assert warc_capture_ids(data) <= index_ids(data)
