@@ -47,6 +47,8 @@ VIEWPORT = 1280
 PARALLEL = 8
 #: ``@import`` nesting followed (a stylesheet importing a stylesheet importing …).
 MAX_DEPTH = 3
+#: Bytes of stylesheets a batch holds for the pages that link them after the first.
+KEEP_CSS = 16 << 20
 #: Payload digests remembered per batch to write revisits without asking the index.
 _KNOWN = 50_000
 #: Most markup tags of a page read for requisites: a parsed element costs a few hundred bytes, so
@@ -284,6 +286,7 @@ class RequisiteFetcher:
         self._digests: dict[str, PayloadRef] = {}
         self._kept = 0
         self._keep_bytes = keep_bytes
+        self._kept_css = 0
         self._unresolved: dict[str, str] = {}  # host → its DNS failure, once per batch
         self._first: dict[str, threading.Event] = {}  # host → set when its first fetch of the batch ended
         self._pool = ThreadPoolExecutor(PARALLEL, thread_name_prefix="requisite")
@@ -365,8 +368,7 @@ class RequisiteFetcher:
         with self._lock:
             for (w, result, _, ref), where in zip(plan, wheres, strict=True):
                 requisite = _requisite(capture_id, w, result, where, ref, located)
-                keep = result if len(result.content) <= (4 << 20) and self._kept + len(result.content) <= self._keep_bytes else None
-                self._kept += len(keep.content) if keep is not None else 0
+                keep = self._keep(w, result)
                 self._stored[w.url] = _Stored(requisite, keep)
                 digest = result.payload_digest
                 if ref is None and _reusable(result) and digest and len(self._digests) < _KNOWN:
@@ -377,6 +379,22 @@ class RequisiteFetcher:
             out[url] = (stored.requisite, stored.result)
         return [(w, _for(out[w.url][0], capture_id, w.kind), out[w.url][1]) for w in wanted]
 
+
+    def _keep(self, wanted: Wanted, result: FetchResult) -> FetchResult | None:
+        """Whether this batch holds on to a stored requisite's response (under ``_lock``): a
+        stylesheet, so the next page that links it learns its fonts and images without a fetch
+        (up to ``KEEP_CSS`` bytes), and anything else while the screenshots' ``keep_bytes`` last."""
+        size = len(result.content)
+        if size > (4 << 20):
+            return None
+        media = (result.content_type or "").split(";")[0].strip().lower()
+        if (wanted.kind == "stylesheet" or media == "text/css") and self._kept_css + size <= KEEP_CSS:
+            self._kept_css += size
+            return result
+        if self._kept + size <= self._keep_bytes:
+            self._kept += size
+            return result
+        return None
 
     def _fetch(self, url: str, untrusted: bool) -> FetchResult:
         """One requisite's GET; a host whose name did not resolve is not looked up again in this

@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 #: The header of a screenshot's ``resource`` record naming the page's record.
 CAPTURE_HEADER = X + "Capture"
+#: Requisite bytes a batch holds so a later page's screenshot renders without the network.
+KEEP_FOR_SCREENSHOTS = 64 << 20
 
 
 def view_uri(url: str) -> str:
@@ -65,6 +67,11 @@ class NewVersions:
         limits = config.requisites
         self._requisites: RequisiteFetcher | None = None
         self._own_fetcher: Fetcher | None = None
+        shots = config.screenshot
+        self._shooter = (
+            Screenshotter(config.browser.executable, shots)
+            if shots.enabled and available(config.browser.executable) else None
+        )
         if limits.enabled and limits.max_per_page > 0 and limits.kinds:
             fetch = dataclasses.replace(fetcher.config, max_bytes=min(fetcher.config.max_bytes, limits.max_bytes))
             throttle = HostThrottle(
@@ -72,12 +79,9 @@ class NewVersions:
                 max_retry_after=config.check.max_retry_after,
             )
             self._own_fetcher = Fetcher(fetch, throttle=throttle, policy=fetcher.policy)
-            self._requisites = RequisiteFetcher(self._own_fetcher, store, limits, known=index.payload_record)
-        shots = config.screenshot
-        self._shooter = (
-            Screenshotter(config.browser.executable, shots)
-            if shots.enabled and available(config.browser.executable) else None
-        )
+            # Responses are held for later pages' screenshots only when there are screenshots.
+            self._requisites = RequisiteFetcher(self._own_fetcher, store, limits, known=index.payload_record,
+                                                keep_bytes=KEEP_FOR_SCREENSHOTS if self._shooter else 0)
 
     @property
     def active(self) -> bool:

@@ -87,3 +87,38 @@ def test_an_unresolved_host_is_looked_up_once_and_each_requisite_recorded(
     # The live host's favicon was fetched once, then pointed at.
     assert [u for u in fetcher.asked if u.endswith("/favicon.ico")] == [httpserver.url_for("/favicon.ico")]
     assert Outcome.DNS_ERROR.value == "dns_error"
+
+
+def test_a_stylesheet_reused_in_the_batch_still_lists_its_font_without_screenshot_bodies(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """With no screenshots (``keep_bytes=0``) a batch holds no bodies for later pages, except its
+    stylesheets: the second page linking one lists the stylesheet's font too, without a fetch."""
+    css = b"@font-face{font-family:F;src:url(/f.woff2)} body{font-family:F}"
+    httpserver.expect_request("/site.css").respond_with_data(css, content_type="text/css")
+    httpserver.expect_request("/f.woff2").respond_with_data(b"wOF2font", content_type="font/woff2")
+    httpserver.expect_request("/favicon.ico").respond_with_data(
+        b"\x00\x00\x01\x00", content_type="image/x-icon"
+    )
+    fetcher = CountingFetcher(FetchConfig(connect_timeout=2.0, read_timeout=2.0, deadline=5.0))
+    with WarcStore(tmp_path / "warcs", WarcConfig()) as store:
+        requisites = RequisiteFetcher(fetcher, store, RequisitesConfig(per_host_delay=0.0), keep_bytes=0)
+        try:
+            html = b'<html><head><link rel="stylesheet" href="/site.css"></head><body><p>x</p></body></html>'
+            listings = [
+                {
+                    (r.kind, r.url)
+                    for r in requisites.capture(
+                        f"c{k}", httpserver.url_for(f"/p{k}.html"), html, untrusted=False
+                    )[0]
+                }
+                for k in range(2)
+            ]
+        finally:
+            requisites.close()
+            fetcher.close()
+    assert listings[0] == listings[1]
+    assert ("font", httpserver.url_for("/f.woff2")) in listings[1]
+    assert sorted(fetcher.asked) == sorted(
+        httpserver.url_for(p) for p in ("/site.css", "/f.woff2", "/favicon.ico")
+    )
