@@ -717,3 +717,70 @@ def test_json_volatile_keys_by_name_keep_content_keys() -> None:
 )  # fmt: skip
 def test_json_volatile_key_table(key: str, parent: str, family: str | None) -> None:
     assert json_doc.volatile_family(key, parent) == family
+
+
+# --------------------------------------------------------------------------- the article's edges (issue 9)
+
+_PROSE = ("The council voted on Tuesday to raise the transit levy by half a percent, after a debate that "
+          "ran past midnight and drew more than two hundred residents to the chamber. ")
+
+
+def _article(inner: str, head: str = "") -> TextVersion:
+    body = (f"<article><h1>Council raises transit levy</h1><p>{_PROSE * 2}</p><p>{_PROSE}</p>{inner}</article>"
+            "<footer>Site footer</footer>")
+    return extract(html(body, head), content_type="text/html", url=URL)
+
+
+def test_furniture_under_the_article_is_cut_but_a_sign_off_stays() -> None:
+    related = ("<h3>You might also like</h3><p><a href='/a/1'>Bus fares frozen for a year</a></p>"
+               "<p><a href='/a/2'>New tram line opens</a></p><h4>Comments</h4>")
+    text = " ".join(_article(f"<p>{_PROSE}</p>{related}").paragraphs)
+    assert "You might also like" not in text and "Bus fares frozen" not in text and "Comments" not in text
+    assert text.count("The council voted") == 4
+    signed = _article(f"<p>{_PROSE}</p><p>x Franzi</p>").paragraphs
+    assert signed[-1] == "x Franzi"  # a short line with nothing after it is the author's, not a label
+    # A link to another site is a source, not the site's furniture: the cut leaves it (read by the
+    # density pass, so that no learned template's furniture lines decide instead).
+    body = f"<article><h1>Levy</h1><p>{_PROSE * 3}</p><p><a href='https://stats.example.org/poll'>Poll tables</a></p></article>"
+    sources = extract(html(body), content_type="text/html", url=URL, engine="fast").paragraphs
+    assert sources[-1] == "Poll tables"
+    body = body.replace("https://stats.example.org/poll", "/poll")
+    assert extract(html(body), content_type="text/html", url=URL, engine="fast").paragraphs[-1] != "Poll tables"
+
+
+def test_a_label_over_a_dropped_link_list_goes_with_it() -> None:
+    topics = ("<header class='section-title'><p>Temas</p></header><ul><li><a href='/t/a'>paritarias</a></li>"
+              "<li><a href='/t/b'>salarios</a></li><li><a href='/t/c'>alimentación</a></li></ul>")
+    text = " ".join(_article(topics).paragraphs)
+    assert "Temas" not in text and "paritarias" not in text
+
+
+def test_the_headline_is_the_h1_the_page_title_names() -> None:
+    body = (f"<article><h1>Comments</h1><p>{_PROSE * 3}</p></article>")
+    page = html(f"<h1>Council raises transit levy</h1>{body}", "<title>Council raises transit levy - Herald</title>")
+    assert extract(page, content_type="text/html", url=URL).title == "Council raises transit levy"
+
+
+def test_reading_time_and_paid_links_are_not_content() -> None:
+    text = _article("<p><a rel='sponsored nofollow' href='https://ads.example.net/c'>Fly to Lisbon from 49 €</a></p>"
+                    "<p>6 min read</p><p>21 minutes - 4312 words</p>").paragraphs
+    joined = " ".join(text)
+    assert "Lisbon" not in joined and "min read" not in joined and "4312" not in joined
+
+
+def test_a_count_named_by_its_class_is_masked_even_with_its_label_inside() -> None:
+    bar = ("<ul class='c-article-metrics-bar'><li><p class='c-article-metrics-bar__count'>1786 "
+           "<span class='c-article-metrics-bar__label'>Accesses</span></p></li><li><p class='c-article-metrics-bar__count'>"
+           "12 <span class='c-article-metrics-bar__label'>Citations</span></p></li></ul>"
+           "<p>Ratings <span class='rating--count'>(12)</span></p>")
+    joined = " ".join(_article(bar).paragraphs)
+    assert "1786" not in joined and "12 Citations" not in joined and "(12)" not in joined
+    kept = " ".join(_article("<p class='discount'>27</p><p>Turnout was 61 percent.</p>").paragraphs)
+    assert "Turnout was 61 percent." in kept  # a figure in prose is content
+
+
+def test_a_similar_products_box_is_not_content() -> None:
+    box = ("<div class='content--similar'><p>Julius Hafner Eiswein Cabernet 2005</p><p>0,375 l (53,07 €/l)</p>"
+           "<p>Weingut Bickel-Stumpf Spätburgunder 2009</p></div>")
+    joined = " ".join(_article(box).paragraphs)
+    assert "Eiswein" not in joined and "Bickel" not in joined

@@ -123,7 +123,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _BOILERPLATE = re.compile(
     r"(?:^|[\s_-])(?:ads?|adv|advert\w*|adslot|adunit|ad[-_]?slot|dfp|gpt|adsbygoogle|taboola|outbrain"
     r"|sponsor(?:ed|s)?|promo(?:tion)?s?|banner|cookies?|consent|gdpr|cmp|newsletters?|subscribe|signup"
-    r"|paywall|disclosures?|share|sharing|sharebar|social|related\w*|recommend\w*|recirc\w*|most[-_]?(?:read|popular|viewed)"
+    r"|paywall|disclosures?|share|sharing|sharebar|social|related\w*|similar|cross[-_]?sell\w*|upsell\w*|recommend\w*|recirc\w*|most[-_]?(?:read|popular|viewed)"
     r"|mostread|popular|trending|more[-_]stories|comments?|comment[-_]list|commentlist|disqus|respond"
     r"|sidebar|widgets?|breadcrumbs?|pagination|pager|toolbar|skip[-_]link|sr[-_]only|visually[-_]hidden"
     r"|screen[-_]reader[-_]text|modal|popup|overlay|print[-_]only|tags|tag[-_]list|ticker|footer|colophon)(?:$|[\s_-])",
@@ -194,6 +194,8 @@ def _is_boilerplate(el: Element, tag: str, total: int | None) -> bool:
         return True
     if tag == "figcaption":
         return True
+    if tag == "a" and "sponsored" in (get("rel") or "").lower().split():
+        return True  # a paid link, declared so (rel="sponsored"): an ad, wherever its slot sits
     if tag == "figure":
         return el.find(".//table") is None and el.find(".//blockquote") is None
     cls, ident = get("class"), get("id")

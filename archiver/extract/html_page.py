@@ -309,16 +309,18 @@ def _mask_counter_elements(node: Element) -> None:
     # only a count, the count is masked. Table cells are data and are not looked at.
     for el in node.iter("span", "a", "small", "div", "li", "b", "strong", "em", "data", "output", "p"):
         text = el.text
-        if not text or len(el) or len(text) > 16 or not _BARE_COUNT.match(text):
-            continue
+        if not text or len(text) > 16 or not _BARE_COUNT.match(text):
+            continue  # (a count followed by its label element, "<p class=count>1786 <span>Accesses", counts too)
         attrs = " ".join(
             v for v in (el.get("class"), el.get("id"), el.get("title"), el.get("aria-label")) if v
         )
-        if attrs and counter_attribute(attrs):
+        if attrs and (counter_attribute(attrs) or _COUNT_NAME.search(attrs)):
             el.text = "[n]"
 
 
-_BARE_COUNT = re.compile(r"^\s*\d[\d.,' ]*(?:\s?(?:[KkMmBb]|Mio|Tsd)\.?)?\+?\s*$")
+_BARE_COUNT = re.compile(r"^\s*\(?\d[\d.,' ]*(?:\s?(?:[KkMmBb]|Mio|Tsd)\.?)?\+?\)?\s*$")
+# An element named a count ("rating--count", "reviewCount", "cnt") that holds nothing but a number.
+_COUNT_NAME = re.compile(r"(?:(?:^|[\s_-])(?:count|counter|cnt)|(?<=[a-z])(?:Count|Counter))(?=$|[\s_A-Z-])")
 
 # --------------------------------------------------------------------------- headline, byline, dateline
 

@@ -32,7 +32,8 @@ def _codec(charset: str) -> str:
 
 
 def parse(body: bytes, charset: str) -> HtmlElement:
-    root = etree.fromstring(body.decode(_codec(charset), "replace"), etree.HTMLParser())
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", body.decode(_codec(charset), "replace"))  # XHTML's declaration
+    root = etree.fromstring(text, etree.HTMLParser())
     assert root is not None, "a page with no markup"
     return root
 
