@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from classify_inputs import capture, diff_of, fixture, history, observe, page, pairs, text_of
+from classify_inputs import capture, diff_of, fixture, history, observe, page, pairs, probe, text_of
 
 from archiver.classify import classify
 from archiver.models import SourceStatus
@@ -81,3 +81,26 @@ def test_a_301_to_the_same_article_at_a_new_path_is_moved_at_once() -> None:
     obs = observe(page(new, ARTICLE_HTML, via=((ART, 301),)))
     verdicts = classify(history(ART, ARTICLE), obs, diff_of(ARTICLE, obs.text))
     assert pairs(verdicts) == [("moved", "permanent-redirect")]
+
+
+def test_a_short_article_serving_the_hosts_not_found_page_is_removed() -> None:
+    # A short police report in a heavy template: the site's not-found page keeps the template's
+    # lines (the kicker, the byline box, the report's first lines in a teaser), so half the old
+    # words are "still there". The probe, an address that cannot exist, gets the very same page:
+    # the host's own answer says the article is gone.
+    kept = ("<p>Bockenem Polizei</p><p>Hildesheimer Presse 2023-11-01, Bockenem, Nordstraße, Polizei</p>"
+            "<p>Am 31.10.2023 gegen 23:40 Uhr kam es in der Nordstraße in Bockenem zu einem versuchten Einbruch.</p>")
+    article_html = (f"<html><head><title>Hund vertreibt Einbrecher</title></head><body>{kept}"
+                    "<p>Nach aktuellem Kenntnisstand schlug der Hund des Hausbewohners plötzlich an, die Täter flohen.</p>"
+                    "</body></html>")
+    not_found = (f"<html><head><title>Seite nicht gefunden</title></head><body><h2>Seite nicht gefunden</h2>{kept}"
+                 "</body></html>")
+    url = "https://presse.example/2023/11/01/hund-vertreibt-einbrecher/"
+    old = text_of(article_html)
+    hist = history(url, old)
+    obs = observe(page(url, not_found), probe=probe("https://presse.example/2023/11/01/0f3a9c-archiver-probe", not_found))
+    assert pairs(classify(hist, obs, diff_of(old, obs.text))) == [("removed", "soft-404")]
+    # The same page on a host that answered the probe with the article itself says nothing.
+    same = observe(page(url, not_found), probe=probe("https://presse.example/2023/11/01/0f3a9c-archiver-probe",
+                                                     article_html))
+    assert ("removed", "soft-404") not in pairs(classify(hist, same, diff_of(old, same.text)))

@@ -214,6 +214,20 @@ def _signals(history: SourceHistory, observation: Observation, page: PageView, p
     return signals
 
 
+def _is_the_probe(probe: dict[str, object], old_text: str, observation: Observation) -> bool:
+    """The page is what the host serves for an address that cannot exist, and the article was not.
+
+    A short article in a heavy template keeps half its words in the template's lines (the
+    byline box, the date, the share row), so "still there" alone would keep calling the site's
+    not-found page an edit of it. The probe is the host's own answer: when the page now is the
+    probe's page and the last good text was not (a site that serves one page for every address
+    tells nothing by its probe), the article is gone."""
+    sim = probe.get("similarity")
+    if not isinstance(sim, float) or sim < PROBE_SAME or observation.probe is None:
+        return False
+    return similarity(normalise(old_text), _normalised(observation.probe.text)) < PROBE_SAME
+
+
 def still_there(old: str, new: str) -> float:
     """How much of the old text the new page still holds, one way: a not-found page that keeps
     only the site's menu and footer is a small piece *of* the old page, and that is not the
@@ -235,16 +249,17 @@ def soft404_rule(history: SourceHistory, observation: Observation, diff: Diff | 
         return None
     old = reference_text(history)
     tv = observation.text
-    if old is not None and tv.status is TextStatus.OK and still_there(old.text, tv.text) >= STILL_CONTENT:
+    if (old is not None and tv.status is TextStatus.OK and still_there(old.text, tv.text) >= STILL_CONTENT
+            and observation.probe is None):
         return None  # cheap exit for the common case: the article is still there
     page = page_view(observation)
     evidence: dict[str, object] = {"final_url": result.final_url}
+    probe = _probe_evidence(history, observation, page)
     if old is not None:
         kept = still_there(old.text, page.text)
-        if kept >= STILL_CONTENT:
-            return None
         evidence["similarity_to_last_good"] = round(kept, 3)
-    probe = _probe_evidence(history, observation, page)
+        if kept >= STILL_CONTENT and not _is_the_probe(probe, old.text, observation):
+            return None
     evidence.update(probe)
     probe_sim = probe.get("similarity")
     signals = _signals(history, observation, page, probe_sim)
