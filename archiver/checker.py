@@ -67,7 +67,8 @@ BROWSERS = 2  # headless Chromium processes at once per batch (each takes a few 
 #: bytes, so a hostile page of a million empty ``<div>``s would take gigabytes; a real article has
 #: a few thousand. Past the cap the text is read from the part before it (the WARC keeps all).
 MAX_PARSE_TAGS = 100_000  # the largest of 233 real saved pages has 10,305
-MAX_PARSE_BYTES = 2_000_000  # and most bytes: the largest of those pages is 563 KB
+MAX_PARSE_BYTES = 1_000_000  # and most bytes: the largest of those pages is 563 KB (at 2 MB, eight
+# one-paragraph 10 MB pages in a batch peaked at 235 MB: that text, split into words by the rules)
 METADATA_TAGS = 50_000  # most tags of a page read for its citation metadata (it sits near the top)
 BIG_PAGE = 1_000_000  # bytes: pages larger than this are parsed one at a time per batch (memory)
 
@@ -225,7 +226,7 @@ class Checker:
                     state = next(todo, None)
                     if state is None:
                         return
-                    in_flight[pool.submit(self._check_safely, state, stop)] = state.url
+                    in_flight[pool.submit(self._check_gated, state, stop)] = state.url
 
             refill()
             while in_flight:
@@ -252,6 +253,12 @@ class Checker:
         for url, wait_s in self.deferred:
             self.index.set_next_due([url], now + timedelta(seconds=wait_s))
         return events
+
+    def _check_gated(self, state: UrlState, stop: threading.Event | None = None) -> CheckRecord | None:
+        """One check as one session of the fetcher's body gate: a large page is held in memory by
+        one check at a time, the others wait with theirs on disk (``archiver.fetch.spool``)."""
+        with self.fetcher.gate.session():
+            return self._check_safely(state, stop)
 
     def _check_safely(self, state: UrlState, stop: threading.Event | None = None) -> CheckRecord | None:
         if stop is not None and stop.is_set():

@@ -26,6 +26,7 @@ from archiver.models import (
     TextStatus,
     TextVersion,
     Verdict,
+    count_words,
 )
 from archiver.urls import canonical, is_short_link
 
@@ -71,7 +72,7 @@ class PageView:
     @property
     def lead(self) -> str:
         """Title, headings and the first 60 words: where a not-found page says so."""
-        return " | ".join([self.title, *self.headings, " ".join(self.text.split()[:60])])
+        return " | ".join([self.title, *self.headings, " ".join(self.text.split(maxsplit=60)[:60])])
 
 
 def decode_body(result: FetchResult) -> str:
@@ -121,7 +122,7 @@ def _read_view(observation: Observation) -> PageView:
         text=main,
         visible=visible,
         html=raw.lower() if is_html else "",
-        words=len(main.split()),
+        words=count_words(main),
     )
 
 

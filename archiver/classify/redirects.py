@@ -172,7 +172,7 @@ def gate_page(observation: Observation, page: PageView) -> str | None:
     for needle, vendor in GATE_HTML:
         if needle in page.html:
             return vendor
-    lead = page.lead + " | " + " ".join(page.visible.split()[:80])
+    lead = page.lead + " | " + " ".join(page.visible.split(maxsplit=80)[:80])
     for phrase, kind in GATE_PHRASES:
         if phrase in lead:
             return f"{kind} page ({phrase!r})"

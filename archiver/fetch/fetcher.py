@@ -14,10 +14,10 @@ import time
 import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import IO, Self
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -26,6 +26,7 @@ from archiver.config import FetchConfig
 from archiver.fetch.decode import ACCEPT_ENCODING, decode_body
 from archiver.fetch.failures import NETWORK_EXCEPTIONS, classify
 from archiver.fetch.policy import AddressPolicy
+from archiver.fetch.spool import SPOOL_BYTES, BodyGate, is_large, load, new_spool
 from archiver.fetch.throttle import HostThrottle, parse_retry_after
 from archiver.fetch.transport import (
     http_version,
@@ -78,6 +79,8 @@ class _Step:
     hop: Hop | None
     outcome: Outcome | None = None
     detail: str = ""
+    spool: IO[bytes] | None = None  # the hop's body, until it is loaded (``Fetcher._load``)
+    size: int = 0  # bytes of the body
 
 
 @dataclass(slots=True)
@@ -87,6 +90,7 @@ class _Chain:
     url: str
     untrusted: bool
     hops: list[Hop] = field(default_factory=list)
+    spools: list[IO[bytes] | None] = field(default_factory=list)  # each hop's body, until loaded
     seen: set[tuple[str, frozenset[tuple[str, str]]]] = field(default_factory=set)
     operator_private: bool | None = None  # was the operator's own URL private? (computed lazily)
 
@@ -101,7 +105,8 @@ class Fetcher:
 
     ``throttle=None`` means no per-host politeness: pass the ``HostThrottle`` shared by the
     workers (built from ``CheckConfig``). ``policy`` defaults to
-    ``AddressPolicy(config.allow_private)``.
+    ``AddressPolicy(config.allow_private)``. ``gate`` bounds how many large bodies the checks
+    using this fetcher hold in memory at once (``archiver.fetch.spool``).
     """
 
     def __init__(
@@ -110,10 +115,12 @@ class Fetcher:
         *,
         throttle: HostThrottle | None = None,
         policy: AddressPolicy | None = None,
+        gate: BodyGate | None = None,
     ) -> None:
         self.config = config
         self.throttle = throttle
         self.policy = policy if policy is not None else AddressPolicy(config.allow_private)
+        self.gate = gate if gate is not None else BodyGate()
         self._local = threading.local()
         self._lock = threading.Lock()
         self._sessions: list[tuple[weakref.ref[threading.Thread], requests.Session]] = []
@@ -171,6 +178,8 @@ class Fetcher:
         def result(
             outcome: Outcome, detail: str = "", content: bytes = b"", truncated: bool = False
         ) -> FetchResult:
+            self._load(chain)
+            self.gate.settle()
             return FetchResult(
                 url=url,
                 outcome=outcome,
@@ -201,20 +210,38 @@ class Fetcher:
             if step.hop is None:  # no response: refused, timed out, blocked on connect...
                 return result(step.outcome or Outcome.BAD_RESPONSE, self._where(step.detail, current, url))
             chain.hops.append(step.hop)
+            chain.spools.append(step.spool)
             if step.outcome is Outcome.TOO_LARGE:
-                return result(*self._final(step.hop, step))
+                return result(*self._final(chain, step))
             if step.outcome is not None:  # the body broke off: the partial hop is kept
                 return result(step.outcome, self._where(step.detail, current, url))
             target, problem = self._next_url(step.hop, chain, session)
             if problem:
                 return result(Outcome.BAD_RESPONSE, problem)
             if target is None:
-                return result(*self._final(step.hop, step))
+                return result(*self._final(chain, step))
             current = target
 
-    def _final(self, hop: Hop, step: _Step) -> tuple[Outcome, str, bytes, bool]:
+    def _load(self, chain: _Chain) -> None:
+        """Bring the hops' spooled bodies into memory: a large one under the gate's permit."""
+        for i, spool in enumerate(chain.spools):
+            if spool is None:
+                continue
+            chain.spools[i] = None
+            spool.seek(0, 2)
+            if is_large(spool.tell()):
+                self.gate.admit()  # outside the host slot and the deadline: the connection is closed
+            chain.hops[i] = replace(chain.hops[i], body=load(spool))
+
+    def _final(self, chain: _Chain, step: _Step) -> tuple[Outcome, str, bytes, bool]:
         """Outcome, detail, decoded content and truncation for the last hop."""
-        decoded = decode_body(hop.body, hop.header("Content-Encoding"), self.config.max_bytes)
+        self._load(chain)
+        hop = chain.hops[-1]
+        encoding, limit = hop.header("Content-Encoding"), self.config.max_bytes
+        decoded = decode_body(hop.body, encoding, limit if is_large(len(hop.body)) else min(limit, SPOOL_BYTES))
+        if decoded.truncated and limit > SPOOL_BYTES and not is_large(len(hop.body)):
+            self.gate.admit()  # a small compressed body that inflates past the spool size: held under the permit too
+            decoded = decode_body(hop.body, encoding, limit)
         outcome = step.outcome or (Outcome.OK if hop.status < 400 else Outcome.HTTP_ERROR)
         detail = step.detail or decoded.problem
         if decoded.truncated and outcome in (Outcome.OK, Outcome.HTTP_ERROR):
@@ -310,7 +337,7 @@ class Fetcher:
                 hop.status,
                 hop.reason,
                 took,
-                len(hop.body),
+                step.size,
                 ", truncated" if hop.truncated else "",
             )
             self._honour_retry_after(host, hop)
@@ -356,7 +383,7 @@ class Fetcher:
                 problem = self.policy.ip_problem(ipaddress.ip_address(ip))
                 if problem:  # the name resolved differently for the connection (DNS rebinding)
                     return _Step(None, Outcome.BLOCKED, f"{url} connected to {problem} ({ip})")
-            body, failure = self._read_body(resp, budget)
+            spool, size, failure = self._read_body(resp, budget)
             hop = Hop(
                 url=url,
                 method="GET",
@@ -365,44 +392,47 @@ class Fetcher:
                 reason=resp.reason or "",
                 http_version=http_version(resp),
                 response_headers=response_headers(resp),
-                body=body,
+                body=b"",  # loaded from the spool once the exchange is over (``_load``)
                 ip=ip,
                 truncated=failure is not None,
             )
         finally:
             resp.close()
         if failure is None:
-            return _Step(hop)
-        return _Step(hop, failure[0], failure[1])
+            return _Step(hop, spool=spool, size=size)
+        return _Step(hop, failure[0], failure[1], spool=spool, size=size)
 
     def _read_body(
         self, resp: requests.Response, budget: _Budget
-    ) -> tuple[bytes, tuple[Outcome, str] | None]:
-        """The raw body as sent, stopped at the byte cap or the deadline; (body, failure)."""
+    ) -> tuple[IO[bytes], int, tuple[Outcome, str] | None]:
+        """The raw body as sent, stopped at the byte cap or the deadline, in a spool (memory, then
+        disk past ``SPOOL_BYTES``); (spool, bytes, failure)."""
         cap = self.config.max_bytes
-        buf = bytearray()
+        spool, size = new_spool(), 0
         while True:
             remaining = budget.remaining()
             if remaining <= 0:
-                return bytes(buf), (Outcome.TIMEOUT, budget.exceeded())
+                return spool, size, (Outcome.TIMEOUT, budget.exceeded())
             sock = response_socket(resp)  # None once http.client has read the whole body
             if sock is not None:
                 # Each read waits at most until the deadline, so a trickling server is cut there.
                 sock.settimeout(min(self.config.read_timeout, remaining))
             try:
-                chunk = resp.raw.read1(min(_CHUNK, cap + 1 - len(buf)), decode_content=False)
+                chunk = resp.raw.read1(min(_CHUNK, cap + 1 - size), decode_content=False)
             except NETWORK_EXCEPTIONS as exc:
                 outcome, detail = classify(exc)
                 if outcome is Outcome.TIMEOUT and budget.remaining() <= 0.001:
                     detail = budget.exceeded()
                 elif outcome is Outcome.BAD_RESPONSE and resp.raw.chunked:
                     detail = "broken chunked encoding (cut short or a bad chunk size)"
-                return bytes(buf), (outcome, detail)
+                return spool, size, (outcome, detail)
             if not chunk:
-                return bytes(buf), None
-            buf += chunk
-            if len(buf) > cap:
-                return bytes(buf[:cap]), (Outcome.TOO_LARGE, f"body larger than {cap} bytes (cut)")
+                return spool, size, None
+            if size + len(chunk) > cap:
+                spool.write(chunk[: cap - size])
+                return spool, cap, (Outcome.TOO_LARGE, f"body larger than {cap} bytes (cut)")
+            spool.write(chunk)
+            size += len(chunk)
 
     def _honour_retry_after(self, host: str, hop: Hop) -> None:
         if self.throttle is None or hop.status not in _DEFERRING_STATUSES:
