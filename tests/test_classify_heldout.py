@@ -100,7 +100,29 @@ def test_a_short_article_serving_the_hosts_not_found_page_is_removed() -> None:
     hist = history(url, old)
     obs = observe(page(url, not_found), probe=probe("https://presse.example/2023/11/01/0f3a9c-archiver-probe", not_found))
     assert pairs(classify(hist, obs, diff_of(old, obs.text))) == [("removed", "soft-404")]
-    # The same page on a host that answered the probe with the article itself says nothing.
-    same = observe(page(url, not_found), probe=probe("https://presse.example/2023/11/01/0f3a9c-archiver-probe",
-                                                     article_html))
-    assert ("removed", "soft-404") not in pairs(classify(hist, same, diff_of(old, same.text)))
+    # A host that answered the probe with the article itself tells nothing by it: the article cut
+    # to its first lines (its own title kept) is an edit there, not a takedown.
+    cut = f"<html><head><title>Hund vertreibt Einbrecher</title></head><body>{kept}</body></html>"
+    same = observe(page(url, cut), probe=probe("https://presse.example/2023/11/01/0f3a9c-archiver-probe", article_html))
+    assert pairs(classify(hist, same, diff_of(old, same.text))) == [("edited", "text-changed")]
+
+
+def test_a_page_whose_title_and_headline_now_say_not_found_is_removed() -> None:
+    # The site's not-found template keeps teasers of the article around its message, and the host
+    # serves the same page for the probe as it did for the article (the probe tells nothing). The
+    # page still names itself: its <title> and its headline both say "Page not found" now.
+    body = "".join(f"<p>{_LONG} Paragraph {i} of the story.</p>" for i in range(4))
+    article = f"<html><head><title>Scientists confirm a record year</title></head><body><h1>Scientists confirm a record year</h1>{body}</body></html>"
+    gone = f"<html><head><title>Page not found | Reporter</title></head><body><h1>Page not found</h1>{body}</body></html>"
+    url = "https://reporter.example/2023/11/08/record-year/"
+    old = text_of(article)
+    obs = observe(page(url, gone), probe=probe(url + "f3bd03-archiver-probe", article))
+    assert pairs(classify(history(url, old), obs, diff_of(old, obs.text))) == [("removed", "soft-404")]
+    # A headline edit that only mentions an error is an edit, when the title does not say it too.
+    edited = article.replace("<h1>Scientists confirm a record year</h1>", "<h1>Why the 404 page is not found anymore</h1>")
+    obs = observe(page(url, edited))
+    assert pairs(classify(history(url, old), obs, diff_of(old, obs.text))) == [("edited", "text-changed")]
+
+
+_LONG = ("According to scientists, the year is slated to be the hottest on record as the Earth continues its "
+         "climb in temperature, ahead of a climate summit where the urgency of action is expected to dominate.")

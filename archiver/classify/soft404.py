@@ -12,7 +12,7 @@ import functools
 import re
 from urllib.parse import urlsplit
 
-from archiver.models import Diff, EventType, Observation, Reason, SourceHistory, TextStatus, Verdict
+from archiver.models import Diff, EventType, Observation, Reason, SourceHistory, TextStatus, TextVersion, Verdict
 
 from .observed import (
     PageView,
@@ -147,7 +147,7 @@ def body_phrase(page: PageView) -> str | None:
     """A not-found sentence among the first words of a short page's text."""
     if page.words > SHORT_PAGE_WORDS:
         return None
-    m = _NOT_FOUND.search(" ".join(page.text.split(maxsplit=60)[:60]))
+    m = _NOT_FOUND.search(" ".join(page.text.split()[:60]))
     return m.group(0) if m else None
 
 
@@ -228,6 +228,25 @@ def _is_the_probe(probe: dict[str, object], old_text: str, observation: Observat
     return similarity(normalise(old_text), _normalised(observation.probe.text)) < PROBE_SAME
 
 
+def _says_not_found(line: str) -> str | None:
+    m = _NOT_FOUND.search(line) or TITLE_ONLY.search(line)
+    return m.group(0) if m else None
+
+
+def _declared_not_found(observation: Observation, old: TextVersion) -> str | None:
+    """What the page declares of itself: its ``<title>`` and its headline both say "not found",
+    where the last good version's headline did not. A template that keeps teasers of the article
+    around its not-found message still says so in the two places a page names itself."""
+    tv = observation.text
+    if tv.status is not TextStatus.OK or not tv.title or _says_not_found(normalise(old.title)):
+        return None
+    headline = _says_not_found(normalise(tv.title))
+    if headline is None:
+        return None
+    title = page_view(observation).title
+    return headline if _says_not_found(title) else None
+
+
 def still_there(old: str, new: str) -> float:
     """How much of the old text the new page still holds, one way: a not-found page that keeps
     only the site's menu and footer is a small piece *of* the old page, and that is not the
@@ -247,6 +266,17 @@ def soft404_rule(history: SourceHistory, observation: Observation, diff: Diff | 
     result = observation.result
     if judged_by_post(observation) or not is_page(result) or unchanged(diff):
         return None
+    verdict = _soft404(history, observation)
+    old = reference_text(history)
+    if verdict is None and old is not None and (said := _declared_not_found(observation, old)) is not None:
+        summary = f"soft-404: the page's title and its headline now say {said!r}"
+        evidence = {"final_url": result.final_url, "title": page_view(observation).title, "headline": observation.text.title}
+        return Verdict(EventType.REMOVED, str(Reason.SOFT_404), summary, evidence)
+    return verdict
+
+
+def _soft404(history: SourceHistory, observation: Observation) -> Verdict | None:
+    result = observation.result
     old = reference_text(history)
     tv = observation.text
     if (old is not None and tv.status is TextStatus.OK and still_there(old.text, tv.text) >= STILL_CONTENT
