@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from archiver import platforms, report, versions
-from archiver.checker import METADATA_TAGS, Checker, parse_budget, site_of, template_id_of
+from archiver.checker import METADATA_TAGS, Checker, parse_budget, site_of
 from archiver.citations import extract_citations, unique_urls
 from archiver.citations.metadata import PageMetadata, page_metadata, parse_date
 from archiver.cite import CitationInfo, format_citation
@@ -49,6 +49,7 @@ from archiver.models import (
     ScreenshotFacts,
     SourceStatus,
     SourceSummary,
+    TextKey,
     TextVersion,
     UrlState,
 )
@@ -518,7 +519,8 @@ class Archive:
         url = capture.final_url or capture.url
         # Read with the site's templates, the one its key names first, as the checker read it.
         known = [Template.from_json(t) for t in self._index.host_templates(site_of(url))]
-        known.sort(key=lambda t: t.id != template_id_of(key))
+        template = TextKey.parse(key).template if key else None
+        known.sort(key=lambda t: t.id != template)
         return extract(self.payload(capture), content_type=capture.content_type, url=url, templates=known)
 
     def diff(self, url: str, a: str | None = None, b: str | None = None) -> tuple[Capture, Capture, Diff]:

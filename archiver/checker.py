@@ -7,7 +7,6 @@ A failure on one URL is one log line; the batch goes on.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import random
@@ -48,6 +47,10 @@ from archiver.models import (
     Screenshot,
     SourceHistory,
     SourceStatus,
+    StoredCapture,
+    StoredHistory,
+    TextKey,
+    TextSource,
     TextStatus,
     TextVersion,
     UrlState,
@@ -85,7 +88,7 @@ class _Text:
     """The text a check compares, the key it is cached under, and whether it is a stand-in: the
     post's endpoint or the browser failed this time, so the plain page's text is all there is."""
 
-    key: str | None
+    key: TextKey | None
     version: TextVersion
     degraded: bool = False
 
@@ -111,28 +114,21 @@ def parse_budget(
     return content[:pos], True
 
 
-def text_source(key: str | None) -> str:
-    """Where a cached text came from: ``post`` (a platform endpoint), ``dom`` (the browser) or
-    ``page`` (the plain capture). Texts of different sources are never diffed against each other.
-
-    >>> text_source("post:ab12"), text_source("dom:ab12"), text_source("sha1:AB12"), text_source(None)
-    ('post', 'dom', 'page', 'page')
-    """
-    prefix = (key or "").split(":", 1)[0]
-    return prefix if prefix in ("post", "dom") else "page"
+def source_of(key: TextKey | None) -> TextSource:
+    """Where a text came from; a capture without a text key is a page's."""
+    return key.source if key is not None else TextSource.PAGE
 
 
-def page_text_key(payload_digest: str | None, template_id: str | None = None) -> str | None:
+def page_text_key(payload_digest: str | None, template_id: str | None = None) -> TextKey | None:
     """The cache key of a page's text: its payload digest, the extractor version and the id of the
     host template it was read with (``archiver.extract.template``).
 
-    >>> page_text_key("sha1:AB12"), page_text_key("sha1:AB12", "3f9a0c1d2e")
+    >>> str(page_text_key("sha1:AB12")), str(page_text_key("sha1:AB12", "3f9a0c1d2e"))
     ('sha1:AB12~x2', 'sha1:AB12~x2~t3f9a0c1d2e')
     """
     if not payload_digest:
         return None
-    key = f"{payload_digest}~x{EXTRACTOR_VERSION}"
-    return f"{key}~t{template_id}" if template_id else key
+    return TextKey(TextSource.PAGE, payload_digest, EXTRACTOR_VERSION, template_id)
 
 
 def site_of(url: str) -> str:
@@ -144,17 +140,6 @@ def site_of(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     return f"{host}:{parts.port}" if parts.port and parts.port not in (80, 443) else host
-
-
-def template_id_of(key: str | None) -> str | None:
-    """The template id a page text's key names, if any.
-
-    >>> template_id_of("sha1:AB12~x2~t3f9a0c1d2e"), template_id_of("sha1:AB12~x2"), template_id_of(None)
-    ('3f9a0c1d2e', None, None)
-    """
-    if not key or "~t" not in key:
-        return None
-    return key.rsplit("~t", 1)[1]
 
 
 def post_ref(url: str, result: FetchResult) -> PostRef | None:
@@ -313,7 +298,8 @@ class Checker:
         url = state.url
         untrusted = state.origin == "document"
         result = self.fetcher.fetch(url, untrusted=untrusted)
-        last_good = self.index.capture(state.last_good_capture) if state.last_good_capture else None
+        stored = self.index.source_history(state)  # one query: the last and last good captures, their texts
+        last_good = stored.last_good.capture if stored.last_good else None
         # Durable at the batch's next store.sync(), which comes before the index commit (run()).
         capture = self.store.write_capture(url, result, previous=last_good, sync=False)
         if attempt is not None:
@@ -322,15 +308,15 @@ class Checker:
         post = self._follow_post(url, result, capture, untrusted)
         # A big page's text, diff and verdicts cost memory in proportion to it: one at a time.
         with self._big_parses if len(result.content) > BIG_PAGE else nullcontext():
-            seen = self._texts(state, result, capture, post, untrusted)
+            seen = self._texts(state, result, capture, post, untrusted, stored)
             text_key, text = seen.key, seen.version
-            history = self._history(state, last_good, text_key)
+            history = self._history(state, stored, text_key)
             probe = self._probe(result, text, untrusted) if self._wants_probe(result, text, post) else None
             observation = Observation(result=result, text=text, probe=probe, post=post)
             change = self._diff(history, text)
             verdicts = classify(history, observation, change)
             status = current_status(history, verdicts, observation)
-            good = self._is_good(result, status, verdicts, seen, last_good)
+            good = self._is_good(result, status, verdicts, seen, stored.last_good)
         failed = result.outcome in NETWORK_FAILURES
         changed = any(v.type == EventType.EDITED for v in verdicts)
         retry_after = None
@@ -404,15 +390,14 @@ class Checker:
             versions.close()
 
     def _is_good(
-        self, result: FetchResult, status: SourceStatus, verdicts: Sequence[Verdict], seen: _Text, last_good: Capture | None
+        self, result: FetchResult, status: SourceStatus, verdicts: Sequence[Verdict], seen: _Text,
+        last_good: StoredCapture | None,
     ) -> bool:
         """Whether this capture becomes the URL's last good one: a 2xx page, not removed, and not a
         stand-in text while the last good text came from the post's endpoint or the browser (a
         rate-limited endpoint must not make the page's script shell the text the post is diffed with)."""
-        if seen.degraded and last_good is not None:
-            before = text_source(self.index.text_key_of(last_good.id))
-            if before != text_source(seen.key):
-                return False
+        if seen.degraded and last_good is not None and source_of(last_good.text_key) is not source_of(seen.key):
+            return False
         return (
             result.outcome == Outcome.OK
             and (result.status or 0) < 300
@@ -421,10 +406,11 @@ class Checker:
         )
 
     def _texts(
-        self, state: UrlState, result: FetchResult, capture: Capture, post: PostSnapshot | None, untrusted: bool
+        self, state: UrlState, result: FetchResult, capture: Capture, post: PostSnapshot | None, untrusted: bool,
+        stored: StoredHistory,
     ) -> _Text:
         """The text this check compares: the post's words, the rendered DOM, or the page's text."""
-        key, text = self._text_of(result, post, state)
+        key, text = self._text_of(result, post, stored)
         if post is not None:
             return _Text(key, text, degraded=post.state is PostState.UNKNOWN)
         if not self._wants_browser(state, result, text):
@@ -432,17 +418,24 @@ class Checker:
         rendered = self._rendered(state.url, result, capture, untrusted)
         return rendered if rendered is not None else _Text(key, text, degraded=True)
 
+    def _cached_text(self, key: TextKey | None, stored: StoredHistory) -> TextVersion | None:
+        """The text stored under ``key``: from the source's history when it holds it (an unchanged
+        page's), else from the index."""
+        if key is None:
+            return None
+        return stored.cached(key) or self.index.text(str(key))
+
     def _text_of(
-        self, result: FetchResult, post: PostSnapshot | None, state: UrlState | None = None
-    ) -> tuple[str | None, TextVersion]:
+        self, result: FetchResult, post: PostSnapshot | None, stored: StoredHistory
+    ) -> tuple[TextKey | None, TextVersion]:
         """The text to compare: the post's own text for posts, else the page's main text.
 
         Texts are cached by payload digest, so an unchanged page is never parsed twice.
         """
         if post is not None and post.state is PostState.LIVE:
             body = platforms.post_text(post)
-            key = "post:" + hashlib.sha1(body.encode("utf-8")).hexdigest()
-            cached = self.index.text(key)
+            key = TextKey.of_text(TextSource.POST, body)
+            cached = self._cached_text(key, stored)
             if cached is not None:
                 return key, cached
             return key, extract(body.encode("utf-8"), content_type="text/plain; charset=utf-8", url=result.url)
@@ -450,14 +443,13 @@ class Checker:
             return None, NO_TEXT
         # The template this URL's last good text was read with is tried first: a host's other
         # templates (its not-found page's, a gallery's) must not take over its articles.
-        last_key = self.index.text_key_of(state.last_good_capture) if state and state.last_good_capture else None
-        preferred = template_id_of(last_key)
+        preferred = stored.last_good.text_key.template if stored.last_good and stored.last_good.text_key else None
         known = [t.id for t in self.templates.get(site_of(result.final_url))]
         ids = [preferred] if preferred else []
         ids += [i for i in known if i != preferred]
         for template_id in [*ids, None]:  # None: a PDF, JSON or text body is read with no template
             page_key = page_text_key(result.payload_digest, template_id)
-            cached = self.index.text(page_key)
+            cached = self._cached_text(page_key, stored)
             if cached is not None:
                 return page_key, cached
         content, cut = parse_budget(result.content)
@@ -465,7 +457,7 @@ class Checker:
                                             truncated=result.truncated or cut, only=preferred)  # fmt: skip
         return page_text_key(result.payload_digest, template_id), text
 
-    def _stored_text(self, capture: Capture | None, key: str | None, template: str | None = None) -> TextVersion | None:
+    def _stored_text(self, held: StoredCapture | None, template: str | None = None) -> TextVersion | None:
         """A capture's text as the new text was read: by this extractor version and, where it
         describes the old page too, by the same host template (``template``), so a diff never
         shows a change that is only our own (a redesign read with two templates).
@@ -475,15 +467,17 @@ class Checker:
         page's template, whose region is the site's menu, re-reading the article: less than half
         related to what the old page's own template read), the old text is kept as it was read:
         that is the evidence of what was lost."""
-        if capture is None or key is None:
+        if held is None or held.text_key is None:
             return None
-        if text_source(key) != "page":
-            return self.index.text(key)
-        own_id = template_id_of(key)
-        own = self.index.text(page_text_key(capture.payload_digest, own_id)) if own_id or not template else None
+        key, capture = held.text_key, held.capture
+        if key.source is not TextSource.PAGE:
+            return held.text
+        known = StoredHistory(last=held)  # its own text came with the history query
+        own_id = key.template
+        own = self._cached_text(page_text_key(capture.payload_digest, own_id), known) if own_id or not template else None
         if own is not None and (own_id == template or template is None):
             return own
-        wanted = self.index.text(page_text_key(capture.payload_digest, template))
+        wanted = self._cached_text(page_text_key(capture.payload_digest, template), known)
         if wanted is None:
             wanted = self._reread(capture, template if template is not None else own_id)
         if own is not None and (wanted is None or relatedness(wanted.text, own.text) < 0.5):
@@ -504,33 +498,30 @@ class Checker:
                                   truncated=holder.truncated or cut, learn=False, only=template)  # fmt: skip
         return text
 
-    def _history(self, state: UrlState, last_good: Capture | None, text_key: str | None) -> SourceHistory:
-        previous = self.index.capture(state.last_capture) if state.last_capture else None
-        last_good_key = self.index.text_key_of(last_good.id) if last_good else None
-        if text_key is not None and text_source(last_good_key) != text_source(text_key):
-            last_good_key = None  # the text now comes from elsewhere (endpoint, browser): a new baseline
-        template = template_id_of(text_key)
-        last_good_text = self._stored_text(last_good, last_good_key, template)
+    def _history(self, state: UrlState, stored: StoredHistory, text_key: TextKey | None) -> SourceHistory:
+        """The source's history for the classifier, from ``stored`` (one query). A stored text
+        from another source than this check's (endpoint, browser, page) is not compared with it:
+        the check is a new baseline."""
+
+        def comparable(held: StoredCapture | None) -> StoredCapture | None:
+            if held is None or held.text_key is None:
+                return None
+            return held if text_key is None or held.text_key.source is text_key.source else None
+
+        good, previous = comparable(stored.last_good), comparable(stored.last)
+        good_key, previous_key = (good.text_key if good else None), (previous.text_key if previous else None)
+        template = text_key.template if text_key else None
+        last_good_text = self._stored_text(good, template)
         recent: tuple[TextVersion, ...] = ()
-        if text_key is not None and last_good_key is not None and text_key != last_good_key:
-            texts = []
-            for _, key in self.index.recent_good_captures(state.url, self.config.detect.recent_versions):
-                t = self.index.text(key)
-                if t is not None:
-                    texts.append(t)
-            recent = tuple(texts)
-        previous_key = self.index.text_key_of(previous.id) if previous and previous is not last_good else last_good_key
-        if text_key is not None and text_source(previous_key) != text_source(text_key):
-            previous_key = None
-        previous_text = (
-            last_good_text if previous_key == last_good_key else self._stored_text(previous, previous_key, template)
-        )
+        if text_key is not None and good_key is not None and text_key != good_key:
+            recent = tuple(self.index.recent_good_texts(state.url, self.config.detect.recent_versions))
+        previous_text = last_good_text if previous_key == good_key else self._stored_text(previous, template)
         return SourceHistory(
             url=state.url,
             status=state.status,
-            previous=previous,
+            previous=stored.last.capture if stored.last else None,
             previous_text=previous_text,
-            last_good=last_good,
+            last_good=stored.last_good.capture if stored.last_good else None,
             last_good_text=last_good_text,
             recent_texts=recent,
             consecutive_failures=state.consecutive_failures,
@@ -690,8 +681,8 @@ class Checker:
                  "exchanges": loaded,
                  "requests": rendering.requests, "detail": rendering.detail, "text": rendering.text, "html": html}
         self.store.write_metadata(rendering.final_url or url, facts, concurrent_to=capture.record_id)
-        key = "dom:" + hashlib.sha1(html.encode("utf-8")).hexdigest()
-        cached = self.index.text(key)
+        key = TextKey.of_text(TextSource.DOM, html)
+        cached = self.index.text(str(key))
         if cached is not None:
             return _Text(key, cached)
         text = extract(html.encode("utf-8"), content_type="text/html; charset=utf-8", url=rendering.final_url or url)

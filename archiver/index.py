@@ -39,6 +39,9 @@ from archiver.models import (
     Requisite,
     Screenshot,
     SourceStatus,
+    StoredCapture,
+    StoredHistory,
+    TextKey,
     TextStatus,
     TextVersion,
     TimelinePoint,
@@ -388,7 +391,7 @@ class CheckRecord:
     """Everything one check writes to the index, committed in one transaction."""
 
     capture: Capture
-    text_key: str | None
+    text_key: TextKey | None
     text: TextVersion | None  # stored under text_key when not already there
     verdicts: tuple[Verdict, ...]
     diff: Diff | None
@@ -734,14 +737,32 @@ class Index:
         rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE url = ? ORDER BY captured_at DESC LIMIT 1", (url,))
         return _capture_from_row(rows[0]) if rows else None
 
-    def recent_good_captures(self, url: str, limit: int) -> list[tuple[Capture, str | None]]:
-        """The last ``limit`` ok captures with their text keys, newest first."""
+    def source_history(self, state: UrlState) -> StoredHistory:
+        """One source's history as its next check needs it, in one query: its last capture and
+        its last good one, each with its text key and the text stored under that key."""
+        wanted = [i for i in dict.fromkeys((state.last_capture, state.last_good_capture)) if i]
+        if not wanted:
+            return StoredHistory()
         rows = self._q(
-            f"SELECT {_CAPTURE_COLUMNS}, text_key FROM captures WHERE url = ? AND outcome = 'ok' "
-            "ORDER BY captured_at DESC LIMIT ?",
+            f"SELECT {_CAPTURE_COLUMNS}, text_key, body FROM captures LEFT JOIN texts ON texts.key = captures.text_key "
+            f"WHERE id IN ({','.join('?' * len(wanted))})",
+            wanted,
+        )
+        held = {
+            r[0]: StoredCapture(_capture_from_row(r), TextKey.parse(r[18]) if r[18] else None,
+                                text_from_blob(r[19]) if r[19] is not None else None)
+            for r in rows
+        }
+        return StoredHistory(last=held.get(state.last_capture or ""), last_good=held.get(state.last_good_capture or ""))
+
+    def recent_good_texts(self, url: str, limit: int) -> list[TextVersion]:
+        """The texts of the last ``limit`` ok captures (those that have one), newest first."""
+        rows = self._q(
+            "SELECT body FROM captures LEFT JOIN texts ON texts.key = captures.text_key "
+            "WHERE url = ? AND outcome = 'ok' ORDER BY captured_at DESC LIMIT ?",
             (url, limit),
         )
-        return [(_capture_from_row(r), r[18]) for r in rows]
+        return [text_from_blob(r[0]) for r in rows if r[0] is not None]
 
     def text_key_of(self, capture_id: str) -> str | None:
         rows = self._q("SELECT text_key FROM captures WHERE id = ?", (capture_id,))
@@ -818,11 +839,12 @@ class Index:
                         continue
                     conn.execute(
                         f"INSERT OR IGNORE INTO captures ({_CAPTURE_COLUMNS}, text_key) VALUES ({','.join('?' * 19)})",
-                        _capture_values(c, rec.text_key),
+                        _capture_values(c, str(rec.text_key) if rec.text_key else None),
                     )
                     if rec.text is not None and rec.text_key:
                         conn.execute(
-                            "INSERT OR IGNORE INTO texts (key, body) VALUES (?, ?)", (rec.text_key, text_to_blob(rec.text))
+                            "INSERT OR IGNORE INTO texts (key, body) VALUES (?, ?)",
+                            (str(rec.text_key), text_to_blob(rec.text)),
                         )
                     row = conn.execute(
                         "SELECT last_capture, last_good_capture FROM urls WHERE url = ?", (c.url,)

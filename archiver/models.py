@@ -101,6 +101,15 @@ class TextStatus(StrEnum):
     NOT_TEXT = "not_text"  # a failure capture: nothing to extract
 
 
+class TextSource(StrEnum):
+    """Where a cached text came from. Texts of different sources are never diffed against each
+    other: a post's words, a rendered DOM and a page's plain body say different things."""
+
+    PAGE = "page"  # the captured body, read by the extractor
+    POST = "post"  # the post's own text, from its platform's endpoint
+    DOM = "dom"  # the page as headless Chromium rendered it
+
+
 class PostState(StrEnum):
     """A social post's state as its platform's own endpoint reports it."""
 
@@ -332,6 +341,45 @@ class TextVersion:
 
 
 @dataclass(frozen=True, slots=True)
+class TextKey:
+    """The key a text is cached under: its source, and what it was read from and how. The index
+    keeps it as text (``str``): ``post:<sha1>``, ``dom:<sha1>``, or a page's payload digest, the
+    extractor version and the host template, ``<digest>~x<version>[~t<template>]``.
+
+    >>> key = TextKey.parse("sha1:AB12~x2~t3f9a0c1d2e")
+    >>> key.source, key.extractor, key.template, str(key) == "sha1:AB12~x2~t3f9a0c1d2e"
+    (<TextSource.PAGE: 'page'>, 2, '3f9a0c1d2e', True)
+    >>> TextKey.parse("dom:ab12").source, str(TextKey.of_text(TextSource.POST, "hello"))[:13]
+    (<TextSource.DOM: 'dom'>, 'post:aaf4c61d')
+    """
+
+    source: TextSource
+    digest: str  # a page's payload digest; the sha1 of a post's text or of the rendered DOM
+    extractor: int | None = None  # a page's: the extractor version that read it
+    template: str | None = None  # a page's: the id of the host template it was read with
+
+    @classmethod
+    def of_text(cls, source: TextSource, body: str) -> TextKey:
+        """The key of a post's text or a rendered DOM: the sha1 of the text itself."""
+        return cls(source, hashlib.sha1(body.encode("utf-8")).hexdigest())
+
+    @classmethod
+    def parse(cls, key: str) -> TextKey:
+        prefix, _, rest = key.partition(":")
+        if prefix in (TextSource.POST, TextSource.DOM):
+            return cls(TextSource(prefix), rest)
+        head, _, template = key.partition("~t")
+        digest, _, version = head.partition("~x")
+        return cls(TextSource.PAGE, digest, int(version) if version.isdigit() else None, template or None)
+
+    def __str__(self) -> str:
+        if self.source is not TextSource.PAGE:
+            return f"{self.source}:{self.digest}"
+        key = self.digest if self.extractor is None else f"{self.digest}~x{self.extractor}"
+        return f"{key}~t{self.template}" if self.template else key
+
+
+@dataclass(frozen=True, slots=True)
 class Hunk:
     """One run of a word-level diff: ``op`` is "equal", "insert", "delete" or "replace"."""
 
@@ -403,6 +451,32 @@ class SourceHistory:
     failures_before_removed: int = 3
     is_short_link: bool = False
     previous_post: PostSnapshot | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCapture:
+    """A capture as the index holds it for the next check: with its text's key and that text."""
+
+    capture: Capture
+    text_key: TextKey | None
+    text: TextVersion | None  # the text stored under ``text_key`` (None: none stored)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredHistory:
+    """What one source's next check starts from, read in one query (``Index.source_history``):
+    its last capture and its last good one (the same capture while nothing went wrong)."""
+
+    last: StoredCapture | None = None
+    last_good: StoredCapture | None = None
+
+    def cached(self, key: TextKey | None) -> TextVersion | None:
+        """The text stored under ``key`` if one of these captures holds it (an unchanged page's
+        new text is its last good one's), else None: then ask the index."""
+        for held in (self.last_good, self.last):
+            if held is not None and key is not None and held.text_key == key and held.text is not None:
+                return held.text
+        return None
 
 
 @dataclass(frozen=True, slots=True)

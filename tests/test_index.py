@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -21,6 +22,9 @@ from archiver.models import (
     EventType,
     Outcome,
     SourceStatus,
+    StoredHistory,
+    TextKey,
+    TextSource,
     TextStatus,
     TextVersion,
     Verdict,
@@ -40,7 +44,7 @@ def cap(i: int, url: str = "https://example.org/a", outcome: Outcome = Outcome.O
 def record(c: Capture, verdicts: tuple[Verdict, ...] = (), status: SourceStatus = SourceStatus.OK) -> CheckRecord:
     text = TextVersion(status=TextStatus.OK, kind="html", paragraphs=(f"text {c.id}",), title="T", digest=c.id)
     return CheckRecord(
-        capture=c, text_key=c.payload_digest, text=text, verdicts=verdicts,
+        capture=c, text_key=TextKey.parse(c.payload_digest or ""), text=text, verdicts=verdicts,
         diff=Diff(changed=True, summary="1 paragraph changed") if verdicts else None, status=status,
         consecutive_failures=0, good=c.outcome == Outcome.OK, next_due=c.captured_at + timedelta(days=1), changed=bool(verdicts),
     )
@@ -99,6 +103,28 @@ def test_replayed_commit_never_duplicates_an_event(tmp_path: Path) -> None:
     index.record_checks([rec], now=T0)
     assert index.record_checks([rec], now=T0) == []
     assert index.event_count() == 1
+
+
+def test_source_history_is_the_last_and_last_good_captures_with_their_keys_and_texts(tmp_path: Path) -> None:
+    """What a check starts from, in one named query: the keys come back typed, the texts with them."""
+    index = Index(tmp_path / "index.db")
+    url = "https://example.org/a"
+    index.add_urls([url, "https://example.org/new"], now=T0)
+    index.record_checks([record(cap(1))], now=T0)
+    failed = dataclasses.replace(cap(2, outcome=Outcome.TIMEOUT, status=None), payload_digest=None)
+    index.record_checks([dataclasses.replace(record(failed), text_key=None, text=None)], now=T0)
+    state = index.url_state(url)
+    assert state is not None
+    stored = index.source_history(state)
+    assert stored.last is not None and stored.last_good is not None
+    assert (stored.last.capture.id, stored.last.text_key, stored.last.text) == ("cap000000002", None, None)
+    assert stored.last_good.capture.id == "cap000000001" and stored.last_good.capture.payload_digest == "sha1:1"
+    assert stored.last_good.text_key == TextKey(TextSource.PAGE, "sha1:1")
+    assert stored.last_good.text is not None and stored.last_good.text.paragraphs == ("text cap000000001",)
+    assert stored.cached(TextKey.parse("sha1:1")) is stored.last_good.text and stored.cached(TextKey.parse("sha1:2")) is None
+    never = index.url_state("https://example.org/new")
+    assert never is not None and index.source_history(never) == StoredHistory()
+    index.close()
 
 
 def test_due_urls_orders_most_overdue_first(tmp_path: Path) -> None:
