@@ -784,3 +784,10 @@ def test_a_similar_products_box_is_not_content() -> None:
            "<p>Weingut Bickel-Stumpf Spätburgunder 2009</p></div>")
     joined = " ".join(_article(box).paragraphs)
     assert "Eiswein" not in joined and "Bickel" not in joined
+
+
+def test_a_cell_named_a_vote_count_is_a_counter_but_a_data_table_is_not() -> None:
+    votes = "<table class='header'><tr><td class='votecount'>\n\t\t(31 Bewertungen)\t\t</td></tr></table>"
+    assert "31" not in " ".join(_article(votes).paragraphs)
+    data = "<table><tr><td>Turnout</td><td class='total'>31 percent</td></tr></table>"
+    assert "31 percent" in " ".join(_article(data).paragraphs)

@@ -307,20 +307,33 @@ def _mask_counter_elements(node: Element) -> None:
     # <svg …/> 1,234</span>, <a title="Likes">30</a>. When the element's class, id, title or
     # aria-label names a counter (the nouns of masking.COUNTER_NOUNS, any language) and its text is
     # only a count, the count is masked. Table cells are data and are not looked at.
-    for el in node.iter("span", "a", "small", "div", "li", "b", "strong", "em", "data", "output", "p"):
+    # A cell or box named a counter whose text is one count and its noun ("<td class=votecount>(31
+    # Bewertungen)") is a counter too, table or not: its name says what the number is.
+    for el in node.iter("span", "a", "small", "div", "li", "b", "strong", "em", "data", "output", "p", "td", "th"):
         text = el.text
-        if not text or len(text) > 16 or not _BARE_COUNT.match(text):
+        if not text or len(text) > 40:
+            continue
+        bare = len(text) <= 16 and _BARE_COUNT.match(text) is not None and el.tag not in ("td", "th")
+        counted = not len(el) and _COUNT_AND_NOUN.match(text) is not None
+        if not (bare or counted):
             continue  # (a count followed by its label element, "<p class=count>1786 <span>Accesses", counts too)
         attrs = " ".join(
             v for v in (el.get("class"), el.get("id"), el.get("title"), el.get("aria-label")) if v
         )
         if attrs and (counter_attribute(attrs) or _COUNT_NAME.search(attrs)):
-            el.text = "[n]"
+            el.text = "[n]" if bare else _ONE_NUMBER.sub("[n]", text, count=1)
+
+
+_COUNT_AND_NOUN = re.compile(r"^\s*\W{0,3}\d[\d.,' ]*\s?[^\W\d_]+(?:\s[^\W\d_]+)?\W{0,3}\s*$")
+_ONE_NUMBER = re.compile(r"\d[\d.,']*")
 
 
 _BARE_COUNT = re.compile(r"^\s*\(?\d[\d.,' ]*(?:\s?(?:[KkMmBb]|Mio|Tsd)\.?)?\+?\)?\s*$")
 # An element named a count ("rating--count", "reviewCount", "cnt") that holds nothing but a number.
-_COUNT_NAME = re.compile(r"(?:(?:^|[\s_-])(?:count|counter|cnt)|(?<=[a-z])(?:Count|Counter))(?=$|[\s_A-Z-])")
+_COUNT_NAME = re.compile(
+    r"(?:(?:^|[\s_-])(?:count|counter|cnt)|(?<=[a-z])(?:Count|Counter)"
+    r"|(?i:vote|view|like|share|comment|reply|replie|hit|click|follower|fan|rating|review|download)s?count)(?=$|[\s_A-Z-])"
+)
 
 # --------------------------------------------------------------------------- headline, byline, dateline
 
