@@ -29,9 +29,9 @@ from archiver.errors import ArchiverError
 from archiver.migrate import migrate_index
 from archiver.worker import Worker, worker_name
 from archiver.worker.scheduling import SchedulerArchive
-from archiver.scheduler import Daemon
+from archiver.daemon.scheduler import Daemon
 from archiver.serve import EXPOSED_WARNING, Server, is_loopback, open_archive
-from archiver.status import BEHIND_EXIT, daemon_status, status_json, status_text
+from archiver.daemon.status import BEHIND_EXIT, daemon_status, status_json, status_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -1,7 +1,7 @@
 """Imports flow one way along the pipeline (STYLE 8.1): a stage never imports a later one.
 
 documents → citations → fetch → warcstore/index → extract → diff → classify → report/cite →
-checker → archive → status/serve/scheduler → cli. A violation fails here, so nobody needs the
+checker → archive → serve/daemon → cli. A violation fails here, so nobody needs the
 deferred imports that circular dependencies breed.
 """
 
@@ -26,12 +26,12 @@ RANKS: dict[str, int] = {
     "diff": 6,
     "migrate": 6,  # a SQLite index copied into PostgreSQL (uses the index)
     "classify": 7,
-    "report": 8, "cite": 8, "export": 8, "watch": 8, "versions": 8,
+    "report": 8, "cite": 8, "export": 8, "versions": 8,
     "notify": 9,
     "checker": 9, "verify": 9,
     "archive": 10,
-    "status": 11, "citing": 11, "publish": 12,
-    "serve": 12, "scheduler": 12,
+    "citing": 11, "publish": 12,
+    "serve": 12, "daemon": 12,  # archiver run and status: scheduler, status, watched folders
     "worker": 12,  # archiver worker: one of many on a shared index
     "cli": 13, "__main__": 14,
 }
@@ -81,7 +81,7 @@ def test_imports_point_upstream(path: Path) -> None:
 #: The front ends: everything past the ``Archive`` facade. They read and write the index only
 #: through it (sqlite-utils' ``Database`` is the model: its CLI never reaches past it), so a
 #: second index engine is one more implementation behind the facade, not a change in each of them.
-FRONT_ENDS = ("cli", "serve", "scheduler", "status", "citing", "publish", "__main__")
+FRONT_ENDS = ("cli", "serve", "daemon", "citing", "publish", "__main__")
 #: The index module. (``archiver.engine`` only parses ``[index] url`` and names errors: a front end
 #: may read the configuration, as ``archiver worker`` and ``migrate`` do.)
 INDEX_MODULES = {"index"}

@@ -29,8 +29,8 @@ from archiver.models import Event, EventType
 from archiver.notify import Notifier, event_payload
 from archiver.report.shape import event_json
 from archiver.robots import RobotsPolicy
-from archiver.scheduler import Daemon
-from archiver.status import (
+from archiver.daemon.scheduler import Daemon
+from archiver.daemon.status import (
     BEHIND_EXIT,
     META_CHECK,
     META_PID,
@@ -40,7 +40,7 @@ from archiver.status import (
     status_json,
     status_text,
 )
-from archiver.watch import FolderWatcher
+from archiver.daemon.watch import FolderWatcher
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

@@ -32,7 +32,7 @@ from archiver.fetch import AddressPolicy, Fetcher
 from archiver.models import UrlState
 from archiver.notify import Notifier, notified_mark
 from archiver.robots import POLICIES, RobotsPolicy
-from archiver.status import (
+from archiver.daemon.status import (
     META_CHECK,
     META_NOTIFIED,
     META_PID,
@@ -42,7 +42,7 @@ from archiver.status import (
     daemon_status,
     human_duration,
 )
-from archiver.watch import FolderWatcher
+from archiver.daemon.watch import FolderWatcher
 
 logger = logging.getLogger(__name__)
 
