@@ -64,7 +64,12 @@ from archiver.warcstore import WarcStore
 logger = logging.getLogger(__name__)
 
 NO_TEXT = TextVersion(status=TextStatus.NOT_TEXT, kind="none", detail="no response body to read")
-COMMIT_EVERY = 64  # checks per index transaction: fewer fsyncs of the index, bounded loss on a crash
+COMMIT_EVERY = 64  # fewest checks per index transaction: fewer fsyncs of the index, bounded loss on a crash
+#: And at most one transaction per COMMIT_SECONDS while fewer than COMMIT_MOST checks wait: a fast
+#: re-check touches the same index pages (random keys: capture ids, due times) once per commit,
+#: not once per 64 checks. A crash loses none of them: the next writer indexes the WARC's tail.
+COMMIT_SECONDS = 2.0
+COMMIT_MOST = 1024
 BROWSERS = 2  # headless Chromium processes at once per batch (each takes a few hundred MB)
 #: Most markup tags of one page handed to the text extractor. A parsed element costs a few hundred
 #: bytes, so a hostile page of a million empty ``<div>``s would take gigabytes; a real article has
@@ -214,6 +219,7 @@ class Checker:
                     in_flight[pool.submit(self._check_gated, state, stop)] = state.url
 
             refill()
+            committed = time.monotonic()
             while in_flight:
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for fut in done:
@@ -223,11 +229,14 @@ class Checker:
                         pending.append(record)
                     if progress:
                         progress(1)
-                if len(pending) >= COMMIT_EVERY:
-                    self.store.sync()  # requisites and screenshots deferred their fsync to here
+                if len(pending) >= COMMIT_EVERY and (
+                    len(pending) >= COMMIT_MOST or time.monotonic() - committed >= COMMIT_SECONDS
+                ):
+                    self.store.sync()  # captures, requisites and screenshots deferred their fsync to here
                     events += self.index.record_checks(pending, now=self.clock())
                     pending = []
                     self.flush_probes()
+                    committed = time.monotonic()
                 refill()
         self.close_versions()
         if pending:
