@@ -14,9 +14,12 @@ pages, cannot call the app, and cannot reach the live web.
 from __future__ import annotations
 
 import re
+import threading
+from dataclasses import replace
 from html import escape
 
 from archiver.archive import Archive
+from archiver.fetch.spool import SPOOL_BYTES, release_free_memory
 from archiver.models import Capture
 from archiver.report import iso
 from archiver.serve.memento import (
@@ -30,6 +33,7 @@ from archiver.serve.memento import (
 from archiver.serve.memento import url_in_path as _in_path
 from archiver.serve.rewrite import charset_of, replay_link, rewrite_body
 from archiver.serve.server import Origins, Request, Response, Route
+from archiver.warcstore.reader import StoredRecord
 
 #: Archived response headers not passed on even with the ``X-Archive-Orig-`` prefix.
 _HOP_HEADERS = frozenset(
@@ -47,6 +51,11 @@ _HOP_HEADERS = frozenset(
 )
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+#: Bytes of a record (as stored) replayed by any worker at once; a larger one is read and
+#: rewritten by one worker at a time (each costs several times its size in memory).
+LARGE = SPOOL_BYTES
+#: A content-encoded record up to this block size is not large (it inflates to a few MB at most).
+ENCODED_SMALL = 4096
 
 
 def replay_csp(origins: Origins) -> str:
@@ -114,6 +123,7 @@ class Replay:
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
         self.mementos = Mementos(archive)
+        self._large = threading.BoundedSemaphore(1)  # one large record replayed at a time (``render``)
 
     def routes(self) -> tuple[Route, ...]:
         return (
@@ -191,10 +201,45 @@ class Replay:
         store = self.archive.store_reader()
         if capture.warc_file is None or capture.warc_offset is None:
             return self.not_archived(request, capture.url, note="this capture has no WARC record")
-        record = store.read_record(capture.warc_file, capture.warc_offset)
-        payload = record.payload
-        if capture.record_type == "revisit":
-            payload = self._revisited(capture)
+        # A large record (over LARGE as stored, or content-encoded beyond a few KB, since a 24 KB
+        # gzip body can inflate to 10 MB) is read and rewritten by one worker at a time, and the
+        # memory it freed goes back before the next starts: eight clients on eight 10 MB pages
+        # never hold them all at once. Its size is read from its headers alone (``record_extent``).
+        if not self._is_large(capture):
+            record = store.read_record(capture.warc_file, capture.warc_offset)
+            payload = self._revisited(capture) if capture.record_type == "revisit" else record.payload
+            return self._response(request, capture, record, payload)
+        self._large.acquire()  # given back once the response is written (``Response.sent``)
+        try:
+            record = store.read_record(capture.warc_file, capture.warc_offset)
+            payload = self._revisited(capture) if capture.record_type == "revisit" else record.payload
+            response = self._response(request, capture, record, payload)
+        except BaseException:
+            self._large_sent()
+            raise
+        return replace(response, sent=self._large_sent)
+
+    def _large_sent(self) -> None:
+        release_free_memory()  # the memory back first, then the slot: the next large one may come in
+        self._large.release()
+
+    def _is_large(self, capture: Capture) -> bool:
+        """Whether replaying ``capture`` (a revisit: the record holding its payload) takes the large slot."""
+        where: tuple[str | None, int | None] = (capture.warc_file, capture.warc_offset)
+        if capture.record_type == "revisit" and capture.refers_to:
+            holder = self.archive.capture(capture.refers_to)
+            where = (holder.warc_file, holder.warc_offset)
+        elif capture.record_type == "revisit":
+            requisite = self.archive.requisite_record(capture.record_id) if capture.record_id else None
+            payload = requisite.payload if requisite is not None else None
+            where = (payload.warc_file, payload.offset) if payload is not None else (None, None)
+        if where[0] is None or where[1] is None:
+            return False
+        extent = self.archive.store_reader().record_extent(where[0], where[1])
+        return extent is None or extent.length > LARGE or (extent.encoded and extent.length > ENCODED_SMALL)
+
+    def _response(self, request: Request, capture: Capture, record: StoredRecord, payload: bytes) -> Response:
+        """The archived response of ``capture`` from its record and (decoded) payload."""
         content_type = next((v for k, v in record.http_headers if k.lower() == "content-type"), "")
         status = record.http_status if record.http_status and 200 <= record.http_status <= 599 else 200
         ts = timestamp14(capture.captured_at)

@@ -72,6 +72,9 @@ class Response:
     body: bytes = b""
     content_type: str = "text/html; charset=utf-8"
     headers: tuple[tuple[str, str], ...] = field(default=())
+    #: Called once the response is written, or failed to be: gives back what the handler held
+    #: for it (the replay origin's large slot, ``replay.Replay.render``).
+    sent: Callable[[], None] | None = field(default=None, compare=False)
 
 
 Handler = Callable[[Request, "re.Match[str]"], Response]
@@ -192,13 +195,23 @@ def make_handler(
 
         def _answer(self, *, send_body: bool) -> None:
             response = self._respond()
+            sent = response.sent
+            try:
+                self._send(response, send_body=send_body)
+            finally:
+                del response  # its body freed before ``sent`` hands memory back
+                if sent is not None:
+                    sent()
+
+        def _send(self, response: Response, *, send_body: bool) -> None:
             self.send_response(response.status)
             self.send_header("Content-Type", header_value(response.content_type))
             for key, value in response.headers:
                 self.send_header(key, header_value(value))
             if not any(key.lower() == "x-content-type-options" for key, _ in response.headers):
                 self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header("Content-Length", str(len(response.body)))
+            size = len(response.body)
+            self.send_header("Content-Length", str(size))
             self.end_headers()
             if send_body:
                 self.wfile.write(response.body)

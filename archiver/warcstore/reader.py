@@ -55,8 +55,11 @@ def read_record(path: Path, offset: int, *, limit: int = READ_LIMIT) -> StoredRe
             fh.seek(offset)
             record = next(iter(ArchiveIterator(fh)))
             raw = record.raw_stream.read(limit) if limit else b""
-            record.raw_stream = BytesIO(raw)  # decode from what we read, with warcio's own rules
-            payload = record.content_stream().read(limit) if raw else b""
+            if raw and _as_sent(record.http_headers):
+                payload = raw  # nothing to undo: the same bytes, not a second copy of a large body
+            else:
+                record.raw_stream = BytesIO(raw)  # decode from what we read, with warcio's own rules
+                payload = record.content_stream().read(limit) if raw else b""
     except (OSError, StopIteration, ArchiveLoadFailed, StatusAndHeadersParserException, ValueError,
             zlib.error) as exc:
         raise StoreError(f"{path}: no readable WARC record at offset {offset}: {exc or 'end of file'}") from exc
@@ -72,6 +75,49 @@ def read_record(path: Path, offset: int, *, limit: int = READ_LIMIT) -> StoredRe
         payload=payload,
         raw_payload=raw,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Extent:
+    """How big a record is before it is read: its block length (the WARC ``Content-Length``, as
+    stored) and whether its HTTP body is content-encoded (so it may inflate further)."""
+
+    length: int
+    encoded: bool
+
+
+def record_extent(path: Path, offset: int, *, probe: int = 65536) -> Extent | None:
+    """The ``Extent`` of the record at ``offset``, from its headers alone: at most ``probe`` bytes
+    are inflated (warcio inflates a highly compressible record whole at its first read). None when
+    the headers cannot be read that way."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(fh.read(probe), probe)
+    except (OSError, zlib.error):
+        return None
+    warc, sep, rest = head.partition(b"\r\n\r\n")
+    fields = dict(_field(line) for line in warc.split(b"\r\n")[1:])
+    try:
+        length = int(fields.get(b"content-length", b""))
+    except ValueError:
+        return None
+    http = rest.partition(b"\r\n\r\n")[0] if fields.get(b"warc-type") in (b"response", b"revisit") else b""
+    coding = dict(_field(line) for line in http.split(b"\r\n")[1:]).get(b"content-encoding", b"identity")
+    return Extent(length, bool(sep) and coding.lower() not in (b"", b"identity"))
+
+
+def _field(line: bytes) -> tuple[bytes, bytes]:
+    name, _, value = line.partition(b":")
+    return name.strip().lower(), value.strip()
+
+
+def _as_sent(http: object) -> bool:
+    """Whether a record's HTTP body is stored with no content or transfer coding to undo."""
+    get = getattr(http, "get_header", None)
+    if get is None:
+        return True  # no HTTP headers (metadata, resource): the block is the payload
+    return all((get(name) or "identity").strip().lower() == "identity" for name in ("Content-Encoding", "Transfer-Encoding"))
 
 
 def iter_captures_from(path: Path, offset: int, progress: list[int]) -> Iterator[Capture]:

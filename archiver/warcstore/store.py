@@ -38,8 +38,8 @@ from .records import (
     failure_record,
     json_record,
     one_line,
-    resource_record,
     request_record,
+    resource_record,
     response_http,
     to_capture,
     utc,
@@ -479,6 +479,10 @@ class WarcStore:
     def read_record(self, warc_file: str, offset: int, *, limit: int = READ_LIMIT) -> StoredRecord:
         """The record at ``offset`` of ``warc_file`` (as ``warcio index`` reports); payloads capped at ``limit``."""
         return reader.read_record(self._path(warc_file), offset, limit=limit)
+
+    def record_extent(self, warc_file: str, offset: int) -> reader.Extent | None:
+        """The size of the record at ``offset`` of ``warc_file`` from its headers, before reading it."""
+        return reader.record_extent(self._path(warc_file), offset)
 
     def read_payload(self, capture: Capture, *, limit: int = READ_LIMIT) -> bytes:
         """The content-decoded body of a response capture (a metadata capture: its JSON)."""
