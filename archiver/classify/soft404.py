@@ -147,7 +147,7 @@ def body_phrase(page: PageView) -> str | None:
     """A not-found sentence among the first words of a short page's text."""
     if page.words > SHORT_PAGE_WORDS:
         return None
-    m = _NOT_FOUND.search(" ".join(page.text.split()[:60]))
+    m = _NOT_FOUND.search(" ".join(page.text.split(maxsplit=60)[:60]))
     return m.group(0) if m else None
 
 
