@@ -465,7 +465,8 @@ class Index:
         where = path if isinstance(path, IndexUrl) else IndexUrl("sqlite", path=Path(path))
         self.engine = where.engine
         self._local = threading.local()
-        self._readers: list[Any] = []
+        self._readers: list[tuple[threading.Thread, Any]] = []  # reading threads' connections
+        self._readers_lock = threading.Lock()
         #: Set on a worker (``archiver worker``): a check is recorded only while this worker holds
         #: the URL's lease, and recording it releases the lease in the same transaction.
         self.lease_owner: str | None = None
@@ -532,13 +533,30 @@ class Index:
         if conn is None:
             conn = self._new_reader()
             self._local.conn = conn
-            self._readers.append(conn)
         return conn
 
     def _new_reader(self) -> Any:
-        """A connection for a reading thread: sqlite3's, or a ``PgConnection`` that speaks like one."""
+        """A connection for a reading thread: sqlite3's, or a ``PgConnection`` that speaks like one.
+
+        A PostgreSQL connection of a thread that has ended is handed to the next new thread: the
+        checker's pool is new for every batch, and a server has a bounded number of connections.
+        """
+        me = threading.current_thread()
         if isinstance(self.db, PgDatabase):
-            return self.db.connect()
+            with self._readers_lock:
+                for i, (thread, conn) in enumerate(self._readers):
+                    if not thread.is_alive():
+                        self._readers[i] = (me, conn)
+                        return conn
+                conn = self.db.connect()
+                self._readers.append((me, conn))
+                return conn
+        conn = self._new_sqlite_reader()
+        with self._readers_lock:
+            self._readers.append((me, conn))
+        return conn
+
+    def _new_sqlite_reader(self) -> sqlite3.Connection:
         if self._uri is not None:
             conn = sqlite3.connect(self._uri, uri=True, timeout=30, check_same_thread=False)
         else:
@@ -550,7 +568,7 @@ class Index:
         return self._conn().execute(sql, params).fetchall()
 
     def close(self) -> None:
-        for conn in self._readers:
+        for _, conn in self._readers:
             conn.close()
         self.db.close()
 
