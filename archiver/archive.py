@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from archiver.errors import ArchiverError, CaptureNotFoundError, StoreError, Url
 from archiver.export import ExportResult, write_wacz
 from archiver.extract import Template, extract
 from archiver.fetch import AddressPolicy, Fetcher, HostThrottle
-from archiver.engine import parse_index_url
+from archiver.engine import DB_ERRORS, parse_index_url
 from archiver.index import Index, from_db_time, to_db_time
 from archiver.lock import DataLock
 from archiver.notify import Notifier, deliver_now, first_mark, unnotified
@@ -701,7 +700,7 @@ class Archive:
         """Write (None: delete) a mark in the index; StoreError when the index cannot take it."""
         try:
             self._index.set_meta(key, value)
-        except sqlite3.Error as exc:  # Index.set_meta lets the engine's errors through
+        except DB_ERRORS as exc:  # Index.set_meta lets the engine's errors through
             raise StoreError(f"{self._index.path}: cannot write {key}: {exc}") from None
 
     def stamp(self, key: str, when: datetime | None = None) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -27,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from archiver import cadence
 from archiver.archive import Archive
+from archiver.engine import DB_ERRORS
 from archiver.errors import ArchiverError, ConfigError, StoreError
 from archiver.fetch import AddressPolicy, Fetcher
 from archiver.models import UrlState
@@ -55,6 +55,8 @@ FAILED_CHECK_RETRY = 300.0
 #: A tick that starts this late is still run: the schedule lives in the index, so a late tick
 #: only means the due URLs wait a little longer, never that they are skipped.
 MISFIRE_GRACE = 3600
+#: What a summary line may fail on without stopping the daemon: our errors and the index engine's.
+_SUMMARY_ERRORS: tuple[type[Exception], ...] = (ArchiverError, *DB_ERRORS)
 
 
 @dataclass(slots=True)
@@ -354,7 +356,7 @@ class Daemon:
         """One line: what happened since the last summary, and where the schedule stands."""
         try:
             status = daemon_status(self.archive)
-        except (ArchiverError, sqlite3.Error) as exc:
+        except _SUMMARY_ERRORS as exc:
             logger.error("summary failed: %s: %s", type(exc).__name__, exc)
             return
         c, self.counters = self.counters, Counters()
