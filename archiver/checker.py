@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import secrets
 import threading
 import time
@@ -98,6 +99,37 @@ class _Text:
     degraded: bool = False
 
 
+_CODE_OPEN = re.compile(rb"<(script|style)\b([^>]*)>", re.IGNORECASE)
+_CODE_CLOSE = {tag: re.compile(rb"</" + tag, re.IGNORECASE) for tag in (b"script", b"style")}
+
+
+def _without_code(content: bytes, keep: int) -> bytes:
+    """``content`` without its inline scripts and styles (JSON-LD stays: a page declares its
+    article there), until ``keep`` bytes are gathered. One pass with ``find``: linear even on a
+    hostile page of unclosed ``<script>`` tags (the rest after one is dropped)."""
+    out: list[bytes] = []
+    size = pos = 0
+    while size < keep:
+        m = _CODE_OPEN.search(content, pos)
+        if m is None:
+            out.append(content[pos:])
+            break
+        tag = m.group(1).lower()
+        if tag == b"script" and b"ld+json" in m.group(2).lower():
+            out.append(content[pos:m.end()])
+            size += m.end() - pos
+            pos = m.end()
+            continue
+        out.append(content[pos:m.start()])
+        size += m.start() - pos
+        closing = _CODE_CLOSE[tag].search(content, m.end())
+        close = -1 if closing is None else content.find(b">", closing.start())
+        if close < 0:
+            break
+        pos = close + 1
+    return b"".join(out)
+
+
 def parse_budget(
     content: bytes, max_tags: int = MAX_PARSE_TAGS, max_bytes: int = MAX_PARSE_BYTES
 ) -> tuple[bytes, bool]:
@@ -108,7 +140,11 @@ def parse_budget(
     (b'<p>a</p>', True)
     >>> parse_budget(b"<p>a</p>", max_tags=3), parse_budget(b"<p>abc</p>", max_bytes=4)
     ((b'<p>a</p>', False), (b'<p>a', True))
+    >>> parse_budget(b"<script>var big = 1;</script><p>abc</p>", max_bytes=12)
+    (b'<p>abc</p>', False)
     """
+    if len(content) > max_bytes:  # scripts and styles are never text: they do not spend the budget
+        content = _without_code(content, max_bytes)
     cut = len(content) > max_bytes
     content = content[:max_bytes]
     if content.count(b"<") < max_tags:
