@@ -9,7 +9,7 @@ import pytest
 
 PURE_MODULES = [
     "archiver.models", "archiver.config", "archiver.cadence", "archiver.urls", "archiver.documents",
-    "archiver.citations", "archiver.diff",
+    "archiver.citations", "archiver.diff", "archiver.engine", "archiver.engine.dialect",
 ]
 
 
