@@ -50,9 +50,8 @@ class WorkerArchive(Archive):
     def __init__(self, data_dir: Path, config: Config, *, name: str, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(data_dir, config, clock=clock)
         self.name = name
-        # The facade's own index (``Archive._index``; ``index`` before the facade made it private):
-        # the leases and politeness rows are this subclass's part of the facade.
-        self._shared: Index = vars(self).get("_index") or vars(self)["index"]
+        # The facade's own index: leases and politeness rows are this subclass's part of the facade.
+        self._shared: Index = self._index
         self._shared.lease_owner = name
         check = config.check
         self._throttle = SharedThrottle(
