@@ -165,7 +165,7 @@ def page_text_key(payload_digest: str | None, template_id: str | None = None) ->
     host template it was read with (``archiver.extract.template``).
 
     >>> str(page_text_key("sha1:AB12")), str(page_text_key("sha1:AB12", "3f9a0c1d2e"))
-    ('sha1:AB12~x2', 'sha1:AB12~x2~t3f9a0c1d2e')
+    ('sha1:AB12~x3', 'sha1:AB12~x3~t3f9a0c1d2e')
     """
     if not payload_digest:
         return None

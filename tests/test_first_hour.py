@@ -418,6 +418,7 @@ def test_test_sh_installs_chromium_driver_when_only_chromium_is_there(tmp_path: 
     _stub(bindir, "chromium", "exit 0\n")
     _stub(bindir, "biber", "exit 0\n")
     _stub(bindir, "npm", "exit 0\n")
+    _stub(bindir, "initdb", "exit 0\n")  # PostgreSQL is there too
     _stub(bindir, "id", 'echo 0\n')
     _stub(bindir, "apt-get", f'echo "apt-get $*" >> {calls}\n')
     tools = tmp_path / "tools"  # the few real commands the script needs, without the machine's chromedriver
