@@ -1139,6 +1139,15 @@ class Index:
             return int(conn.execute("UPDATE urls SET lease_owner = NULL, lease_expires = NULL WHERE lease_owner = ?",
                                     (owner,)).rowcount)
 
+    def extend_leases(self, owner: str, now: datetime, *, lease: float) -> int:
+        """Renew every lease ``owner`` holds to ``now + lease`` (a batch still running); returns how many.
+
+        On the calling thread's own connection, so it never joins a transaction the writer has open.
+        """
+        with self._conn() as conn:
+            return int(conn.execute("UPDATE urls SET lease_expires = ? WHERE lease_owner = ?",
+                                    (to_db_time(now + timedelta(seconds=lease)), owner)).rowcount)
+
     def leased_count(self, now: datetime) -> int:
         return int(self._q("SELECT count(*) FROM urls WHERE lease_expires >= ?", (to_db_time(now),))[0][0])
 

@@ -2,7 +2,7 @@
 
 A lease is taken with ``SELECT … FOR UPDATE SKIP LOCKED`` and released by the transaction that
 records the check, so a URL is never checked by two workers at once, and a worker killed with
-kill -9 loses nothing: its leases expire and another worker takes the URLs; its torn WARC tail is
+kill -9 loses nothing: its leases (renewed while its batch runs) expire and another worker takes the URLs; its torn WARC tail is
 cut by whichever worker finds its ``.open`` file orphaned. While PostgreSQL cannot be reached the
 worker says so in one line, waits, and goes on when it answers; nothing is half recorded, since a
 check is recorded in one transaction or not at all.
@@ -74,6 +74,9 @@ class WorkerArchive(Archive):
 
     def release_leases(self) -> int:
         return self._shared.release_leases(self.name)
+
+    def extend_leases(self) -> int:
+        return self._shared.extend_leases(self.name, self.clock(), lease=self.config.index.lease)
 
     def idle_everywhere(self) -> bool:
         """Nothing is due and no worker holds a lease: the whole run is done."""
@@ -169,15 +172,29 @@ class Worker:
                 return False
             self.stop.wait(self.idle_wait)
             return True
+        done = threading.Event()
+        renewal = threading.Thread(target=self._renew, args=(done,), name="lease-renewal", daemon=True)
+        renewal.start()
         try:
             self.stats.checked += self.archive.check_leased(urls, self.stop)
         finally:
+            done.set()
+            renewal.join()
             self.stats.batches += 1
             # A URL still leased here was not recorded (a stop, an index that went away): it is
             # given back at once rather than when its lease would run out.
             if self.archive.reachable():
                 self.archive.release_leases()
         return True
+
+    def _renew(self, done: threading.Event) -> None:
+        """While a batch runs, renew its leases every third of a lease: a slow batch (long per-host
+        delays, slow sites) keeps its URLs; a worker that dies stops renewing and loses them."""
+        while not done.wait(self.archive.config.index.lease / 3):
+            try:
+                self.archive.extend_leases()
+            except _MAYBE_AWAY:
+                pass  # the index is away: the batch's own commit will say so
 
     def _pause(self, exc: BaseException) -> None:
         if not self._paused:

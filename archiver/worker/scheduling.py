@@ -26,7 +26,9 @@ class SchedulerArchive(WorkerArchive):
     due URLs are taken by lease, so it and the workers share the work."""
 
     def due_states(self, limit: int) -> list[UrlState]:
-        urls = self._shared.lease_due(self.name, self.clock(), lease=self.config.index.lease, limit=limit)
+        # A worker's batch, not the daemon's: the scheduler's leases are not renewed while it checks.
+        urls = self._shared.lease_due(self.name, self.clock(), lease=self.config.index.lease,
+                                      limit=min(limit, self.config.index.batch))
         return self._shared.url_states(urls)
 
     def wait_for_role(self, stop: threading.Event) -> bool:
