@@ -26,7 +26,7 @@ from archiver.config import FetchConfig
 from archiver.fetch.decode import ACCEPT_ENCODING, decode_body
 from archiver.fetch.failures import NETWORK_EXCEPTIONS, classify
 from archiver.fetch.policy import AddressPolicy
-from archiver.fetch.spool import SPOOL_BYTES, BodyGate, is_large, load, new_spool
+from archiver.fetch.spool import SPOOL_BYTES, BodyGate, is_large, load, new_spool, spooled
 from archiver.fetch.throttle import HostThrottle, parse_retry_after
 from archiver.fetch.transport import (
     http_version,
@@ -429,9 +429,9 @@ class Fetcher:
             if not chunk:
                 return spool, size, None
             if size + len(chunk) > cap:
-                spool.write(chunk[: cap - size])
+                spooled(spool, chunk[: cap - size])
                 return spool, cap, (Outcome.TOO_LARGE, f"body larger than {cap} bytes (cut)")
-            spool.write(chunk)
+            spooled(spool, chunk)
             size += len(chunk)
 
     def _honour_retry_after(self, host: str, hop: Hop) -> None:

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
+from archiver.errors import StoreError
+
 logger = logging.getLogger(__name__)
 
 #: Bytes of one body kept in memory while it is read; past this it goes on to disk. Measured on
@@ -32,6 +34,16 @@ SPOOL_BYTES = 1 << 20
 def new_spool() -> IO[bytes]:
     """A file for one body: in memory up to ``SPOOL_BYTES``, then an unlinked temporary file."""
     return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, prefix="archiver-body-")
+
+
+def spooled(spool: IO[bytes], chunk: bytes) -> None:
+    """Write ``chunk`` to ``spool``; a disk that cannot take it (full: ENOSPC, or over a file-size
+    limit: EFBIG) is this machine's storage failing, not the server: a ``StoreError``, which stops
+    the batch with one line, as a WARC that cannot be written does."""
+    try:
+        spool.write(chunk)
+    except OSError as exc:
+        raise StoreError(f"cannot write WARC: no room for a response body on disk ({exc.strerror or exc})") from exc
 
 
 def is_large(size: int) -> bool:
