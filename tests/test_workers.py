@@ -31,7 +31,8 @@ from archiver.config import Config
 from archiver.engine import parse_index_url
 from archiver.index import Index
 
-N_URLS = 300
+#: 300 in CI (2 cores, time); the issue's 1,000 with ARCHIVER_TEST_WORKER_URLS=1000.
+N_URLS = int(os.environ.get("ARCHIVER_TEST_WORKER_URLS", "300"))
 
 
 class Site:
