@@ -82,6 +82,10 @@ def _nearest(found: list[tuple[str, datetime]], at: datetime | None) -> tuple[st
         return None
     if at is None:
         return max(found, key=lambda f: f[1])
+    # Memento datetimes are HTTP-dates, whole seconds (RFC 7089 §2.1.1): compare at that precision,
+    # as a TimeGate does with Accept-Datetime, or a memento at 12:00:05 loses to one at 12:00:06
+    # for a capture made at 12:00:05.6.
+    at = at.replace(microsecond=0)
     return min(found, key=lambda f: abs((f[1] - at).total_seconds()))
 
 

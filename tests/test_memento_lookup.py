@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -131,3 +131,25 @@ def test_cite_document_uses_the_memento_nearest_its_publication(elsewhere: Elsew
 def test_no_aggregator_holds_it(elsewhere: Elsewhere) -> None:
     code, out = cite(elsewhere, f"{elsewhere.base}/wacz/", elsewhere.url)  # an empty collection
     assert code == 1 and "no other archive consulted holds it" in out
+
+
+def test_a_timemap_is_read_at_whole_seconds(tmp_path: Path) -> None:
+    """A capture at 18:42:05.6 is the memento of 18:42:05, not the one of 18:42:06 (0.4 s "nearer")."""
+    site = HTTPServer(host="127.0.0.1", port=0)
+    site.start()
+    try:
+        timemap = ('<http://example.org/budget>; rel="original",\n'
+                   '<http://archive.example/20261207184205/http://example.org/budget>; rel="memento"; '
+                   'datetime="Mon, 07 Dec 2026 18:42:05 GMT",\n'
+                   '<http://archive.example/20261207184206/http://example.org/budget>; rel="memento"; '
+                   'datetime="Mon, 07 Dec 2026 18:42:06 GMT"\n')
+        site.expect_request("/timemap/link/http://example.org/budget").respond_with_data(
+            timemap, content_type="application/link-format")
+        client = MementoClient((site.url_for("/timemap/link/"),), timeout=10)
+        try:
+            found = client.nearest("http://example.org/budget", datetime(2026, 12, 7, 18, 42, 5, 600000, tzinfo=UTC))
+        finally:
+            client.close()
+        assert found is not None and "20261207184205" in found.url
+    finally:
+        site.stop()
