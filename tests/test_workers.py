@@ -47,7 +47,10 @@ class Site:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - the http.server API
                 site.starts.append((time.monotonic(), self.path))
-                if not self.path.startswith("/p/"):
+                # Only /p/<number> exists: any other address (the checker's soft-404 probe, a
+                # sibling /p/<token>-archiver-probe) is a real 404, as on an honest host. Served as
+                # pages, the probes made /p/404 ("Page 404") a soft-404 from its first check.
+                if not re.fullmatch(r"/p/\d+", self.path):
                     self.send_response(404)
                     self.send_header("Content-Length", "0")
                     self.end_headers()

@@ -35,6 +35,10 @@ logger = logging.getLogger(__name__)
 _MAYBE_AWAY: tuple[type[Exception], ...] = (StoreError, *DB_ERRORS)
 _RETRY = 2.0  # seconds between two tries to reach PostgreSQL while it is away
 _ORPHAN_SCAN = 5.0  # seconds between two looks for orphaned .open files while idle
+#: Index errors in a row tolerated while the index answers: a connection the server dropped when it
+#: stopped fails once more after it is back, and a server still starting refuses a statement a moment
+#: before it answers. More than that in a row is a real failure, raised.
+_TRANSIENT = 3
 
 
 def worker_name() -> str:
@@ -113,11 +117,15 @@ class WorkerArchive(Archive):
             store.heartbeat()
 
     def reachable(self) -> bool:
-        try:
-            self._shared.event_count()
-        except DB_ERRORS:
-            return False
-        return True
+        """Whether the index answers. Asked twice: a connection the server dropped while it restarted
+        fails once, and the next statement opens a new one."""
+        for _ in range(2):
+            try:
+                self._shared.event_count()
+            except _MAYBE_AWAY:
+                continue
+            return True
+        return False
 
 
 @dataclass(slots=True)
@@ -144,15 +152,27 @@ class Worker:
 
     def run(self) -> WorkerStats:
         logger.info("worker %s: started on %s", self.name, self.archive.data_dir)
+        failures = 0  # index errors in a row while the index answered
         try:
             while not self.stop.is_set():
                 try:
                     if not self._step():
                         break
+                    failures = 0
                 except _MAYBE_AWAY as exc:
-                    if self.archive.reachable():
+                    if not self.archive.reachable():
+                        failures = 0
+                        self._pause(exc)
+                        continue
+                    failures += 1
+                    if failures >= _TRANSIENT:
                         raise
-                    self._pause(exc)
+                    # It answers now: the error was the server going or coming back under this
+                    # round (a stale connection, "starting up"). The round is done again; what
+                    # it did not record is still leased to this worker or due.
+                    logger.info("worker %s: index error while PostgreSQL answers, retrying (%s)", self.name,
+                                " ".join(str(exc).split())[:200])
+                    self.stop.wait(_RETRY)
             self._give_back()
         finally:
             self.archive.close()
