@@ -1,6 +1,7 @@
 """Accuracy on the simulated web and on real pages: precision/recall per category and detection latency.
 
     python bench/accuracy.py [--details] [--only default|heldout|realweb] [--update-floors [--allow-lower]]
+    python bench/accuracy.py --only realweb --realweb-seed holdout-3 --realweb-pages 120   (a held-out world)
 
 Runs the DEFAULT suite (the one the test suite pins) and the HELDOUT suite (sites, templates and
 wordings the classifier was never tuned on), then the real-page world (tests/realweb: extraction
@@ -27,16 +28,22 @@ sys.path.insert(0, str(ROOT / "tests"))
 from realweb import floors as realweb_floors  # noqa: E402
 from realweb import format_quality, load, measure  # noqa: E402
 from realweb.harness import format_world, run_world  # noqa: E402
+from realweb.world import PAGES, SEED, plan_world  # noqa: E402
 from simweb import DEFAULT, HELDOUT, format_scores  # noqa: E402
 from simweb.harness import FLOORS, measured, run_suite  # noqa: E402
 
 
-def realweb_figures(details: bool) -> dict[str, dict[str, float]]:
-    """Run the real-page world, print it, and return its figures in the floors' shape."""
+def realweb_figures(details: bool, seed: str | None = None, pages: int | None = None) -> dict[str, dict[str, float]]:
+    """Run the real-page world, print it, and return its figures in the floors' shape. With
+    ``seed``/``pages``, another world from the same pages (a held-out check: other pages, other
+    edits); only the pinned world (no seed, no count) may be pinned."""
     quality = measure(load())
     print(format_quality(quality, details=details, worst=15))
+    plans = None
+    if seed is not None or pages is not None:
+        plans = plan_world(load(), count=pages or PAGES, seed=seed or SEED)
     with tempfile.TemporaryDirectory() as tmp:
-        run = run_world(Path(tmp) / "snapshots", Path(tmp))
+        run = run_world(Path(tmp) / "snapshots", Path(tmp), plans=plans, seed=seed or SEED)
     print(format_world(run, details=details, worst=15) + "\n")
     extraction = {"with_kept": round(quality.with_kept, 4), "without_dropped": round(quality.without_dropped, 4)}
     return {"extraction": extraction, **run.measured()}
@@ -48,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--update-floors", action="store_true", help="pin today's figures as floors")
     parser.add_argument("--allow-lower", action="store_true", help="with --update-floors: allow a floor to go down")
     parser.add_argument("--only", choices=("default", "heldout", "realweb"), help="run just this suite")
+    parser.add_argument("--realweb-seed", help="another real-page world: its seed (e.g. holdout-3); not pinned")
+    parser.add_argument("--realweb-pages", type=int, help="with --realweb-seed: how many pages (default 60)")
     args = parser.parse_args(argv)
+    if args.update_floors and (args.realweb_seed or args.realweb_pages):
+        parser.error("--update-floors pins the pinned real-page world only: drop --realweb-seed/--realweb-pages")
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         os.environ.pop(name, None)
 
@@ -63,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"edit F1 {run.scores.edit_f1:.3f}  takedown F1 {run.scores.takedown_f1:.3f}  "
               f"noise clean {run.scores.noise.clean}/{run.scores.noise.scenarios}  ({run.seconds:.1f}s)\n")
 
-    real = realweb_figures(args.details) if args.only in (None, "realweb") else None
+    real = realweb_figures(args.details, args.realweb_seed, args.realweb_pages) if args.only in (None, "realweb") else None
 
     if args.update_floors:
         old = json.loads(FLOORS.read_text())["floors"] if FLOORS.exists() else {}
