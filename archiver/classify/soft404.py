@@ -12,7 +12,16 @@ import functools
 import re
 from urllib.parse import urlsplit
 
-from archiver.models import Diff, EventType, Observation, Reason, SourceHistory, TextStatus, TextVersion, Verdict
+from archiver.models import (
+    Diff,
+    EventType,
+    Observation,
+    Reason,
+    SourceHistory,
+    TextStatus,
+    TextVersion,
+    Verdict,
+)
 
 from .observed import (
     PageView,
