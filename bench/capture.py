@@ -216,6 +216,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"re-check {n / rd['again']['seconds']:.1f} URLs/s, peak RSS {rd['again']['rss_mb']:.0f} MB; "
                 f"WARC per URL {rd['first']['warc_bytes'] / n / 1024:.2f} / {rd['again']['warc_bytes'] / n / 1024:.2f} KB"
             )
+            print(
+                f"CPU per URL {rd['first']['cpu_s'] / n * 1000:.2f} / {rd['again']['cpu_s'] / n * 1000:.2f} ms; "
+                f"written to disk per URL {rd['first']['disk_bytes'] / n / 1024:.2f} / "
+                f"{rd['again']['disk_bytes'] / n / 1024:.2f} KB"
+            )
             print(f"load average after: {loadavg()}")
             return 0
         cli = run_cli(site, tmp, urls_file, n, workers) if args.cli else None
