@@ -20,7 +20,7 @@ from typing import TextIO
 from archiver import platforms, report, versions
 from archiver.checker import METADATA_TAGS, Checker, parse_budget, site_of
 from archiver.citations import extract_citations, unique_urls
-from archiver.citations.metadata import PageMetadata, page_metadata, parse_date
+from archiver.citations.metadata import PageMetadata, guess_dates, page_metadata, parse_date
 from archiver.cite import CitationInfo, format_citation
 from archiver.config import Config
 from archiver.diff import diff as diff_texts
@@ -574,27 +574,46 @@ class Archive:
 
     def capture_metadata(self, capture: Capture) -> tuple[PageMetadata, str]:
         """The page's own citation metadata and the WARC-Record-ID holding its payload, read
-        from the WARC once and then kept in the index beside the capture."""
+        from the WARC once and then kept in the index beside the capture. The dates a page does
+        not declare, which ``check`` leaves to this first citation (``"guess"``), are guessed
+        here from the WARC record and kept too."""
         cached = self._index.capture_meta(capture.id)
         if cached is not None:
             data = json.loads(cached)
-            return PageMetadata.from_json(json.dumps(data.get("page", {}))), str(data.get("record_id", ""))
-        holder = self.capture(capture.refers_to) if capture.record_type == "revisit" and capture.refers_to else capture
-        page, record_id = PageMetadata(), ""
-        if holder.warc_file and holder.warc_offset is not None:
-            try:
-                record = self.store_reader().read_record(holder.warc_file, holder.warc_offset)
-            except ArchiverError as exc:
-                logger.warning("%s: no metadata: %s", capture.id, exc)
+            page = PageMetadata.from_json(json.dumps(data.get("page", {})))
+            record_id = str(data.get("record_id", ""))
+            if not data.get("guess"):
                 return page, record_id
-            record_id = record.header("WARC-Record-ID") or ""
-            if record.record_type in ("response", "revisit") and record.payload:
-                # The same parse budget as the text (a hostile page of a million tags must not
-                # take the process's memory here either): the metadata sits near the top.
-                head, _ = parse_budget(record.payload, METADATA_TAGS)
-                page = page_metadata(head, content_type=capture.content_type)
+            head = self._metadata_head(capture)
+            if head is None:
+                return page, record_id  # the WARC is not at hand: the declared metadata is all there is
+            page = guess_dates(page, head[1])
+        else:
+            head = self._metadata_head(capture)
+            if head is None:
+                return PageMetadata(), ""
+            record_id, body = head
+            page = page_metadata(body, content_type=capture.content_type) if body else PageMetadata()
         self._index.put_capture_meta(capture.id, json.dumps({"page": json.loads(page.to_json()), "record_id": record_id}))
         return page, record_id
+
+    def _metadata_head(self, capture: Capture) -> tuple[str, bytes] | None:
+        """The WARC-Record-ID of the record holding ``capture``'s payload and the head of that
+        payload that metadata is read from (empty for a record without one), or None when the
+        record cannot be read."""
+        holder = self.capture(capture.refers_to) if capture.record_type == "revisit" and capture.refers_to else capture
+        if not holder.warc_file or holder.warc_offset is None:
+            return "", b""
+        try:
+            record = self.store_reader().read_record(holder.warc_file, holder.warc_offset)
+        except ArchiverError as exc:
+            logger.warning("%s: no metadata: %s", capture.id, exc)
+            return None
+        if record.record_type not in ("response", "revisit") or not record.payload:
+            return record.header("WARC-Record-ID") or "", b""
+        # The same parse budget as the text (a hostile page of a million tags must not take the
+        # process's memory here either): the metadata sits near the top.
+        return record.header("WARC-Record-ID") or "", parse_budget(record.payload, METADATA_TAGS)[0]
 
     def cite(self, url: str, *, at: datetime | None = None, fmt: str = "text") -> str:
         return format_citation(self.citation_info(url, at=at), fmt)

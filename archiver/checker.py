@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from archiver import browser, cadence, platforms
-from archiver.citations.metadata import page_metadata
+from archiver.citations.metadata import needs_guess, page_metadata
 from archiver.classify import classify, current_status
 from archiver.classify.similarity import relatedness
 from archiver.config import Config
@@ -400,16 +400,22 @@ class Checker:
     def _page_meta(capture: Capture, result: FetchResult) -> str | None:
         """The citation metadata of a new HTML response, read here in the worker from the bytes in
         hand and committed with the check (``capture_meta``), as ``Archive.capture_metadata`` would
-        read it back from the WARC: a citation made later, even from a copy of the index, has it."""
+        read it back from the WARC: a citation made later, even from a copy of the index, has it.
+        The dates a page does not declare are guessed (htmldate, ~2 ms) by its first citation,
+        not here: ``"guess": true`` says they are still to be guessed."""
         if (capture.record_type != "response" or capture.outcome != Outcome.OK
                 or "html" not in (capture.content_type or "")):
             return None
         try:
-            page = page_metadata(parse_budget(result.content, METADATA_TAGS)[0], content_type=capture.content_type)
+            page = page_metadata(parse_budget(result.content, METADATA_TAGS)[0], content_type=capture.content_type,
+                                 guess=False)
         except ValueError as exc:  # metadata is a nicety: never fail a check over it
             logger.warning("%s: page metadata not read: %s", capture.id, exc)
             return None
-        return json.dumps({"page": json.loads(page.to_json()), "record_id": capture.record_id or ""})
+        envelope: dict[str, object] = {"page": json.loads(page.to_json()), "record_id": capture.record_id or ""}
+        if needs_guess(page):
+            envelope["guess"] = True
+        return json.dumps(envelope)
 
     def _new_version(
         self, url: str, result: FetchResult, capture: Capture, text: TextVersion, *, baseline: bool, changed: bool,

@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -99,6 +100,39 @@ def test_metadata_is_stored_with_the_capture(site: CitingSite) -> None:
     rows = list(Database(site.data_dir / "index.db")["capture_meta"].rows_where("capture = ?", [capture.id]))
     stored = json.loads(rows[0]["meta"])
     assert stored["page"]["authors"] == ["Jane Doe", "Rich Roe"] and stored["record_id"].startswith("<urn:uuid:")
+
+
+def test_an_undeclared_date_is_guessed_by_the_first_citation(tmp_path: Path) -> None:
+    """``check`` stores what the page declares; htmldate's guess (~2 ms a page) waits for a citation."""
+    from citing_site import site_config
+    from pytest_httpserver import HTTPServer
+
+    html = ("<html><head><title>Budget vote</title><meta name='author' content='Ann Lee'></head><body><article>"
+            "<h1>Budget vote</h1><p class='date'>Published: 12 March 2025</p><p>The council approved the budget "
+            "after a long debate about roads, schools and the library, which will now open on Sundays.</p>"
+            "</article></body></html>")
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    try:
+        server.expect_request("/vote").respond_with_data(html, content_type="text/html; charset=utf-8")
+        url = server.url_for("/vote")
+        with Archive(tmp_path / "data", site_config()) as archive:
+            assert not archive.check([url]).errors
+            capture = archive.history(url)[0]
+
+            def stored() -> dict[str, Any]:
+                rows = Database(tmp_path / "data" / "index.db")["capture_meta"].rows_where("capture = ?", [capture.id])
+                return dict(json.loads(next(iter(rows))["meta"]))
+
+            before = stored()
+            assert before["guess"] is True and before["page"]["published"] is None
+            assert before["page"]["authors"] == ["Ann Lee"]  # declared: read at capture time
+            info = archive.citation_info(url)
+            assert info.published == datetime(2025, 3, 12, tzinfo=UTC) and info.authors == ("Ann Lee",)
+            after = stored()
+            assert "guess" not in after and after["page"]["sources"]["published"] == "htmldate"
+    finally:
+        server.stop()
 
 
 # --------------------------------------------------------------------------- formats
