@@ -268,16 +268,17 @@ class Checker:
                 if len(pending) >= COMMIT_EVERY and (
                     len(pending) >= COMMIT_MOST or time.monotonic() - committed >= COMMIT_SECONDS
                 ):
+                    shots = self._finished_screenshots()  # taken before the sync, so durable with it
                     self.store.sync()  # captures, requisites and screenshots deferred their fsync to here
-                    events += self.index.record_checks(pending, now=self.clock())
+                    events += self.index.record_checks(pending, now=self.clock(), screenshots=shots)
                     pending = []
                     self.flush_probes()
                     committed = time.monotonic()
                 refill()
-        self.close_versions()
-        if pending:
+        shots = self.close_versions()  # waits for the screenshot queue to empty
+        if pending or shots:
             self.store.sync()
-            events += self.index.record_checks(pending, now=self.clock())
+            events += self.index.record_checks(pending, now=self.clock(), screenshots=shots)
         self.flush_probes()
         now = self.clock()
         for url, wait_s in self.deferred:
@@ -433,12 +434,18 @@ class Checker:
             return (), None
         return versions.capture(url, result, capture, untrusted=untrusted)
 
-    def close_versions(self) -> None:
-        """Stop the requisite fetchers and the screenshot browser of this batch."""
+    def close_versions(self) -> list[Screenshot]:
+        """Stop the requisite fetchers and, once its queue is empty, the screenshot browser of this
+        batch. Returns the screenshots not yet indexed."""
         with self._probe_lock:
             versions, self._versions = self._versions, None
-        if versions is not None:
-            versions.close()
+        return versions.close() if versions is not None else []
+
+    def _finished_screenshots(self) -> list[Screenshot]:
+        """The screenshots the queue took since the last commit (``NewVersions.finished``)."""
+        with self._probe_lock:
+            versions = self._versions
+        return versions.finished() if versions is not None else []
 
     def _is_good(
         self, result: FetchResult, status: SourceStatus, verdicts: Sequence[Verdict], seen: _Text,

@@ -837,16 +837,22 @@ class Index:
 
     # -- the write of one check ------------------------------------------------------------
 
-    def record_checks(self, records: Sequence[CheckRecord], *, now: datetime) -> list[Event]:
+    def record_checks(
+        self, records: Sequence[CheckRecord], *, now: datetime, screenshots: Sequence[Screenshot] = ()
+    ) -> list[Event]:
         """Commit checks atomically: capture rows, texts, URL state, events. Returns the new events.
 
-        Called only after the checks' WARC records are flushed, so no row points at nothing.
+        ``screenshots``: those the screenshot queue took since the last commit, of checks recorded
+        in this or an earlier commit. Called only after the checks' and screenshots' WARC records
+        are flushed, so no row points at nothing.
         """
         events: list[Event] = []
         t = to_db_time(now)
         conn = self.db.conn
         try:
             with conn:
+                if screenshots:
+                    _insert_versions(conn, (), screenshots)
                 for rec in records:
                     c = rec.capture
                     if self.lease_owner is not None and not conn.execute(

@@ -6,12 +6,21 @@ page's requisites (``requisites``), renders the version from the archived respon
 Chromium for a full-page PNG (``browser.screenshot``; only when ``[screenshot] enabled`` and the
 ``[browser] executable`` exists), and writes, besides the requisites' own records:
 
-* the PNG as a ``resource`` record, target ``urn:view:{page URL}`` (as Browsertrix does), with
-  ``WARC-Archiver-Capture`` naming the page's record, and a small JPEG of its top, for reports,
-  as ``urn:thumbnail:{page URL}``;
 * one ``application/warc-fields`` ``metadata`` record, ``WARC-Concurrent-To`` the page's record,
-  listing the requisites (URL, kind, record id) and the screenshot's record id: the WARC holds
-  the link from a version to what it needed, not only the index.
+  listing the requisites (URL, kind, record id): the WARC holds the link from a version to what
+  it needed, not only the index;
+* later, the PNG as a ``resource`` record, target ``urn:view:{page URL}`` (as Browsertrix does),
+  with ``WARC-Archiver-Capture`` naming the page's record, a small JPEG of its top, for reports,
+  as ``urn:thumbnail:{page URL}``, and a second such ``metadata`` record naming the PNG's record.
+
+The screenshot is off the check's path: the check hands its version (the page and requisite
+responses in hand) to a queue and goes on; one thread renders the queue in the batch's Chromium
+(about 2 s a page) and writes the records. The checker indexes the finished screenshots with its
+next commit, after the store's fsync, and the batch waits for the queue to empty before its last
+commit. The queue holds at most ``QUEUE_PAGES`` versions and ``QUEUE_BYTES`` of their responses:
+past that a check waits for room, so memory stays bounded when versions come faster than
+screenshots. A kill -9 loses only screenshots not yet taken, never a committed capture; a
+screenshot written but not yet indexed is found again by ``rebuild-index``.
 
 Requisites are separate capture events, so their records never carry ``WARC-Concurrent-To``
 (WARC 1.1 §5.7 links the records of *one* capture event: a request and its response, a
@@ -24,6 +33,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,6 +52,10 @@ logger = logging.getLogger(__name__)
 CAPTURE_HEADER = X + "Capture"
 #: Requisite bytes a batch holds so a later page's screenshot renders without the network.
 KEEP_FOR_SCREENSHOTS = 64 << 20
+#: Most versions waiting for their screenshot (about 2 s each), and most bytes of their responses
+#: held for it: past either, a check waits for room.
+QUEUE_PAGES = 32
+QUEUE_BYTES = 64 << 20
 
 
 def view_uri(url: str) -> str:
@@ -72,6 +87,7 @@ class NewVersions:
             Screenshotter(config.browser.executable, shots)
             if shots.enabled and available(config.browser.executable) else None
         )
+        self._queue = ShotQueue(self._shoot) if self._shooter is not None else None
         if limits.enabled and limits.max_per_page > 0 and limits.kinds:
             fetch = dataclasses.replace(fetcher.config, max_bytes=min(fetcher.config.max_bytes, limits.max_bytes))
             throttle = HostThrottle(
@@ -98,7 +114,8 @@ class NewVersions:
     def capture(
         self, url: str, result: FetchResult, capture: Capture, *, untrusted: bool
     ) -> tuple[tuple[Requisite, ...], Screenshot | None]:
-        """Fetch and store the version's requisites and screenshot; failures are logged, not raised."""
+        """Fetch and store the version's requisites and queue its screenshot (indexed later:
+        ``finished``); failures are logged, not raised. The screenshot returned is always None."""
         page = result.final_url or url
         requisites: list[Requisite] = []
         bodies: dict[str, FetchResult] = {}
@@ -107,25 +124,25 @@ class NewVersions:
             # network (as its redirects may not); an intranet page the operator added may.
             guarded = untrusted or self.fetcher.address_refusal(page) is None
             requisites, bodies = self._requisites.capture(capture.id, page, result.content, untrusted=guarded)
-        shot = self._screenshot(page, result, capture, bodies)
-        if requisites or shot is not None:
-            facts: dict[str, object] = {
-                "requisites": [[r.url, r.kind, r.record.record_id] for r in requisites],
-            }
-            if shot is not None:
-                facts["screenshot"] = shot.record.record_id
+        if requisites:
+            facts: dict[str, object] = {"requisites": [[r.url, r.kind, r.record.record_id] for r in requisites]}
             # Durable with the batch's index commit (the checker syncs the store first), not one by one.
             self.store.write_metadata(page, facts, concurrent_to=capture.record_id or capture.id, sync=False)
+        if self._queue is not None:
+            self._queue.put(_Version(page, result, capture, bodies))
         logger.info("version %s of %s: %d requisites, screenshot %s", capture.id, url, len(requisites),
-                    "yes" if shot else "no")
-        return tuple(requisites), shot
+                    "queued" if self._queue is not None else "no")
+        return tuple(requisites), None
 
-    def _screenshot(
-        self, page: str, result: FetchResult, capture: Capture, bodies: dict[str, FetchResult]
-    ) -> Screenshot | None:
-        if self._shooter is None:
-            return None
-        shot = self._shooter.take(page, {page: result, **bodies})
+    def finished(self) -> list[Screenshot]:
+        """The screenshots taken since the last call, their records written (not yet fsynced)."""
+        return self._queue.finished() if self._queue is not None else []
+
+    def _shoot(self, version: _Version) -> Screenshot | None:
+        """The queue's work: render one version and write its records (the queue's thread)."""
+        assert self._shooter is not None
+        page, result, capture = version.page, version.result, version.capture
+        shot = self._shooter.take(page, {page: result, **version.bodies})
         if shot is None:
             return None
         fields = {CAPTURE_HEADER: capture.record_id} if capture.record_id else {}
@@ -134,16 +151,102 @@ class NewVersions:
                                           date=shot.taken_at)
         thumb = (self.store.write_resource(thumbnail_uri(page), shot.thumbnail, "image/jpeg", fields=fields,
                                            sync=False, date=shot.taken_at) if shot.thumbnail else None)
+        # The version's second listing, naming its screenshot (the first, written with the check,
+        # names the requisites): export and rebuild-index follow it from the page's record.
+        self.store.write_metadata(page, {"screenshot": where.record_id}, concurrent_to=capture.record_id or capture.id,
+                                  sync=False)
         return Screenshot(capture=capture.id, record=where, taken_at=shot.taken_at, width=shot.width,
                           height=shot.height, thumbnail=thumb)
 
-    def close(self) -> None:
+    def close(self) -> list[Screenshot]:
+        """Stop the requisite fetchers; wait for the screenshot queue to empty, then stop Chromium.
+        Returns the screenshots not yet handed over by ``finished``."""
         if self._requisites is not None:
             self._requisites.close()
         if self._own_fetcher is not None:
             self._own_fetcher.close()
+        shots = self._queue.close() if self._queue is not None else []
         if self._shooter is not None:
             self._shooter.close()
+        return shots
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    """A new version waiting for its screenshot: the page's response and its requisites' bodies."""
+
+    page: str
+    result: FetchResult
+    capture: Capture
+    bodies: dict[str, FetchResult]
+
+    @property
+    def size(self) -> int:
+        return len(self.result.content) + sum(len(b.content) for b in self.bodies.values())
+
+
+class ShotQueue:
+    """Versions waiting for their screenshot, rendered one at a time by one thread of its own.
+
+    ``put`` returns at once while the queue has room (``QUEUE_PAGES``, ``QUEUE_BYTES``; one
+    version larger than that still goes in alone), else waits for it. ``finished`` hands over
+    the screenshots taken so far; ``close`` waits for the rest.
+    """
+
+    def __init__(self, shoot: Callable[[_Version], Screenshot | None]) -> None:
+        self._shoot = shoot
+        self._cond = threading.Condition()
+        self._waiting: deque[_Version] = deque()  # the head is being rendered until it is popped
+        self._bytes = 0
+        self._done: list[Screenshot] = []
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def put(self, version: _Version) -> None:
+        size = version.size
+        with self._cond:
+            while self._waiting and (len(self._waiting) >= QUEUE_PAGES or self._bytes + size > QUEUE_BYTES):
+                self._cond.wait()
+            self._waiting.append(version)
+            self._bytes += size
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._drain, name="screenshots", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def _drain(self) -> None:
+        while True:
+            with self._cond:
+                while not self._waiting and not self._closed:
+                    self._cond.wait()
+                if not self._waiting:
+                    return
+                version = self._waiting[0]
+            try:
+                shot = self._shoot(version)
+            except Exception:  # a screenshot is never worth the batch: log it, go on with the next
+                logger.exception("%s: no screenshot", version.page)
+                shot = None
+            with self._cond:
+                self._waiting.popleft()
+                self._bytes -= version.size
+                if shot is not None:
+                    self._done.append(shot)
+                self._cond.notify_all()
+
+    def finished(self) -> list[Screenshot]:
+        with self._cond:
+            done, self._done = self._done, []
+        return done
+
+    def close(self) -> list[Screenshot]:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+        return self.finished()
 
 
 # --------------------------------------------------------------------------- rebuild-index
@@ -205,11 +308,11 @@ def _pick(record_type: str, header: Callable[[str], str | None]) -> int | None:
 def _listing(record: StoredRecord) -> _Listing | None:
     page = record.header("WARC-Concurrent-To")
     facts = parse_fields(record.payload, record.header("Content-Type"))
-    listed = facts.get("requisites")
-    if not page or not isinstance(listed, list):  # a render's or a post's metadata, not a listing
+    listed, shot = facts.get("requisites"), facts.get("screenshot")
+    if not page or not (isinstance(listed, list) or isinstance(shot, str)):  # a render's or a post's metadata
         return None
-    rows = tuple((str(r[0]), str(r[1]), str(r[2])) for r in listed if isinstance(r, list) and len(r) == 3)
-    shot = facts.get("screenshot")
+    rows = tuple((str(r[0]), str(r[1]), str(r[2])) for r in (listed if isinstance(listed, list) else ())
+                 if isinstance(r, list) and len(r) == 3)
     return _Listing(capture_id(page), rows, shot if isinstance(shot, str) else None)
 
 
@@ -257,16 +360,17 @@ def rebuild(store: WarcStore) -> tuple[list[Requisite], list[Screenshot]]:
         for listing in listings for url, kind, rid in listing.requisites
         if rid in heads and parse_warc_date(heads[rid].date) is not None
     ]
+    # A listing named its version's screenshot when it was taken in the check's path; one taken
+    # later (the screenshot queue) is linked by its own record, which names the page's record.
+    named = {listing.screenshot: listing.capture for listing in listings if listing.screenshot is not None}
     screenshots = []
-    for listing in listings:
-        if listing.screenshot is None or listing.screenshot not in views:
-            continue
-        where, record = views[listing.screenshot]
-        if record.date is None:
+    for view_id, (where, record) in views.items():
+        page = record.header(CAPTURE_HEADER)
+        capture = named.get(view_id) or (capture_id(page) if page else None)
+        if capture is None or record.date is None:
             continue
         width, height = _width_height(record.payload)
-        page = record.header(CAPTURE_HEADER)
-        screenshots.append(Screenshot(capture=listing.capture, record=where, taken_at=record.date, width=width,
+        screenshots.append(Screenshot(capture=capture, record=where, taken_at=record.date, width=width,
                                       height=height, thumbnail=thumbnails.get(page) if page else None))
     return requisites, screenshots
 
