@@ -248,6 +248,82 @@ def _unrelated(a: str, b: str) -> bool:
     return matcher.quick_ratio() < UNRELATED_BELOW or matcher.ratio() < UNRELATED_BELOW
 
 
+def _whole(tally: _Tally, op: str, text: str, index: int) -> None:
+    """A paragraph removed (``delete``) or added (``insert``), shown whole."""
+    if op == "delete":
+        tally.hunks.append(Hunk("delete", text, "", index, text, ""))
+        tally.words_removed += len(text.split())
+        tally.removed_at.append(index)
+    else:
+        tally.hunks.append(Hunk("insert", "", text, index, "", text))
+        tally.words_added += len(text.split())
+        tally.added_at.append(index)
+
+
+def _edit_pair(tally: _Tally, old: Sequence[str], new: Sequence[str], i: int, j: int) -> None:
+    """Paragraph ``old[i]`` in the place of ``new[j]``: an edit, or (unrelated) one gone and one new."""
+    if _unrelated(old[i], new[j]):
+        _whole(tally, "delete", old[i], i)
+        _whole(tally, "insert", new[j], j)
+        return
+    _align_words(tally, [old[i]], [new[j]], i, j)
+    tally.changed += 1
+
+
+#: A changed block larger than this (old × new paragraphs) is aligned word by word as one block.
+MAX_PAIRING = 400
+#: An unpaired paragraph counts as new (or gone) when less than this share of its words occur on
+#: the other side of the block; more, and the block is a merge or a split.
+NOVEL_BELOW = 0.5
+
+
+def _pair_block(old: Sequence[str], new: Sequence[str]) -> list[tuple[int | None, int | None]] | None:
+    """Pair a changed block's paragraphs in order (most words in common), the rest added or removed.
+
+    None when the block is a merge or a split (an unpaired paragraph's words are mostly found on the
+    other side), or too large: the caller then aligns the block word by word.
+
+    >>> _pair_block(["The mayor said she backs it.", ], ["The mayor said she opposes it.", "Correction: we erred."])
+    [(0, 0), (None, 1)]
+    >>> _pair_block(["One two three. Four five six."], ["One two three.", "Four five six."]) is None
+    True
+    """
+    m, n = len(old), len(new)
+    if m * n > MAX_PAIRING:
+        return None
+    ow, nw = [p.split() for p in old], [p.split() for p in new]
+    score = [[SequenceMatcher(None, a, b, autojunk=False).ratio() for b in nw] for a in ow]
+    best = [[0.0] * (n + 1) for _ in range(m + 1)]  # best[i][j]: of old[i:], new[j:]
+    for i in range(m - 1, -1, -1):
+        for j in range(n - 1, -1, -1):
+            pair = best[i + 1][j + 1] + score[i][j] if score[i][j] >= UNRELATED_BELOW else -1.0
+            best[i][j] = max(pair, best[i + 1][j], best[i][j + 1])
+    steps: list[tuple[int | None, int | None]] = []
+    i = j = 0
+    while i < m and j < n:
+        if score[i][j] >= UNRELATED_BELOW and best[i][j] == best[i + 1][j + 1] + score[i][j]:
+            steps.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            steps.append((i, None))
+            i += 1
+        else:
+            steps.append((None, j))
+            j += 1
+    steps += [(k, None) for k in range(i, m)] + [(None, k) for k in range(j, n)]
+    pool_old, pool_new = Counter(w for ws in ow for w in ws), Counter(w for ws in nw for w in ws)
+    for a, b in steps:
+        if a is not None and b is None:
+            words, pool = ow[a], pool_new
+        elif a is None and b is not None:
+            words, pool = nw[b], pool_old
+        else:
+            continue
+        if words and sum((Counter(words) & pool).values()) >= NOVEL_BELOW * len(words):
+            return None  # its words are still there: paragraphs merged or split
+    return steps
+
+
 def _align(old: Sequence[str], new: Sequence[str]) -> _Tally:
     tally = _Tally()
     if len(old) > MAX_PARAGRAPHS or len(new) > MAX_PARAGRAPHS:
@@ -272,16 +348,18 @@ def _align(old: Sequence[str], new: Sequence[str]) -> _Tally:
                 tally.added_at.append(j)
         elif i2 - i1 == j2 - j1:  # paragraphs edited in place: align each pair
             for i, j in zip(range(i1, i2), range(j1, j2)):
-                if _unrelated(old[i], new[j]):  # one paragraph gone, another in its place: both shown whole
-                    tally.hunks += [Hunk("delete", old[i], "", i, old[i], ""), Hunk("insert", "", new[j], j, "", new[j])]
-                    tally.words_removed += len(old[i].split())
-                    tally.words_added += len(new[j].split())
-                    tally.removed_at.append(i)
-                    tally.added_at.append(j)
-                    continue
-                _align_words(tally, [old[i]], [new[j]], i, j)
-                tally.changed += 1
-        else:  # paragraphs merged, split, or edited and added: one word alignment for the block
+                _edit_pair(tally, old, new, i, j)
+        elif (steps := _pair_block(old[i1:i2], new[j1:j2])) is not None:
+            # paragraphs edited, and others added or removed beside them: each edit on its own,
+            # each new or gone paragraph shown whole
+            for a, b in steps:
+                if a is not None and b is not None:
+                    _edit_pair(tally, old, new, i1 + a, j1 + b)
+                elif a is not None:
+                    _whole(tally, "delete", old[i1 + a], i1 + a)
+                elif b is not None:
+                    _whole(tally, "insert", new[j1 + b], j1 + b)
+        else:  # paragraphs merged or split: one word alignment for the block
             _align_words(tally, old[i1:i2], new[j1:j2], i1, j1)
             tally.changed += min(i2 - i1, j2 - j1)
             tally.added += max(0, (j2 - j1) - (i2 - i1))

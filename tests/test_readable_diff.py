@@ -214,3 +214,32 @@ def test_headline_byline_and_dateline_come_first_each_named() -> None:
         ("dateline", "November 20, 2026", "November 21, 2026"),
         ("text", "The poll found that 61% of voters back the levy.", "The poll found that 59% of voters back the levy."),
     ]
+
+
+def test_an_added_paragraph_beside_an_edited_one_is_shown_whole() -> None:
+    """A paragraph edited in place with a correction added after it (the paragraph counts differ):
+    the edit is one sentence before and after, the correction one whole added paragraph — not word
+    hunks that run across both paragraphs and repeat the old sentence three times."""
+    from archiver.diff import diff
+    from archiver.models import TextStatus, TextVersion
+
+    def version(*paragraphs: str) -> TextVersion:
+        return TextVersion(TextStatus.OK, "html", paragraphs, "Levy poll", digest=repr(paragraphs))
+
+    intro = "The poll found that 54% of likely voters support the transit levy."
+    old_mayor = "City council will vote on the levy next month. The mayor has said she supports the measure."
+    new_mayor = ("City council will vote on the levy next month. The mayor has not taken a position on the measure, "
+                 "her office said on Monday.")
+    correction = "Correction: an earlier version of this article misstated the poll result."
+    result = diff(version(intro, old_mayor), version(intro, new_mayor, correction))
+    assert [h.op for h in result.hunks if h.paragraph == 2] == ["insert"]
+    added = [h for h in result.hunks if h.op == "insert" and h.after == correction]
+    assert added and added[0].new == correction  # shown whole
+    edits = [h for h in result.hunks if h.paragraph == 1]
+    assert edits and all(h.before == "The mayor has said she supports the measure." for h in edits)
+    assert all(h.after == "The mayor has not taken a position on the measure, her office said on Monday." for h in edits)
+    assert all(correction not in h.after for h in result.hunks if h.op != "insert")
+    assert "correction appended" in result.summary
+    # A paragraph split in two is still one edit of where the boundary sits, not a paragraph added.
+    split = diff(version(intro, old_mayor), version(intro, *old_mayor.split(" The mayor", 1)))
+    assert not any(h.op == "insert" and h.new.startswith("has said") for h in split.hunks)
