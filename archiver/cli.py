@@ -690,8 +690,8 @@ def export(obj: Context, urls: tuple[str, ...], wacz: str, document: str | None)
         raise click.UsageError("give URLs or --document (not both)")
     with errors_as_exit():
         result = obj.archive.export_wacz(wacz, list(urls) or None, document=document)
-    click.echo(f"wrote {result.path}: {result.captures} captures of {result.urls} URLs, "
-               f"{result.pages} pages, {result.bytes} bytes" + (", signed" if result.signed else ""), err=True)
+    click.echo(f"wrote {result.path}: {plural(result.captures, 'capture')} of {plural(result.urls, 'URL')}, "
+               f"{plural(result.pages, 'page')}, {result.bytes} bytes" + (", signed" if result.signed else ""), err=True)
 
 
 @cli.command()
@@ -721,8 +721,8 @@ def publish(obj: Context, directory: str, urls: tuple[str, ...], documents: tupl
     with errors_as_exit():
         result = publish_site(obj.archive, directory, list(urls) or None, list(documents))
     base = obj.config.publish.public_url or "(no [publish] public_url set: citations say the copies are local)"
-    click.echo(f"published {len(result.added)} new captures ({len(result.kept)} already published), "
-               f"{result.documents} documents into {directory}; public address {base}", err=True)
+    click.echo(f"published {plural(len(result.added), 'new capture')} ({len(result.kept)} already published), "
+               f"{plural(result.documents, 'document')} into {directory}; public address {base}", err=True)
 
 
 @cli.command()
@@ -757,8 +757,8 @@ def verify(obj: Context, refs: tuple[str, ...], document: str | None, wacz: str 
             click.echo(f"note: {line}")
         if sig is not None and sig.ok:
             click.echo(f"signature: valid ({sig.kind}, key {sig.fingerprint or '-'}, created {sig.created})")
-        click.echo(f"{wacz}: {package.resources} files, {package.records} WARC records: "
-                   + ("ok" if package.ok else f"{len(package.problems)} problems"))
+        click.echo(f"{wacz}: {plural(package.resources, 'file')}, {plural(package.records, 'WARC record')}: "
+                   + ("ok" if package.ok else plural(len(package.problems), "problem")))
         if not package.ok:
             sys.exit(1)
         return
@@ -772,7 +772,8 @@ def verify(obj: Context, refs: tuple[str, ...], document: str | None, wacz: str 
         report = archive.verify(captures)
     for problem in report.problems:
         click.echo(f"DAMAGED {problem}")
-    click.echo(f"{report.records} records checked, {len(report.problems)} problems, {report.sealed} newly sealed",
+    click.echo(f"{plural(report.records, 'record')} checked, {plural(len(report.problems), 'problem')}, "
+               f"{report.sealed} newly sealed",
                err=not report.problems)
     if report.problems:
         sys.exit(1)

@@ -310,8 +310,9 @@ def first_mark(index: Index, now: datetime, *, new: int = 0) -> str:
     earlier = index.event_count() - new
     if earlier > 0:
         logger.warning(
-            "notify: notifications are on for the first time here: %d earlier event(s) recorded before now are "
-            "not sent (see `archiver report`); every new event from now on is", earlier,
+            "notify: notifications are on for the first time here: %s recorded before now %s not sent (see "
+            "`archiver report`); every new event from now on is",
+            f"{earlier} earlier event" + ("" if earlier == 1 else "s"), "is" if earlier == 1 else "are",
         )
     else:
         logger.info("notify: notifications are on; no earlier events to skip")
@@ -330,7 +331,8 @@ def deliver_now(index: Index, notifier: Notifier, new: Sequence[Event], *, now: 
     else:
         events = unnotified(index, mark)
         if len(events) > len(new):
-            logger.info("notify: also sending %d event(s) recorded since the last notification", len(events) - len(new))
+            more = len(events) - len(new)
+            logger.info("notify: also sending %d event%s recorded since the last notification", more, "" if more == 1 else "s")
     if not events:
         return
     notifier.start()

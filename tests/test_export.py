@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -185,6 +186,7 @@ def test_cli_export(site: ArchivedSite, tmp_path: Path) -> None:
     ok = runner.invoke(cli, [*data, "export", "--wacz", str(tmp_path / "a.wacz"), site.poll])
     assert ok.exit_code == 0, ok.output
     assert "wrote" in ok.output and zipfile.is_zipfile(tmp_path / "a.wacz")
+    assert re.search(r"captures? of 1 URL, ", ok.output), ok.output  # "1 URL", not "1 URLs"
     unknown = runner.invoke(
         cli, [*data, "export", "--wacz", str(tmp_path / "b.wacz"), "http://127.0.0.1:9/never"]
     )

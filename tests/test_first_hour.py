@@ -271,7 +271,7 @@ def test_check_notifies_like_the_daemon_and_says_what_backlog_it_skips(httpserve
     serve(httpserver, "/a", EDITED)
     first = cli("check", url, conf=conf)
     assert first.returncode == 0
-    assert "notifications are on for the first time here: 1 earlier event(s)" in first.stderr
+    assert "notifications are on for the first time here: 1 earlier event recorded before now is not sent" in first.stderr
     events = [json.loads(line) for line in sent.read_text().splitlines() if line.strip()]
     assert [(e["url"], e["type"]) for e in events] == [(url, "edited")]  # this run's event, not the backlog
     httpserver.clear()
@@ -303,7 +303,7 @@ def test_the_daemon_first_start_with_notifications_says_what_backlog_it_skips(
         proc.send_signal(15)
         assert proc.wait(120) == 0
     text = log.read_text(errors="replace")
-    assert "notifications are on for the first time here: 1 earlier event(s)" in text, text
+    assert "notifications are on for the first time here: 1 earlier event recorded before now is not sent" in text, text
     assert not sent.exists() or sent.read_text() == ""  # skipped, and said so
 
 

@@ -205,7 +205,7 @@ def test_publishing_again_adds_and_never_changes(published: Published) -> None:
         assert not archive.check([site.plain]).errors
         newest = archive.history(site.plain)[-1]
     code, out = published.cli("publish", str(published.directory))
-    assert code == 0 and "published 1 new captures" in out, out
+    assert code == 0 and "published 1 new capture (" in out, out  # plurals read right
     after = tree_digest(published.directory / "capture")
     assert {k: v for k, v in after.items() if k in before} == before
     assert any(k.startswith(newest.id + "/") for k in after)

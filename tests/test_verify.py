@@ -91,7 +91,7 @@ def test_one_flipped_byte_is_named_by_file_and_offset(data: Path, site: CitingSi
     assert f"{capture.warc_file}@{capture.warc_offset} (byte {target} of {capture.warc_file})" in out, out
     assert f"was 0x{old:02x}, now 0x{old ^ 0xFF:02x}" in out
     checked = re.search(r"(\d+) records checked", intact)
-    assert checked and f"{checked.group(1)} records checked, 1 problems" in out  # nothing after it is skipped
+    assert checked and f"{checked.group(1)} records checked, 1 problem," in out  # nothing after it is skipped
     code, out = verify(data, capture.id)  # the same, asked about that capture only
     assert code == 1 and f"byte {target} of" in out
 
