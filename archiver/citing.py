@@ -86,6 +86,8 @@ def pick_capture(archive: Archive, ref: str | None, *, at: str | datetime | None
     when = publication_time(as_of_document) if as_of_document else at
     near = archive.capture_near(url, when)
     if near is None:
+        if archive.history(url):  # checked, and never intact (dead at its first check, say)
+            raise CaptureNotFoundError(f"{ref}: no good capture to cite (never captured intact)")
         raise CaptureNotFoundError(f"{ref}: no good capture to cite yet (run `archiver check`)")
     return near
 
@@ -131,6 +133,9 @@ def document_citations(archive: Archive, path: str, fmt: str, style: str | None 
         memento = foreign_memento(archive, url, when)
         if memento is not None:
             yield DocumentCitation(url, format_foreign(memento, fmt), None, foreign=True)
-        else:
+        elif archive.config.memento.aggregators:
             yield DocumentCitation(url, f"{url}: no good capture to cite (never captured intact), and no other "
                                         "archive consulted holds it", None)
+        else:
+            yield DocumentCitation(url, f"{url}: no good capture to cite (never captured intact); no other archive "
+                                        "asked (none configured: [memento] aggregators)", None)

@@ -260,6 +260,7 @@ def test_cite_document_prints_every_source(archive: Archive, site: CitingSite) -
     assert f"capture {first.id}" in lines[0] and "54 percent" in lines[0]
     assert "Untitled notes" in lines[1]
     assert site.dead in lines[2] and "no good capture" in lines[2]
+    assert "none configured: [memento] aggregators" in lines[2]  # says where else one could look
     code, out = run(site, "cite", "--document", str(site.document), "--format", "csl-json")
     items = json.loads(out)
     jsonschema.validate(items, SCHEMA)
@@ -269,6 +270,7 @@ def test_cite_document_prints_every_source(archive: Archive, site: CitingSite) -
 def test_dead_at_first_check_without_aggregators_says_so(site: CitingSite) -> None:
     code, out = run(site, "cite", site.dead)
     assert code == 1 and "no good capture" in out and "[memento] aggregators" in out
+    assert "run `archiver check`" not in out  # it was checked: dead, not waiting for a check
 
 
 def test_formats_keep_working_for_a_bare_info() -> None:
