@@ -158,14 +158,15 @@ class NewVersions:
         return Screenshot(capture=capture.id, record=where, taken_at=shot.taken_at, width=shot.width,
                           height=shot.height, thumbnail=thumb)
 
-    def close(self) -> list[Screenshot]:
-        """Stop the requisite fetchers; wait for the screenshot queue to empty, then stop Chromium.
-        Returns the screenshots not yet handed over by ``finished``."""
+    def close(self, *, abandon: bool = False) -> list[Screenshot]:
+        """Stop the requisite fetchers; wait for the screenshot queue to empty (``abandon``: only
+        for the screenshot being taken, as when the daemon stops), then stop Chromium. Returns the
+        screenshots not yet handed over by ``finished``."""
         if self._requisites is not None:
             self._requisites.close()
         if self._own_fetcher is not None:
             self._own_fetcher.close()
-        shots = self._queue.close() if self._queue is not None else []
+        shots = self._queue.close(abandon=abandon) if self._queue is not None else []
         if self._shooter is not None:
             self._shooter.close()
         return shots
@@ -190,7 +191,8 @@ class ShotQueue:
 
     ``put`` returns at once while the queue has room (``QUEUE_PAGES``, ``QUEUE_BYTES``; one
     version larger than that still goes in alone), else waits for it. ``finished`` hands over
-    the screenshots taken so far; ``close`` waits for the rest.
+    the screenshots taken so far; ``close`` waits for the rest, or with ``abandon`` drops those
+    not started (their captures stay, without a screenshot).
     """
 
     def __init__(self, shoot: Callable[[_Version], Screenshot | None]) -> None:
@@ -239,9 +241,13 @@ class ShotQueue:
             done, self._done = self._done, []
         return done
 
-    def close(self) -> list[Screenshot]:
+    def close(self, *, abandon: bool = False) -> list[Screenshot]:
         with self._cond:
             self._closed = True
+            if abandon and len(self._waiting) > 1:  # the head is being rendered: it finishes
+                dropped = [self._waiting.pop() for _ in range(len(self._waiting) - 1)]
+                self._bytes -= sum(v.size for v in dropped)
+                logger.warning("stopping: %d screenshot(s) not taken (their captures are kept)", len(dropped))
             self._cond.notify_all()
             thread = self._thread
         if thread is not None:

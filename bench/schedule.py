@@ -6,7 +6,8 @@ and sustained throughput when everything is due, against ``archiver check --all`
 Start-up, idle CPU and RSS are measured on ``--urls`` registered URLs, none of them due (so a tick
 only asks the index and writes its heartbeat). Throughput uses a smaller set (``--throughput-urls``),
 all due, served by a fast local server on 127.0.0.1 (one host, so the per-host delay is set to 0
-and the per-host concurrency to the worker count: this measures archiver, not politeness).
+and the per-host concurrency to the worker count: this measures archiver, not politeness);
+screenshots are off, as in ``bench/capture.py``.
 Both throughput figures count from process start to the last URL checked, start-up included.
 Figures come from /proc (utime+stime, VmHWM); nothing here asserts a speed.
 """
@@ -84,8 +85,10 @@ def wait_until(predicate: Callable[[], bool], proc: subprocess.Popen[bytes], tim
 
 
 def write_config(path: Path, tick: float) -> Path:
+    # Screenshots off, as in bench/capture.py: one Chromium render per new version is its own cost.
     path.write_text(f"[schedule]\ntick = {tick}\nsummary_every = 3600\n\n"
-                    "[check]\nper_host_delay = 0\nper_host_concurrency = 8\nworkers = 8\n")
+                    "[check]\nper_host_delay = 0\nper_host_concurrency = 8\nworkers = 8\n\n"
+                    "[screenshot]\nenabled = false\n")
     return path
 
 

@@ -116,3 +116,21 @@ def test_a_failed_screenshot_is_logged_and_the_queue_goes_on(caplog: pytest.LogC
 
 def test_closing_a_queue_that_never_had_work_returns_at_once() -> None:
     assert ShotQueue(Gated()).close() == []
+
+
+def test_a_stop_abandons_the_screenshots_not_started_and_waits_only_for_the_one_being_taken(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    shoot = Gated()
+    queue = ShotQueue(shoot)
+    for n in (1, 2, 3):
+        queue.put(version(n))
+    assert shoot.started.acquire(timeout=30)  # the first is being rendered
+    closing = threading.Thread(target=lambda: setattr(closing, "shots", queue.close(abandon=True)), daemon=True)
+    closing.start()
+    closing.join(0.3)
+    assert closing.is_alive()  # the screenshot under way is finished, not cut
+    shoot.go.release()
+    closing.join(30)
+    assert not closing.is_alive() and [s.capture for s in closing.shots] == ["c1"]  # type: ignore[attr-defined]
+    assert shoot.taken == ["c1"] and "2 screenshot(s) not taken" in caplog.text
