@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from archiver import platforms, report, versions
-from archiver.checker import METADATA_TAGS, Checker, parse_budget, site_of
+from archiver.checker import Checker, site_of
 from archiver.citations import extract_citations, unique_urls
 from archiver.citations.metadata import PageMetadata, guess_dates, page_metadata, parse_date
 from archiver.cite import CitationInfo, format_citation
@@ -31,8 +31,10 @@ from archiver.extract import Template, extract
 from archiver.fetch import AddressPolicy, Fetcher, HostThrottle
 from archiver.engine import DB_ERRORS, parse_index_url
 from archiver.index import Index, from_db_time, to_db_time
+from archiver.leases import WorkQueue
 from archiver.lock import DataLock
 from archiver.notify import Notifier, deliver_now, first_mark, unnotified
+from archiver.reading import METADATA_TAGS, parse_budget
 from archiver.robots import RobotsPolicy
 from archiver.signing import Signer
 from archiver.models import (
@@ -196,19 +198,24 @@ class Archive:
         crash costs at most the torn tail."""
         for message in store.recover():
             logger.warning("%s", message)
-        found, marks = 0, {}
-        for path in store.files():
-            through = self._index.indexed_through(path.name)
-            size = path.stat().st_size
-            if through >= size:
-                continue
-            progress = [through]
-            found += self._index.insert_captures(store.iter_captures_from(path.name, through, progress))
-            marks[path.name] = progress[0]
-        if marks:
-            self._index.set_indexed_through(marks)
+        found = self.index_written(store)
         if found:
             logger.warning("%d captures found in the WARC files but not in the index (a crash?): indexed now", found)
+
+    def index_written(self, store: WarcStore, *, skip: Iterable[str] = ()) -> int:
+        """Index every whole capture past the point each file (but ``skip``) is known to be indexed;
+        returns how many were found. (A worker calls it for the files of workers that are gone.)"""
+        found, marks, skipped = 0, {}, set(skip)
+        for name in store.names():
+            through = self._index.indexed_through(name)
+            if name in skipped or through >= store.size(name):
+                continue
+            progress = [through]
+            found += self._index.insert_captures(store.iter_captures_from(name, through, progress))
+            marks[name] = progress[0]
+        if marks:
+            self._index.set_indexed_through(marks)
+        return found
 
     def _mark_indexed(self) -> None:
         """After a batch whose checks are all committed: the files written so far are indexed."""
@@ -373,6 +380,15 @@ class Archive:
 
     def due_states(self, limit: int) -> list[UrlState]:
         return self._index.url_states(self._index.due_urls(self.clock(), limit))
+
+    def may_schedule(self) -> bool:
+        """Whether this process may schedule now (import, take due URLs): always, here, where the
+        data directory's lock makes it the only one; see ``SchedulerArchive`` for a shared index."""
+        return True
+
+    def work_queue(self, owner: str) -> WorkQueue:
+        """The shared index's work queue as ``owner`` (a worker): leases, politeness, roles."""
+        return WorkQueue(self._index, owner)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -741,7 +757,7 @@ class Archive:
         requisites, screenshot and thumbnail (from its listing record). Returns the capture count."""
         self.lock("archiver rebuild-index")
         store = self.store
-        marks = {path.name: path.stat().st_size for path in store.files()}
+        marks = {name: store.size(name) for name in store.names()}
         n = self._index.replace_captures(store.iter_captures(), indexed_through=marks)
         requisites, screenshots = versions.rebuild(store)
         self._index.replace_versions(requisites, screenshots)

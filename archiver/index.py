@@ -24,7 +24,7 @@ from typing import Any
 from sqlite_utils import Database, Migrations
 
 from archiver.engine import DB_ERRORS, IndexUrl, error_line
-from archiver.engine.postgres import PgConnection, PgDatabase, safe_dsn
+from archiver.engine.postgres import PgConnection, PgDatabase, SessionLock, safe_dsn
 from archiver.errors import StoreError
 from archiver.models import (
     Capture,
@@ -1175,18 +1175,11 @@ class Index:
         ).fetchone()
         return max(0.0, float(row[0])) if row else 0.0
 
-    def try_role(self, role: str) -> bool:
-        """Take the one-holder role ``role`` (the scheduler of a shared index): True while held.
-
-        A PostgreSQL session advisory lock on the writer's connection: it is let go when the
-        process ends or its connection drops, and another process waiting for it takes it. On
-        SQLite the data directory's lock already makes the holder unique: always True.
-        """
-        conn = self.db.conn
-        if not isinstance(conn, PgConnection):
-            return True
-        row = conn.raw("SELECT pg_try_advisory_lock(hashtext(%s))", (role,)).fetchone()
-        return bool(row and row[0])
+    def session_lock(self, key: str) -> SessionLock | None:
+        """A lock one process at a time holds among all that share this index (the scheduler role),
+        on a connection of its own (``SessionLock``); None on SQLite, where the data directory's
+        lock already makes its holder the only one."""
+        return SessionLock(self.db.dsn, key) if isinstance(self.db, PgDatabase) else None
 
     def capture_near_date(self, url: str, at: datetime) -> Capture | None:
         """The good capture nearest ``at`` (``archiver cite --as-of-document``)."""

@@ -1,8 +1,7 @@
 """``archiver worker`` with real processes on a real PostgreSQL: leases, kill -9, an index outage, politeness.
 
 The workers are real subprocesses (``python -m archiver worker --until-idle``) against a threaded
-HTTP server on 127.0.0.1. A few hundred URLs, not the issue's 1,000, keep the suite's time modest
-on a 2-core machine; the code path is the same (several lease batches per worker either way).
+HTTP server on 127.0.0.1. The fault tests run the issue's 1,000 URLs (``N_URLS``).
 """
 
 from __future__ import annotations
@@ -29,10 +28,11 @@ from pgserver import PgServer
 from archiver.archive import Archive
 from archiver.config import Config
 from archiver.engine import parse_index_url
-from archiver.index import Index
+from archiver.index import Index, to_db_time
 
-#: 300 in CI (2 cores, time); the issue's 1,000 with ARCHIVER_TEST_WORKER_URLS=1000.
-N_URLS = int(os.environ.get("ARCHIVER_TEST_WORKER_URLS", "300"))
+#: The issue's 1,000. (Measured on the 2-core machine, both fault tests: 84 s at 300 URLs, 169 s at
+#: 1,000; ARCHIVER_TEST_WORKER_URLS sets another count.)
+N_URLS = int(os.environ.get("ARCHIVER_TEST_WORKER_URLS", "1000"))
 
 
 class Site:
@@ -267,3 +267,59 @@ def test_two_schedulers_one_runs_the_other_stands_by_then_takes_over(
             if p.poll() is None:
                 p.send_signal(signal.SIGABRT)  # faulthandler: where it hangs, into its log
                 p.wait(timeout=30)
+
+
+def role_holders(pg_url: str) -> list[int]:
+    """The server pids of the sessions holding an advisory lock (only the scheduler role holds one)."""
+    with psycopg.connect(pg_url) as db:
+        return [r[0] for r in db.execute("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted").fetchall()]
+
+
+def test_a_scheduler_whose_session_drops_stands_by_while_another_holds_the_role(
+    site: Site, data_dir: Path, tmp_path: Path, pg_url: str
+) -> None:
+    urls = [site.url(n) for n in range(20)]
+    with Archive(data_dir, config(pg_url)) as archive:
+        archive.add(urls)
+    cfg = write_config(tmp_path / "config.toml", pg_url, lease="2m", extra='[schedule]\ntick = "1s"\n')
+    logs = [tmp_path / "run0.log", tmp_path / "run1.log"]
+    procs = [start_run(cfg, data_dir, logs[0])]
+    try:
+        wait_for(pg_url, len(urls), procs)  # run0 is the scheduler: it checked every URL
+        procs.append(start_run(cfg, data_dir, logs[1]))
+        wait_for_line(logs[1], "standing by")
+        # run0's role session drops (as in a restart or a network cut), and another process takes
+        # the role at once: here the test itself, on its own session.
+        with psycopg.connect(pg_url, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+            taken = other.execute("SELECT pg_try_advisory_lock(hashtext('archiver-scheduler'))").fetchone()
+            assert taken == (True,)
+            wait_for_line(logs[0], "lost the scheduler role")  # at its next tick, not never
+            due_at = datetime.now(UTC)
+            index = Index(parse_index_url(pg_url, data_dir))
+            index.set_next_due(urls, due_at)
+            index.close()
+            time.sleep(3)  # three of run0's ticks, and most of run1's standby poll
+            assert captured(pg_url) == len(urls), "a process scheduled while another held the role"
+        # The role is free again: one of the two takes it and checks the URLs due; the other does not.
+        wait_for(pg_url, 2 * len(urls), procs)
+        time.sleep(2)
+        assert len(role_holders(pg_url)) == 1
+        with psycopg.connect(pg_url) as db:
+            checks = dict(db.execute("SELECT url, checks FROM urls").fetchall())
+            files = [r[0] for r in db.execute("SELECT DISTINCT warc_file FROM captures WHERE captured_at >= %s",
+                                              (to_db_time(due_at),)).fetchall()]
+        assert checks == {u: 2 for u in urls}
+        writers = {p.pid for p in procs if any(f.endswith(f"-{p.pid}.warc.gz") for f in files)}
+        assert len(writers) == 1, files  # the second round was scheduled by one process only
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                assert p.wait(timeout=90) == 0
+            except subprocess.TimeoutExpired:
+                p.send_signal(signal.SIGABRT)  # faulthandler: where it hangs, into its log
+                p.wait(timeout=30)
+                raise

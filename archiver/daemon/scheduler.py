@@ -219,7 +219,7 @@ class Daemon:
 
     def tick(self) -> None:
         """Import changed documents, then check due URLs, batch after batch while a backlog lasts."""
-        if self.stop_event.is_set():
+        if self.stop_event.is_set() or not self.archive.may_schedule():
             return
         self.counters.ticks += 1
         began = time.monotonic()
@@ -241,6 +241,8 @@ class Daemon:
 
     def _check_batch(self) -> bool:
         """Check one batch of due URLs. True when the batch was full and moved on (more may be due)."""
+        if not self.archive.may_schedule():  # the role was lost meanwhile (a shared index)
+            return False
         problem = self._storage_problem()
         if problem is not None:
             self._log_repeated(logging.ERROR, f"captures paused: {problem}; nothing is lost, trying again next tick")

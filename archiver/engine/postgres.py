@@ -179,6 +179,61 @@ def load_dialect(conn: PgConnection) -> Dialect:
     return Dialect({t: tuple(c) for t, c in keys.items()}, serial=serial)
 
 
+class SessionLock:
+    """A PostgreSQL session advisory lock on ``key``, held on a connection of its own.
+
+    The lock lasts as long as that one session (TCP keepalives on: a holder cut off by the network
+    finds out rather than waits; the server lets the lock go when it sees the session end, and
+    until then nobody else takes it — slow, never double): when the connection drops (a restart of the
+    server, a network cut, ``pg_terminate_backend``) it is gone, and another process may take it.
+    So the holder asks ``held()`` before each thing only the holder may do; it answers from the
+    server (``pg_locks`` of this session), and False once the session is gone. The connection is
+    never opened again behind the holder's back, as the index's own connections are.
+    """
+
+    def __init__(self, dsn: str, key: str) -> None:
+        self.dsn, self.key = dsn, key
+        self._conn: psycopg.Connection[Any] | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock if no session holds it (True), or say that one does (False)."""
+        if self.held():
+            return True
+        conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=_CONNECT_TIMEOUT, keepalives=1,
+                               keepalives_idle=10, keepalives_interval=3, keepalives_count=3)
+        try:
+            row = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self.key,)).fetchone()
+        except psycopg.Error:
+            conn.close()
+            raise
+        if row and row[0]:
+            self._conn = conn
+            return True
+        conn.close()
+        return False
+
+    def held(self) -> bool:
+        """Whether this session still holds the lock, asked of the server."""
+        if self._conn is None:
+            return False
+        try:
+            row = self._conn.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
+            ).fetchone()
+        except psycopg.Error:
+            row = None
+        if row and row[0]:
+            return True
+        self.release()
+        return False
+
+    def release(self) -> None:
+        """Let the lock go (its session ends)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+
 def _connect(dsn: str) -> psycopg.Connection[Any]:
     return psycopg.connect(dsn, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
-from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -22,6 +21,7 @@ from warcio.statusandheaders import StatusAndHeadersParserException
 from archiver.errors import StoreError
 from archiver.models import Capture, RecordLocation
 
+from .files import WarcFiles
 from .records import X, parse_warc_date, to_capture
 
 logger = logging.getLogger(__name__)
@@ -48,10 +48,10 @@ class StoredRecord:
         return next((v for k, v in self.warc_headers if k.lower() == lname), None)
 
 
-def read_record(path: Path, offset: int, *, limit: int = READ_LIMIT) -> StoredRecord:
-    """The record at ``offset`` of the file ``path``; payloads capped at ``limit`` (0: headers only)."""
+def read_record(files: WarcFiles, name: str, offset: int, *, limit: int = READ_LIMIT) -> StoredRecord:
+    """The record at ``offset`` of the file ``name``; payloads capped at ``limit`` (0: headers only)."""
     try:
-        with open(path, "rb") as fh:
+        with files.read(name) as fh:
             fh.seek(offset)
             record = next(iter(ArchiveIterator(fh)))
             raw = record.raw_stream.read(limit) if limit else b""
@@ -62,7 +62,7 @@ def read_record(path: Path, offset: int, *, limit: int = READ_LIMIT) -> StoredRe
                 payload = record.content_stream().read(limit) if raw else b""
     except (OSError, StopIteration, ArchiveLoadFailed, StatusAndHeadersParserException, ValueError,
             zlib.error) as exc:
-        raise StoreError(f"{path}: no readable WARC record at offset {offset}: {exc or 'end of file'}") from exc
+        raise StoreError(f"{files.location(name)}: no readable WARC record at offset {offset}: {exc or 'end of file'}") from exc
     rec, http = record.rec_headers, record.http_headers
     status = http.get_statuscode() if http and record.rec_type in ("response", "revisit") else ""
     return StoredRecord(
@@ -86,12 +86,12 @@ class Extent:
     encoded: bool
 
 
-def record_extent(path: Path, offset: int, *, probe: int = 65536) -> Extent | None:
+def record_extent(files: WarcFiles, name: str, offset: int, *, probe: int = 65536) -> Extent | None:
     """The ``Extent`` of the record at ``offset``, from its headers alone: at most ``probe`` bytes
     are inflated (warcio inflates a highly compressible record whole at its first read). None when
     the headers cannot be read that way."""
     try:
-        with open(path, "rb") as fh:
+        with files.read(name) as fh:
             fh.seek(offset)
             head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(fh.read(probe), probe)
     except (OSError, zlib.error):
@@ -120,40 +120,40 @@ def _as_sent(http: object) -> bool:
     return all((get(name) or "identity").strip().lower() == "identity" for name in ("Content-Encoding", "Transfer-Encoding"))
 
 
-def iter_captures_from(path: Path, offset: int, progress: list[int]) -> Iterator[Capture]:
+def iter_captures_from(files: WarcFiles, name: str, offset: int, progress: list[int]) -> Iterator[Capture]:
     """The captures of one file from ``offset`` (a record boundary) on. ``progress[0]`` is kept at
     the end of the last whole record read, so a caller knows how far the file was indexed."""
     progress[:] = [offset]
     try:
-        with open(path, "rb") as fh:
+        with files.read(name) as fh:
             fh.seek(offset)
             it = ArchiveIterator(fh)
             for record in it:
                 start, length = offset + it.get_record_offset(), it.get_record_length()
                 if record.rec_headers.get_header(X + "Outcome") is not None:
-                    capture = to_capture(record.rec_headers, record.http_headers, path.name, start, length)
+                    capture = to_capture(record.rec_headers, record.http_headers, name, start, length)
                     if capture is not None:
                         yield capture
                 progress[0] = start + length
     except (OSError, ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, zlib.error) as exc:
-        logger.error("%s: unreadable past offset %d, skipping the rest (%s)", path, progress[0], exc)
+        logger.error("%s: unreadable past offset %d, skipping the rest (%s)", files.location(name), progress[0], exc)
 
 
-def iter_captures(paths: Iterable[Path]) -> Iterator[Capture]:
-    """Every capture in the files ``paths``, in order; a file is read up to its first damage."""
-    for path in paths:
+def iter_captures(files: WarcFiles, names: Iterable[str]) -> Iterator[Capture]:
+    """Every capture in the files ``names``, in order; a file is read up to its first damage."""
+    for name in names:
         try:
-            with open(path, "rb") as fh:
+            with files.read(name) as fh:
                 it = ArchiveIterator(fh)
                 for record in it:
                     if record.rec_headers.get_header(X + "Outcome") is None:
                         continue
                     offset, length = it.get_record_offset(), it.get_record_length()
-                    capture = to_capture(record.rec_headers, record.http_headers, path.name, offset, length)
+                    capture = to_capture(record.rec_headers, record.http_headers, name, offset, length)
                     if capture is not None:
                         yield capture
         except (OSError, ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, zlib.error) as exc:
-            logger.error("%s: unreadable past this point, skipping the rest (%s)", path, exc)
+            logger.error("%s: unreadable past this point, skipping the rest (%s)", files.location(name), exc)
 
 
 #: ``iter_records``' question about a record: given its WARC-Type and a header getter, how many
@@ -161,12 +161,12 @@ def iter_captures(paths: Iterable[Path]) -> Iterator[Capture]:
 Pick = Callable[[str, Callable[[str], str | None]], int | None]
 
 
-def iter_records(paths: Iterable[Path], pick: Pick) -> Iterator[tuple[RecordLocation, StoredRecord]]:
-    """The records of the files ``paths`` that ``pick`` chooses, in order, each with where it lies
+def iter_records(files: WarcFiles, names: Iterable[str], pick: Pick) -> Iterator[tuple[RecordLocation, StoredRecord]]:
+    """The records of the files ``names`` that ``pick`` chooses, in order, each with where it lies
     and the first bytes of its body that ``pick`` asked for; a file is read up to its first damage."""
-    for path in paths:
+    for name in names:
         try:
-            with open(path, "rb") as fh:
+            with files.read(name) as fh:
                 it = ArchiveIterator(fh)
                 for record in it:
                     rec = record.rec_headers
@@ -183,8 +183,8 @@ def iter_records(paths: Iterable[Path], pick: Pick) -> Iterator[tuple[RecordLoca
                         http_headers=list(http.headers) if http else [], payload=raw, raw_payload=raw,
                     )
                     # The length is known once the record is read to its end, so after the body.
-                    where = RecordLocation(path.name, it.get_record_offset(), it.get_record_length(),
+                    where = RecordLocation(name, it.get_record_offset(), it.get_record_length(),
                                            rec.get_header("WARC-Record-ID") or "")
                     yield where, stored
         except (OSError, ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, zlib.error) as exc:
-            logger.error("%s: unreadable past this point, skipping the rest (%s)", path, exc)
+            logger.error("%s: unreadable past this point, skipping the rest (%s)", files.location(name), exc)

@@ -1,15 +1,14 @@
 """Store stage, the writer: ``WarcStore`` appends captures to rotating WARC files and reads them back.
 
 One lock guards the appends; a capture's records are built and compressed outside it (``records``),
-then written, flushed and fsynced in one go. Reading goes through ``reader``, repair of torn
-tails through ``recovery``.
+then written, flushed and fsynced in one go. The files are kept by a ``files.WarcFiles`` (a local
+or shared folder by default; an object store could follow), and nothing here touches them but
+through it. Reading goes through ``reader``, repair of torn tails through ``WarcFiles.repair``.
 """
 
 from __future__ import annotations
 
-import io
 import logging
-import os
 import re
 import socket
 import threading
@@ -27,7 +26,8 @@ from archiver.config import WarcConfig
 from archiver.errors import StoreError
 from archiver.models import Capture, FetchResult, Outcome, RecordLocation, capture_id, payload_digest
 
-from . import reader, recovery
+from . import reader
+from .files import LocalFiles, WarcFiles
 from .reader import READ_LIMIT, StoredRecord
 from .records import (
     Batch,
@@ -69,7 +69,11 @@ def _bounded_put(table: dict[str, Any], key: str, value: Any) -> None:
 
 
 class WarcStore:
-    """Append-only WARC files under ``directory``; thread-safe (one lock around appends)."""
+    """Append-only WARC files under ``directory``; thread-safe (one lock around appends).
+
+    ``owner`` (one worker among many sharing the folder: its host and pid) marks the file being
+    written ``.open`` with it; ``files`` keeps the files elsewhere than in ``directory``.
+    """
 
     def __init__(
         self,
@@ -79,12 +83,17 @@ class WarcStore:
         clock: Callable[[], datetime] | None = None,
         hostname: str | None = None,
         fsync: bool = True,
+        owner: Mapping[str, Any] | None = None,
+        files: WarcFiles | None = None,
     ) -> None:
         self.directory = Path(directory)
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:  # a file in the path, a read-only mount, no permission: one line
-            raise StoreError(f"{self.directory}: cannot open the WARC directory: {exc.strerror or exc}") from None
+        if files is None:
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # a file in the path, a read-only mount, no permission: one line
+                raise StoreError(f"{self.directory}: cannot open the WARC directory: {exc.strerror or exc}") from None
+        self.storage: WarcFiles = files or LocalFiles(self.directory, fsync=fsync)
+        self._owner = dict(owner) if owner is not None else None
         self.config = config
         self._clock = clock or (lambda: datetime.now(UTC))
         self._host = re.sub(r"[^A-Za-z0-9.-]+", "-", hostname or socket.gethostname()) or "localhost"
@@ -99,11 +108,10 @@ class WarcStore:
         self._unsynced = False  # an append left its fsync for later (``sync``)
         self._info_id: str | None = None  # the warcinfo of the current file, or of the next one
         self._writer = RecordWriter()
-        self._file: io.FileIO | None = None
-        self._name: str | None = None
+        self._name: str | None = None  # the file being appended to
         self._size = 0
         self._closed = False
-        serials = [int(m.group(2)) for p in self.files() if (m := _NAME.search(p.name))]
+        serials = [int(m.group(2)) for n in self.storage.names() if (m := _NAME.search(n))]
         self._serial = max(serials, default=-1) + 1
         self._refs: dict[str, _Ref] = {}  # capture id → the record holding its payload
         self._record_ids: dict[str, str] = {}  # capture id → its own WARC-Record-ID
@@ -345,14 +353,32 @@ class WarcStore:
 
     # ------------------------------------------------------------------ files
 
+    def names(self) -> list[str]:
+        """Every WARC file, in write order (serial, then time, then name)."""
+
+        def key(name: str) -> tuple[int, str, str]:
+            m = _NAME.search(name)
+            return (int(m.group(2)), m.group(1), name) if m else (-1, "", name)
+
+        return sorted(self.storage.names(), key=key)
+
     def files(self) -> list[Path]:
-        """Every ``*.warc.gz`` in the directory, in write order (serial, then time, then name)."""
+        """``names()`` as paths in ``directory``: for what reads local files only (verify, export)."""
+        return [self.directory / name for name in self.names()]
 
-        def key(path: Path) -> tuple[int, str, str]:
-            m = _NAME.search(path.name)
-            return (int(m.group(2)), m.group(1), path.name) if m else (-1, "", path.name)
+    def size(self, name: str) -> int:
+        """The bytes in the file ``name`` now."""
+        return self.storage.size(name)
 
-        return sorted((p for p in self.directory.glob("*.warc.gz") if p.is_file()), key=key)
+    def current(self) -> str | None:
+        """The file this store appends to now, if any."""
+        return self._name
+
+    def heartbeat(self) -> None:
+        """Say that this store's writer is alive: its file's ``.open`` mark is fresh again."""
+        name = self._name
+        if name is not None and self._owner is not None:
+            self.storage.touch(name)
 
     def _append(self, batch: Batch, *, sync: bool = True) -> tuple[str, int]:
         """Append a batch to the current file, flush and fsync; return (file name, offset of the batch).
@@ -364,11 +390,11 @@ class WarcStore:
         with self._lock:
             if self._closed:
                 raise StoreError(f"{self.directory}: WARC store is closed")
-            if self._file is None:
+            if self._name is None:
                 self._open_file()
-            assert self._file is not None and self._name is not None
+            assert self._name is not None
             name, base = self._name, self._size
-            self._write_durably(data, base, sync=sync)
+            self._write_durably(data, sync=sync)
             self._unsynced = not sync or (self._unsynced and not self._fsync)
             self._size += len(data)
             self._written[name] = self._size
@@ -376,20 +402,12 @@ class WarcStore:
                 self._full = True  # closed when the next batch starts (``_batch``)
         return name, base
 
-    def _write_durably(self, data: memoryview, base: int, *, sync: bool = True) -> None:
-        assert self._file is not None
+    def _write_durably(self, data: memoryview, *, sync: bool = True) -> None:
+        assert self._name is not None
         try:
-            view = data
-            while view:  # a raw file may take a large write in parts
-                view = view[self._file.write(view) or 0:]
-            if self._fsync and sync:
-                os.fsync(self._file.fileno())
+            self.storage.append(self._name, data, sync=sync)  # all or nothing: a failed write is cut back
         except OSError as exc:
-            try:  # leave no torn record behind (disk full): cut back to the last whole batch
-                os.ftruncate(self._file.fileno(), base)
-            except OSError:
-                logger.exception("%s: cannot cut back a failed write", self._name)
-            raise StoreError(f"{self.directory / str(self._name)}: cannot write WARC: {exc}") from exc
+            raise StoreError(f"{self.storage.location(self._name)}: cannot write WARC: {exc}") from exc
 
     def _open_file(self) -> None:
         stamp = utc(self._clock()).strftime("%Y%m%d%H%M%S%f")
@@ -397,13 +415,13 @@ class WarcStore:
             name = f"{self.config.prefix}-{stamp}-{self._serial:05d}-{self._host}.warc.gz"
             self._serial += 1
             try:
-                self._file = open(self.directory / name, "xb", buffering=0)  # noqa: SIM115 (lives until rotation)
+                self.storage.create(name, self._owner)
                 break
             except FileExistsError:  # same clock tick in another store: take the next serial
                 continue
             except OSError as exc:
                 # Named by folder, not file: every URL of a batch meets the same problem, said once.
-                raise StoreError(f"{self.directory}: cannot create WARC: {exc.strerror or exc}") from exc
+                raise StoreError(f"{self.storage.location()}: cannot create WARC: {exc.strerror or exc}") from exc
         self._name, self._size = name, 0
         batch = Batch(self._writer)
         if self._info_id is None:
@@ -411,50 +429,40 @@ class WarcStore:
         record_id, date = self._info_id, warc_date(self._clock())
         batch.add(warcinfo_record(self._writer, name, self._host, record_id, date))
         try:
-            self._write_durably(batch.buf.getbuffer(), 0)
-            if self._fsync:  # make the new directory entry durable too
-                dfd = os.open(self.directory, os.O_RDONLY)
-                try:
-                    os.fsync(dfd)
-                finally:
-                    os.close(dfd)
-        except (OSError, StoreError):
+            self._write_durably(batch.buf.getbuffer())
+        except StoreError:
             self._close_file()  # a file without its warcinfo is never written to
             raise
         self._size = batch.buf.tell()
-        logger.info("%s: new WARC file", self.directory / name)
+        logger.info("%s: new WARC file", self.storage.location(name))
 
     def sync(self) -> None:
         """Make every record appended so far durable (one fsync, if any append deferred its own).
 
-        The fsync runs outside the append lock, on a duplicate of the file's descriptor (the file
-        may rotate meanwhile): workers go on appending while the disk catches up, and what they
-        append after this call is left for the next one. Two callers sync one after the other, so
-        neither returns before the records it appended are durable."""
+        The fsync runs outside the append lock (``WarcFiles.sync``, on a duplicate of the file's
+        descriptor: the file may be sealed meanwhile): workers go on appending while the disk
+        catches up, and what they append after this call is left for the next one. Two callers
+        sync one after the other, so neither returns before the records it appended are durable."""
         with self._syncing:
             with self._lock:
-                if not (self._unsynced and self._file is not None and self._fsync):
+                if not (self._unsynced and self._name is not None and self._fsync):
                     self._unsynced = False
                     return
-                fd, name = os.dup(self._file.fileno()), self._name
+                name = self._name
                 self._unsynced = False
             try:
-                os.fsync(fd)
+                self.storage.sync(name)
             except OSError as exc:
                 with self._lock:
                     self._unsynced = True
-                raise StoreError(f"{self.directory / str(name)}: cannot make the WARC durable: {exc}") from exc
-            finally:
-                os.close(fd)
+                raise StoreError(f"{self.storage.location(name)}: cannot make the WARC durable: {exc}") from exc
 
     def _close_file(self) -> None:
-        if self._file is not None:
-            if self._unsynced and self._fsync:
-                os.fsync(self._file.fileno())
-                self._unsynced = False
-            self._file.close()
+        if self._name is not None:
+            self.storage.seal(self._name)  # durable, its .open mark dropped
+            self._unsynced = False
             logger.info("%s: WARC file closed at %d bytes", self._name, self._size)
-        self._file, self._name, self._size = None, None, 0
+        self._name, self._size = None, 0
 
     def close(self) -> None:
         """Close the current file; later writes raise StoreError."""
@@ -471,18 +479,18 @@ class WarcStore:
 
     # ------------------------------------------------------------------ reading
 
-    def _path(self, warc_file: str) -> Path:
+    def _checked(self, warc_file: str) -> str:
         if not warc_file or Path(warc_file).name != warc_file:
-            raise StoreError(f"not a WARC file name in {self.directory}: {warc_file!r}")
-        return self.directory / warc_file
+            raise StoreError(f"not a WARC file name in {self.storage.location()}: {warc_file!r}")
+        return warc_file
 
     def read_record(self, warc_file: str, offset: int, *, limit: int = READ_LIMIT) -> StoredRecord:
         """The record at ``offset`` of ``warc_file`` (as ``warcio index`` reports); payloads capped at ``limit``."""
-        return reader.read_record(self._path(warc_file), offset, limit=limit)
+        return reader.read_record(self.storage, self._checked(warc_file), offset, limit=limit)
 
     def record_extent(self, warc_file: str, offset: int) -> reader.Extent | None:
         """The size of the record at ``offset`` of ``warc_file`` from its headers, before reading it."""
-        return reader.record_extent(self._path(warc_file), offset)
+        return reader.record_extent(self.storage, self._checked(warc_file), offset)
 
     def read_payload(self, capture: Capture, *, limit: int = READ_LIMIT) -> bytes:
         """The content-decoded body of a response capture (a metadata capture: its JSON)."""
@@ -494,15 +502,15 @@ class WarcStore:
 
     def iter_captures(self) -> Iterator[Capture]:
         """Every capture in every file, in write order: the index, rebuilt from the WARCs."""
-        yield from reader.iter_captures(self.files())
+        yield from reader.iter_captures(self.storage, self.names())
 
     def iter_records(self, pick: reader.Pick) -> Iterator[tuple[RecordLocation, StoredRecord]]:
         """The records ``pick`` chooses from every file, in write order (``reader.iter_records``)."""
-        yield from reader.iter_records(self.files(), pick)
+        yield from reader.iter_records(self.storage, self.names(), pick)
 
     def iter_captures_from(self, warc_file: str, offset: int, progress: list[int]) -> Iterator[Capture]:
         """The captures of ``warc_file`` past ``offset``; ``progress[0]``: end of the last whole record."""
-        yield from reader.iter_captures_from(self._path(warc_file), offset, progress)
+        yield from reader.iter_captures_from(self.storage, self._checked(warc_file), offset, progress)
 
     def written(self) -> dict[str, int]:
         """The files this store appended to, each with its size after the last append."""
@@ -515,9 +523,9 @@ class WarcStore:
         """Cut torn records off file tails (kill -9 mid-write); move wholly broken files aside."""
         messages = []
         with self._lock:
-            for path in self.files():
-                if path.name != self._name:
-                    message = recovery.repair(path)
+            for name in self.names():
+                if name != self._name:
+                    message = self.storage.repair(name)
                     if message:
                         logger.warning("%s", message)
                         messages.append(message)

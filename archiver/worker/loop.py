@@ -24,10 +24,10 @@ from archiver.archive import Archive
 from archiver.config import Config
 from archiver.engine import DB_ERRORS
 from archiver.errors import StoreError
-from archiver.index import Index
+from archiver.leases import WorkQueue
 from archiver.warcstore import WarcStore
 from archiver.worker.politeness import SharedThrottle
-from archiver.worker.storage import WorkerWarcStore, repair_orphans
+from archiver.worker.storage import owner, repair_orphans
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +54,11 @@ class WorkerArchive(Archive):
     def __init__(self, data_dir: Path, config: Config, *, name: str, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(data_dir, config, clock=clock)
         self.name = name
-        # The facade's own index: leases and politeness rows are this subclass's part of the facade.
-        self._shared: Index = self._index
-        self._shared.lease_owner = name
+        # Leases, politeness and roles: the shared index's work queue, as this worker.
+        self.queue: WorkQueue = self.work_queue(name)
         check = config.check
         self._throttle = SharedThrottle(
-            self._shared.reserve_host_slot, per_host_concurrency=check.per_host_concurrency,
+            self.queue.reserve_host_slot, per_host_concurrency=check.per_host_concurrency,
             per_host_delay=check.per_host_delay, max_retry_after=check.max_retry_after,
         )
 
@@ -70,50 +69,46 @@ class WorkerArchive(Archive):
     def store(self) -> WarcStore:
         with self._guard:
             if self._store is None:
-                self._store = WorkerWarcStore(self.warc_dir, self.config.warc, clock=self.clock, hostname=self.name)
+                self._store = WarcStore(self.warc_dir, self.config.warc, clock=self.clock, hostname=self.name,
+                                        owner=owner())
             return self._store
 
     def lease_due(self) -> list[str]:
-        return self._shared.lease_due(self.name, self.clock(), lease=self.config.index.lease, limit=self.config.index.batch)
+        return self.queue.lease_due(self.clock(), lease=self.config.index.lease, limit=self.config.index.batch)
 
     def release_leases(self) -> int:
-        return self._shared.release_leases(self.name)
+        return self.queue.release_leases()
 
     def extend_leases(self) -> int:
-        return self._shared.extend_leases(self.name, self.clock(), lease=self.config.index.lease)
+        return self.queue.extend_leases(self.clock(), lease=self.config.index.lease)
 
     def idle_everywhere(self) -> bool:
         """Nothing is due and no worker holds a lease: the whole run is done."""
         now = self.clock()
-        return self._shared.due_count(now) == 0 and self._shared.leased_count(now) == 0
+        return self.due_count(now) == 0 and self.queue.leased_count(now) == 0
 
     def check_leased(self, urls: list[str], stop: threading.Event) -> int:
         """Check the leased ``urls``; returns how many were checked."""
-        states = self._shared.url_states(urls)
-        return self.check_states(states, stop=stop).checked
+        return self.check_states(self.url_states(urls), stop=stop).checked
 
     def repair_orphans(self) -> list[str]:
         """Cut the torn tails of files whose worker is gone, then index their whole captures."""
         store = self.store
-        current = store.current() if isinstance(store, WorkerWarcStore) else None
-        fixed = repair_orphans(self.warc_dir, stale_after=self.config.index.lease, mine=current)
-        found = 0
-        for path in store.files():
-            if path.name == current or (path.parent / (path.name + ".open")).exists():
-                continue
-            through = self._shared.indexed_through(path.name)
-            if through >= path.stat().st_size:
-                continue
-            progress = [through]
-            found += self._shared.insert_captures(store.iter_captures_from(path.name, through, progress))
-            self._shared.set_indexed_through({path.name: progress[0]})
+        current = store.current()
+        fixed = repair_orphans(store.storage, stale_after=self.config.index.lease, mine=current)
+        still_open = {mark.name for mark in store.storage.open_marks()}  # other live workers' files
+        found = self.index_written(store, skip=(still_open | {current}) if current else still_open)
         if found:
             logger.warning("%d captures found in orphaned WARC files but not in the index: indexed now", found)
         return fixed
 
+    def close(self) -> None:
+        self.queue.close()
+        super().close()
+
     def heartbeat(self) -> None:
         store = self._store
-        if isinstance(store, WorkerWarcStore):
+        if store is not None:
             store.heartbeat()
 
     def reachable(self) -> bool:
@@ -121,7 +116,7 @@ class WorkerArchive(Archive):
         fails once, and the next statement opens a new one."""
         for _ in range(2):
             try:
-                self._shared.event_count()
+                self.queue.ping()
             except _MAYBE_AWAY:
                 continue
             return True

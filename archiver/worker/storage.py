@@ -1,54 +1,29 @@
 """A worker's WARC files in shared storage: named per crawler, marked ``.open`` while written.
 
 Files are named the standard per-crawler way, ``prefix-timestamp-serial-host.warc.gz``, with the
-worker's name (machine and process) as host, so workers never write the same file. Beside the file
-it writes, a worker keeps ``<file>.open`` naming itself, touched while it lives and removed when
-the file is closed. A marker whose worker is gone (a dead process on this machine, or untouched
-for longer than a lease) is an orphan: any worker cuts that file's torn tail and removes it.
+worker's name (machine and process) as host, so workers never write the same file. A worker's
+``WarcStore`` is given its owner (``owner()``: machine and pid), so the storage marks the file it
+writes open (``WarcFiles.create(owner=…)``); the worker touches the mark while it lives, and the
+mark goes when the file is sealed. A mark whose worker is gone (a dead process on this machine,
+or untouched for longer than a lease) is an orphan: any worker cuts that file's torn tail and
+seals it (``repair_orphans``). All of it goes through ``WarcFiles``, so a shared folder today and
+an object store later are the same to the worker.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
-import time
-from pathlib import Path
 
-from archiver.warcstore import WarcStore, recovery
+from archiver.warcstore.files import WarcFiles
 
 logger = logging.getLogger(__name__)
 
-MARK = ".open"
 
-
-class WorkerWarcStore(WarcStore):
-    """A ``WarcStore`` that marks the file it writes with ``<file>.open`` (who writes it)."""
-
-    def _open_file(self) -> None:
-        super()._open_file()
-        if self._name is not None:
-            owner = {"host": socket.gethostname(), "pid": os.getpid()}
-            (self.directory / (self._name + MARK)).write_text(json.dumps(owner), encoding="utf-8")
-
-    def _close_file(self) -> None:
-        name = self._name
-        super()._close_file()
-        if name is not None:
-            (self.directory / (name + MARK)).unlink(missing_ok=True)
-
-    def heartbeat(self) -> None:
-        """Touch the current file's marker: this worker is alive."""
-        name = self._name
-        if name is not None:
-            try:
-                os.utime(self.directory / (name + MARK))
-            except FileNotFoundError:  # rotated meanwhile
-                pass
-
-    def current(self) -> str | None:
-        return self._name
+def owner() -> dict[str, str | int]:
+    """Who writes a worker's files: this machine and process, as its ``.open`` marks say."""
+    return {"host": socket.gethostname(), "pid": os.getpid()}
 
 
 def _alive(pid: int) -> bool:
@@ -61,34 +36,33 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def orphans(directory: Path, *, stale_after: float, mine: str | None = None) -> list[Path]:
-    """WARC files whose ``.open`` marker's worker is gone: dead here, or silent for ``stale_after`` s."""
-    found = []
+def orphans(files: WarcFiles, *, stale_after: float, mine: str | None = None) -> list[str]:
+    """Files marked open whose worker is gone: dead here, or silent for ``stale_after`` seconds."""
     here = socket.gethostname()
-    for marker in sorted(directory.glob("*.warc.gz" + MARK)):
-        warc = marker.with_name(marker.name.removesuffix(MARK))
-        if warc.name == mine:
+    found = []
+    for mark in files.open_marks():
+        if mark.name == mine:
             continue
         try:
-            owner = json.loads(marker.read_text(encoding="utf-8"))
-            age = time.time() - marker.stat().st_mtime
-        except (OSError, ValueError):
-            continue  # removed meanwhile, or half written by a worker starting now
-        dead = owner.get("host") == here and not _alive(int(owner.get("pid", 0)))
-        if dead or age > stale_after:
-            found.append(warc)
+            pid = int(mark.owner.get("pid", 0))
+        except (TypeError, ValueError):
+            pid = 0
+        dead = mark.owner.get("host") == here and not _alive(pid)
+        if dead or mark.age > stale_after:
+            found.append(mark.name)
     return found
 
 
-def repair_orphans(directory: Path, *, stale_after: float, mine: str | None = None) -> list[str]:
-    """Cut the torn tail of every orphaned file and remove its marker; one message per repair."""
+def repair_orphans(files: WarcFiles, *, stale_after: float, mine: str | None = None) -> list[str]:
+    """Cut the torn tail of every orphaned file and seal it; one message per repair."""
     messages = []
-    for warc in orphans(directory, stale_after=stale_after, mine=mine):
-        if warc.exists():
-            message = recovery.repair(warc)
+    present = set(files.names())
+    for name in orphans(files, stale_after=stale_after, mine=mine):
+        if name in present:
+            message = files.repair(name)
             if message:
                 logger.warning("%s", message)
                 messages.append(message)
-        (warc.parent / (warc.name + MARK)).unlink(missing_ok=True)
-        logger.info("%s: orphaned by a worker that is gone; its tail is whole again", warc.name)
+        files.seal(name)
+        logger.info("%s: orphaned by a worker that is gone; its tail is whole again", name)
     return messages
