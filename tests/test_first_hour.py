@@ -100,6 +100,10 @@ def test_a_link_dead_on_first_check_is_an_event_listed_first_and_not_changed(
     md = cli("report", "--document", str(doc), "--format", "md").stdout
     rows = [line for line in md.splitlines() if line.startswith("| <http")]
     assert dead in rows[0] and "dead when first checked" in rows[0] and "| no |" in rows[0]
+    assert "the original" not in rows[0]  # a dead link is not "cite the original"
+    html = cli("report", "--document", str(doc), "--format", "html").stdout
+    dead_row = next(row for row in html.split("<tr>") if f">{dead}<" in row and "<td" in row)
+    assert "nothing archived" in dead_row and "the original" not in dead_row
 
 
 # --------------------------------------------------------------------------- 3. blocked

@@ -146,6 +146,7 @@ def test_document_page_shows_each_citations_health(served: Served) -> None:
     assert "edited" in poll_row and "<td>yes</td>" in poll_row and f"/capture/{first}" in poll_row
     # The 404 was dead when first checked: listed first, and "changed since first capture" is no.
     assert "removed" in gone_row and "dead when first checked" in gone_row and "<td>no</td>" in gone_row
+    assert "the original" not in gone_row  # nothing archived to cite, and the original is dead
     assert html.index(served.site.gone) < html.index(served.site.poll)
     assert "<td>no</td>" in background_row and "unchanged: cite the original" in background_row
 

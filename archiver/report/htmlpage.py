@@ -18,7 +18,17 @@ from archiver.models import Diff, Event, ReportData, SourceSummary, TimelinePoin
 from archiver.report.detail import MAX_CHANGES, Change, changes, evidence_items, marked, number_line
 from archiver.report.shape import iso
 from archiver.report.timeline import COLOURS, LABELS, timeline_svg
-from archiver.report.views import BLOCKED_NOTE, KIND_TITLES, document_order, grouped, kind_counts, plural, standings, status_counts
+from archiver.report.views import (
+    BLOCKED_NOTE,
+    KIND_TITLES,
+    NOTHING_TO_CITE,
+    document_order,
+    grouped,
+    kind_counts,
+    plural,
+    standings,
+    status_counts,
+)
 
 #: Nothing may load: no scripts, no fonts, no images but inline data; styles inline only.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -141,6 +151,8 @@ def _document(data: ReportData, link: Link) -> str:
         changed = {True: "yes", False: "no", None: "unknown"}[answer.changed]
         if answer.cite_instead:
             cite = _capture(answer.cite_instead, link)
+        elif answer.dead_on_first_check:
+            cite = NOTHING_TO_CITE
         elif source.last_good_capture:
             cite = f"the original (archived copy {_capture(source.last_good_capture, link)})"
         else:

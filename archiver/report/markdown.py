@@ -14,6 +14,7 @@ from archiver.report.detail import MAX_CHANGES, changes, evidence_items, marked,
 from archiver.report.shape import iso, screenshot_link
 from archiver.report.views import (
     KIND_TITLES,
+    NOTHING_TO_CITE,
     document_order,
     grouped,
     kind_counts,
@@ -120,7 +121,10 @@ def _document_table(data: ReportData, link: Callable[[str], str] | None) -> list
     for source in document_order(data.sources, answers):
         answer = answers[source.url]
         changed = {True: "yes", False: "no", None: "unknown"}[answer.changed]
-        cite = _capture(answer.cite_instead, link) if answer.cite_instead else "the original"
+        if answer.cite_instead:
+            cite = _capture(answer.cite_instead, link)
+        else:  # a link dead when first checked has nothing to cite: not "the original"
+            cite = NOTHING_TO_CITE if answer.dead_on_first_check else "the original"
         lines.append(
             f"| {md_url(source.url)} | {source.status} | {changed} | {cite} — {md_text(answer.advice)} |"
         )

@@ -98,6 +98,9 @@ class Standing:
     dead_on_first_check: bool = False  # gone before archiver ever saw it: the document cites a dead link
 
 
+#: What the document view offers to cite for a link already dead when first checked.
+NOTHING_TO_CITE = "nothing archived (dead when first checked)"
+
 #: Why a source is ``blocked``, wherever its status is shown.
 BLOCKED_NOTE = (
     "refused by archiver's address policy (it points at a loopback, private or link-local address); "

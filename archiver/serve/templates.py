@@ -18,7 +18,7 @@ from archiver.models import Capture, Citation, Diff, Event, ImportedDocument, So
 from archiver.report import iso, timeline_svg
 from archiver.report.htmlpage import _event as report_event  # the report's event renderer (diffs as ins/del)
 from archiver.report.htmlpage import diff_html, e, url_link
-from archiver.report.views import BLOCKED_NOTE, Standing, document_order
+from archiver.report.views import BLOCKED_NOTE, NOTHING_TO_CITE, Standing, document_order
 
 _CSS_PATH = Path(__file__).resolve().parent.parent / "report" / "style.css"
 _EXTRA_CSS = """
@@ -200,6 +200,8 @@ def standing_rows(
         changed = {True: "yes", False: "no", None: "unknown"}[answer.changed]
         if answer.cite_instead:
             cite = capture_link(answer.cite_instead)
+        elif answer.dead_on_first_check:
+            cite = NOTHING_TO_CITE
         elif s.last_good_capture:
             cite = f"the original (archived copy {capture_link(s.last_good_capture)})"
         else:
