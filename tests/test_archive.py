@@ -1,4 +1,8 @@
-"""The capture pipeline end to end: documents → URLs → fetch → WARC + index, against real local servers."""
+"""The capture pipeline end to end: documents → URLs → fetch → WARC + index, against real local servers.
+
+Every test runs on both index engines (``fast``: SQLite in the data directory, and a fresh database
+on the suite's PostgreSQL server, tests/pgserver.py).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 from pytest_httpserver import HTTPServer
 from warcio.archiveiterator import ArchiveIterator
 
@@ -16,6 +19,12 @@ from archiver.models import Outcome
 
 # One host serves every page here: lift the politeness delay so the tests do not wait on it.
 FAST = replace(Config(), check=replace(Config().check, per_host_delay=0.0))
+
+
+@pytest.fixture
+def fast(index_url: str) -> Config:
+    """``FAST`` on each engine in turn."""
+    return replace(FAST, index=replace(FAST.index, url=index_url))
 
 ARTICLE = """<html><head><title>Poll shows support</title></head><body>
 <nav><a href="/">Home</a></nav>
@@ -34,28 +43,27 @@ def records(data_dir: Path) -> list[tuple[str, str | None]]:
     return out
 
 
-def test_check_writes_request_and_response_records_and_an_index_row(httpserver: HTTPServer, data_dir: Path) -> None:
+def test_check_writes_request_and_response_records_and_an_index_row(fast: Config, httpserver: HTTPServer, data_dir: Path) -> None:
     httpserver.expect_request("/a").respond_with_data(ARTICLE, content_type="text/html; charset=utf-8")
     url = httpserver.url_for("/a")
-    with Archive(data_dir, FAST) as archive:
+    with Archive(data_dir, fast) as archive:
         result = archive.check([url])
+        rows = archive.history(url)  # the index's capture rows
     assert result.checked == 1 and result.events == []  # a first capture is a baseline
     recs = records(data_dir)
     assert ("warcinfo", None) == recs[0]
     assert ("request", url) in recs and ("response", url) in recs
-    db = sqlite_utils.Database(data_dir / "index.db")
-    rows = list(db["captures"].rows)
-    assert len(rows) == 1 and rows[0]["status"] == 200 and rows[0]["outcome"] == "ok" and rows[0]["record_type"] == "response"
-    with (data_dir / "warcs" / rows[0]["warc_file"]).open("rb") as fh:
-        fh.seek(rows[0]["warc_offset"])
+    assert len(rows) == 1 and rows[0].status == 200 and rows[0].outcome == Outcome.OK and rows[0].record_type == "response"
+    with (data_dir / "warcs" / str(rows[0].warc_file)).open("rb") as fh:
+        fh.seek(rows[0].warc_offset or 0)
         rec = next(iter(ArchiveIterator(fh)))
         assert rec.rec_type == "response" and b"61% of voters" in rec.content_stream().read()
 
 
-def test_unchanged_recheck_writes_a_small_revisit_record(httpserver: HTTPServer, data_dir: Path) -> None:
+def test_unchanged_recheck_writes_a_small_revisit_record(fast: Config, httpserver: HTTPServer, data_dir: Path) -> None:
     httpserver.expect_request("/a").respond_with_data(ARTICLE * 20, content_type="text/html")
     url = httpserver.url_for("/a")
-    with Archive(data_dir, FAST) as archive:
+    with Archive(data_dir, fast) as archive:
         archive.check([url])
         size_after_first = sum(p.stat().st_size for p in (data_dir / "warcs").glob("*.warc.gz"))
         archive.check([url])
@@ -67,10 +75,10 @@ def test_unchanged_recheck_writes_a_small_revisit_record(httpserver: HTTPServer,
     assert [t for t, _ in records(data_dir)].count("revisit") == 1
 
 
-def test_edit_is_detected_and_reported_with_a_diff(httpserver: HTTPServer, data_dir: Path) -> None:
+def test_edit_is_detected_and_reported_with_a_diff(fast: Config, httpserver: HTTPServer, data_dir: Path) -> None:
     httpserver.expect_request("/a").respond_with_data(ARTICLE, content_type="text/html")
     url = httpserver.url_for("/a")
-    with Archive(data_dir, FAST) as archive:
+    with Archive(data_dir, fast) as archive:
         archive.check([url])
         httpserver.clear()
         httpserver.expect_request("/a").respond_with_data(ARTICLE.replace("61%", "59%"), content_type="text/html")
@@ -81,11 +89,11 @@ def test_edit_is_detected_and_reported_with_a_diff(httpserver: HTTPServer, data_
         assert change.changed
 
 
-def test_404_is_removed_and_a_dead_host_is_a_capture_not_a_crash(httpserver: HTTPServer, data_dir: Path) -> None:
+def test_404_is_removed_and_a_dead_host_is_a_capture_not_a_crash(fast: Config, httpserver: HTTPServer, data_dir: Path) -> None:
     httpserver.expect_request("/a").respond_with_data(ARTICLE, content_type="text/html")
     url = httpserver.url_for("/a")
     dead = "http://127.0.0.1:9/nothing-listens-here"
-    with Archive(data_dir, FAST) as archive:
+    with Archive(data_dir, fast) as archive:
         archive.check([url, dead])
         httpserver.clear()
         httpserver.expect_request("/a").respond_with_data("gone", status=404)
@@ -96,12 +104,12 @@ def test_404_is_removed_and_a_dead_host_is_a_capture_not_a_crash(httpserver: HTT
     assert all(c.record_type == "metadata" for c in dead_history)
 
 
-def test_document_urls_pointing_at_loopback_are_refused_but_typed_ones_are_not(httpserver: HTTPServer, data_dir: Path, tmp_path: Path) -> None:
+def test_document_urls_pointing_at_loopback_are_refused_but_typed_ones_are_not(fast: Config, httpserver: HTTPServer, data_dir: Path, tmp_path: Path) -> None:
     httpserver.expect_request("/a").respond_with_data(ARTICLE, content_type="text/html")
     url = httpserver.url_for("/a")
     doc = tmp_path / "doc.md"
     doc.write_text(f"See [the poll]({url}) and [metadata](http://169.254.169.254/latest/meta-data/).\n")
-    with Archive(data_dir, FAST) as archive:
+    with Archive(data_dir, fast) as archive:
         imported = archive.import_documents([str(doc)])
         assert imported.urls == [url, "http://169.254.169.254/latest/meta-data/"]
         archive.check(None)
@@ -113,11 +121,11 @@ def test_document_urls_pointing_at_loopback_are_refused_but_typed_ones_are_not(h
     assert not any(b"169.254.169.254" in (uri or "").encode() and t == "response" for t, uri in records(data_dir))
 
 
-def test_rebuild_index_gives_back_the_same_captures(httpserver: HTTPServer, data_dir: Path) -> None:
+def test_rebuild_index_gives_back_the_same_captures(fast: Config, httpserver: HTTPServer, data_dir: Path) -> None:
     httpserver.expect_request("/a").respond_with_data(ARTICLE, content_type="text/html")
     httpserver.expect_request("/r").respond_with_data("", status=301, headers={"Location": "/a"})
     urls = [httpserver.url_for("/a"), httpserver.url_for("/r"), "http://127.0.0.1:9/dead"]
-    with Archive(data_dir, FAST) as archive:
+    with Archive(data_dir, fast) as archive:
         archive.check(urls)
         archive.check(urls)
         before = sorted(archive._index.all_captures(), key=lambda c: c.id)
@@ -127,12 +135,12 @@ def test_rebuild_index_gives_back_the_same_captures(httpserver: HTTPServer, data
     assert after == before
 
 
-def test_bad_inputs_give_one_line_each_and_the_rest_goes_on(data_dir: Path, tmp_path: Path) -> None:
+def test_bad_inputs_give_one_line_each_and_the_rest_goes_on(fast: Config, data_dir: Path, tmp_path: Path) -> None:
     good = tmp_path / "good.md"
     good.write_text("Read <https://example.org/report>.\n")
     binary = tmp_path / "broken.md"
     binary.write_bytes(b"\x00\x01\x02binary")
-    with Archive(data_dir, FAST) as archive:
+    with Archive(data_dir, fast) as archive:
         imported = archive.import_documents([str(tmp_path / "missing.md"), str(binary), str(good)])
         added = archive.add(["https://example.org/ok", "http://[::1", "ftp://example.org/file"])
     assert imported.documents == 1 and imported.urls == ["https://example.org/report"]
@@ -140,10 +148,10 @@ def test_bad_inputs_give_one_line_each_and_the_rest_goes_on(data_dir: Path, tmp_
     assert added.added == ["https://example.org/ok"] and len(added.errors) == 2
 
 
-def test_huge_and_binary_responses_are_kept_truncated_or_by_digest(httpserver: HTTPServer, data_dir: Path) -> None:
+def test_huge_and_binary_responses_are_kept_truncated_or_by_digest(fast: Config, httpserver: HTTPServer, data_dir: Path) -> None:
     httpserver.expect_request("/big").respond_with_data(b"x" * 300_000, content_type="text/plain")
     httpserver.expect_request("/img").respond_with_data(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10, content_type="image/png")
-    config = replace(FAST, fetch=replace(FAST.fetch, max_bytes=100_000))
+    config = replace(fast, fetch=replace(fast.fetch, max_bytes=100_000))
     with Archive(data_dir, config) as archive:
         archive.check([httpserver.url_for("/big"), httpserver.url_for("/img")])
         big = archive.history(httpserver.url_for("/big"))[-1]
@@ -153,8 +161,8 @@ def test_huge_and_binary_responses_are_kept_truncated_or_by_digest(httpserver: H
 
 
 @pytest.mark.parametrize("seed", ["000_7e39a6834e70aa6b.txt", "002_1c4e6dc21fb5f98c.txt"])
-def test_seed_documents_register_their_urls_with_provenance(seed: str, seeds: Path, data_dir: Path) -> None:
-    with Archive(data_dir, FAST) as archive:
+def test_seed_documents_register_their_urls_with_provenance(fast: Config, seed: str, seeds: Path, data_dir: Path) -> None:
+    with Archive(data_dir, fast) as archive:
         result = archive.import_documents([str(seeds / seed)])
         cited = archive.citations_of(str(seeds / seed))
     assert result.errors == [] and cited
@@ -162,11 +170,11 @@ def test_seed_documents_register_their_urls_with_provenance(seed: str, seeds: Pa
     assert all(c.url_as_written for c in cited)
 
 
-def test_after_rebuild_index_edits_are_still_detected_from_the_warc(httpserver: HTTPServer, data_dir: Path) -> None:
+def test_after_rebuild_index_edits_are_still_detected_from_the_warc(fast: Config, httpserver: HTTPServer, data_dir: Path) -> None:
     # rebuild-index keeps no cached texts: the last good text must come back from the WARC record.
     httpserver.expect_request("/a").respond_with_data(ARTICLE, content_type="text/html")
     url = httpserver.url_for("/a")
-    with Archive(data_dir, FAST) as archive:
+    with Archive(data_dir, fast) as archive:
         archive.check([url])
         archive.rebuild_index()
         httpserver.clear()

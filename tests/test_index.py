@@ -1,4 +1,9 @@
-"""The SQLite index: migrations, URL registration, atomic check records, named queries, the lock."""
+"""The index: migrations, URL registration, atomic check records, named queries, the lock.
+
+The tests of what the index answers take ``at`` and run on both engines: SQLite in a temporary
+folder, and a fresh database on the suite's PostgreSQL server (tests/pgserver.py). The migration
+test reads SQLite's own tables; tests/test_engines.py has PostgreSQL's.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from archiver.engine import IndexUrl, parse_index_url
 from archiver.errors import LockedError
 from archiver.index import CheckRecord, Index, from_db_time, to_db_time
 from archiver.lock import DataLock, lock_holder
@@ -31,6 +37,12 @@ from archiver.models import (
 )
 
 T0 = datetime(2026, 11, 23, 10, 0, 0, 123456, tzinfo=UTC)
+
+
+@pytest.fixture
+def at(index_url: str, tmp_path: Path) -> IndexUrl:
+    """Where the index under test is, on each engine in turn."""
+    return parse_index_url(index_url, tmp_path)
 
 
 def cap(i: int, url: str = "https://example.org/a", outcome: Outcome = Outcome.OK, status: int | None = 200) -> Capture:
@@ -66,17 +78,18 @@ def test_schema_is_created_by_migrations_and_reopening_is_idempotent(tmp_path: P
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_add_urls_merges_duplicates(tmp_path: Path) -> None:
-    index = Index(tmp_path / "index.db")
+def test_add_urls_merges_duplicates(at: IndexUrl) -> None:
+    index = Index(at)
     assert index.add_urls(["https://a.example/", "https://b.example/"], now=T0) == 2
     assert index.add_urls(["https://a.example/", "https://c.example/"], now=T0) == 1
     index.close()
-    db = sqlite_utils.Database(tmp_path / "index.db")
-    assert sorted(r["url"] for r in db["urls"].rows) == ["https://a.example/", "https://b.example/", "https://c.example/"]
+    reopened = Index(at)
+    assert sorted(reopened.all_urls()) == ["https://a.example/", "https://b.example/", "https://c.example/"]
+    reopened.close()
 
 
-def test_record_checks_commits_capture_url_state_and_events_together(tmp_path: Path) -> None:
-    index = Index(tmp_path / "index.db")
+def test_record_checks_commits_capture_url_state_and_events_together(at: IndexUrl) -> None:
+    index = Index(at)
     index.add_urls(["https://example.org/a"], now=T0)
     index.record_checks([record(cap(1))], now=T0)
     verdict = Verdict(EventType.EDITED, "text-changed", "1 paragraph changed", {"k": 1})
@@ -85,7 +98,7 @@ def test_record_checks_commits_capture_url_state_and_events_together(tmp_path: P
         (EventType.EDITED, "text-changed", "cap000000002", "cap000000001")
     ]
     index.close()
-    fresh = Index(tmp_path / "index.db")
+    fresh = Index(at)
     state = fresh.url_state("https://example.org/a")
     assert state is not None and state.status == SourceStatus.EDITED and state.last_capture == "cap000000002"
     assert state.checks == 2 and state.last_good_capture == "cap000000002"
@@ -95,8 +108,8 @@ def test_record_checks_commits_capture_url_state_and_events_together(tmp_path: P
     assert fresh.text("sha1:2") is not None and fresh.text("sha1:2").paragraphs == ("text cap000000002",)  # type: ignore[union-attr]
 
 
-def test_replayed_commit_never_duplicates_an_event(tmp_path: Path) -> None:
-    index = Index(tmp_path / "index.db")
+def test_replayed_commit_never_duplicates_an_event(at: IndexUrl) -> None:
+    index = Index(at)
     index.add_urls(["https://example.org/a"], now=T0)
     verdict = Verdict(EventType.REMOVED, "http-404", "404")
     rec = record(cap(1, status=404, outcome=Outcome.HTTP_ERROR), (verdict,), SourceStatus.REMOVED)
@@ -105,9 +118,9 @@ def test_replayed_commit_never_duplicates_an_event(tmp_path: Path) -> None:
     assert index.event_count() == 1
 
 
-def test_source_history_is_the_last_and_last_good_captures_with_their_keys_and_texts(tmp_path: Path) -> None:
+def test_source_history_is_the_last_and_last_good_captures_with_their_keys_and_texts(at: IndexUrl) -> None:
     """What a check starts from, in one named query: the keys come back typed, the texts with them."""
-    index = Index(tmp_path / "index.db")
+    index = Index(at)
     url = "https://example.org/a"
     index.add_urls([url, "https://example.org/new"], now=T0)
     index.record_checks([record(cap(1))], now=T0)
@@ -127,8 +140,8 @@ def test_source_history_is_the_last_and_last_good_captures_with_their_keys_and_t
     index.close()
 
 
-def test_due_urls_orders_most_overdue_first(tmp_path: Path) -> None:
-    index = Index(tmp_path / "index.db")
+def test_due_urls_orders_most_overdue_first(at: IndexUrl) -> None:
+    index = Index(at)
     index.add_urls(["https://a.example/", "https://b.example/", "https://c.example/"], now=T0)
     index.set_next_due(["https://a.example/"], T0 + timedelta(hours=1))
     index.set_next_due(["https://b.example/"], T0 - timedelta(hours=1))
@@ -137,8 +150,8 @@ def test_due_urls_orders_most_overdue_first(tmp_path: Path) -> None:
     assert index.due_count(T0 + timedelta(hours=2)) == 2
 
 
-def test_capture_near_picks_the_closest_good_capture(tmp_path: Path) -> None:
-    index = Index(tmp_path / "index.db")
+def test_capture_near_picks_the_closest_good_capture(at: IndexUrl) -> None:
+    index = Index(at)
     index.add_urls(["https://example.org/a"], now=T0)
     index.record_checks([record(cap(i)) for i in (1, 10, 20)] + [record(cap(12, outcome=Outcome.TIMEOUT, status=None))], now=T0)
     near = index.capture_near("https://example.org/a", T0 + timedelta(minutes=12))
@@ -147,8 +160,8 @@ def test_capture_near_picks_the_closest_good_capture(tmp_path: Path) -> None:
     assert latest is not None and latest.id == "cap000000020"
 
 
-def test_citations_replace_on_reimport(tmp_path: Path) -> None:
-    index = Index(tmp_path / "index.db")
+def test_citations_replace_on_reimport(at: IndexUrl) -> None:
+    index = Index(at)
     c1 = Citation("https://a.example/", "a.example", "doc.md", "A", "See A.", 0)
     c2 = Citation("https://b.example/", "https://b.example", "doc.md", "", "", 1)
     index.add_citations("doc.md", None, "d1", [c1, c2], now=T0)
