@@ -491,7 +491,7 @@ def cite(obj: Context, ref: str | None, at: str | None, as_of_document: str | No
         try:
             capture = pick_capture(obj.archive, ref, at=when, as_of_document=as_of_document)
         except CaptureNotFoundError as exc:
-            if looks_like_capture_id(ref):
+            if looks_like_capture_id(ref) or isinstance(when, str):  # an id given, not found or not this URL's
                 raise
             target = None if isinstance(when, str) else when
             memento = foreign_memento(obj.archive, ref, target)

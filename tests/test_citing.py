@@ -241,6 +241,7 @@ def test_cite_url_at_a_capture_id(archive: Archive, site: CitingSite) -> None:
     assert code == 0 and f"capture {first.id}" in out
     code, out = run(site, "cite", site.plain, "--at", first.id)
     assert code == 1 and "not of" in out
+    assert "other archive" not in out  # a wrong id is a mistake to name, not a source to look for elsewhere
 
 
 def test_as_of_document_cites_the_version_we_relied_on(archive: Archive, site: CitingSite) -> None:
