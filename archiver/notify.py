@@ -311,7 +311,7 @@ def first_mark(index: Index, now: datetime, *, new: int = 0) -> str:
     if earlier > 0:
         logger.warning(
             "notify: notifications are on for the first time here: %s recorded before now %s not sent (see "
-            "`archiver report`); every new event from now on is",
+            "`archiver report`); every new event from now on is sent",
             f"{earlier} earlier event" + ("" if earlier == 1 else "s"), "is" if earlier == 1 else "are",
         )
     else:

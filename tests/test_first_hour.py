@@ -276,6 +276,7 @@ def test_check_notifies_like_the_daemon_and_says_what_backlog_it_skips(httpserve
     first = cli("check", url, conf=conf)
     assert first.returncode == 0
     assert "notifications are on for the first time here: 1 earlier event recorded before now is not sent" in first.stderr
+    assert "every new event from now on is sent" in first.stderr  # the sentence ends
     events = [json.loads(line) for line in sent.read_text().splitlines() if line.strip()]
     assert [(e["url"], e["type"]) for e in events] == [(url, "edited")]  # this run's event, not the backlog
     httpserver.clear()
