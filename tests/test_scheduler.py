@@ -2,7 +2,9 @@
 notification delivery with retries (real webhook server, real shell command), the robots.txt
 policy against a real server, and one daemon tick through the real pipeline.
 
-The daemon as a whole (signals, kill -9, restarts) is tested as a subprocess in test_daemon.py.
+The tests that read or write the index (status, watched folders, a tick, its events reaching the
+notifier) run on both engines (``index_url``: SQLite, and the suite's PostgreSQL server). The
+daemon as a whole (signals, kill -9, restarts) is tested as a subprocess in test_daemon.py.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import os
 import shlex
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,13 +25,6 @@ from werkzeug import Request, Response
 from archiver.archive import Archive
 from archiver.cli import cli
 from archiver.config import CheckConfig, Config, DetectConfig, FetchConfig, NotifyConfig, ScheduleConfig
-from archiver.errors import ConfigError
-from archiver.fetch import Fetcher
-from archiver.lock import DataLock
-from archiver.models import Event, EventType
-from archiver.notify import Notifier, event_payload
-from archiver.report.shape import event_json
-from archiver.robots import RobotsPolicy
 from archiver.daemon.scheduler import Daemon
 from archiver.daemon.status import (
     BEHIND_EXIT,
@@ -41,6 +37,13 @@ from archiver.daemon.status import (
     status_text,
 )
 from archiver.daemon.watch import FolderWatcher
+from archiver.errors import ConfigError
+from archiver.fetch import Fetcher
+from archiver.lock import DataLock
+from archiver.models import Event, EventType
+from archiver.notify import Notifier, event_payload
+from archiver.report.shape import event_json
+from archiver.robots import RobotsPolicy
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -62,8 +65,8 @@ def an_event(n: int = 1) -> Event:
 # --------------------------------------------------------------------------- status
 
 
-def test_status_counts_due_overdue_and_how_far_behind(tmp_path: Path) -> None:
-    archive = Archive(tmp_path / "data", Config(), clock=lambda: T0)
+def test_status_counts_due_overdue_and_how_far_behind(index_url: str, tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "data", on(Config(), index_url), clock=lambda: T0)
     archive.add(["https://a.example/", "https://b.example/", "https://c.example/"])
     archive.reschedule(["https://a.example/"], T0 - timedelta(hours=3))  # overdue
     archive.reschedule(["https://b.example/"], T0 - timedelta(minutes=5))  # due, within the margin
@@ -86,8 +89,8 @@ def test_status_counts_due_overdue_and_how_far_behind(tmp_path: Path) -> None:
     archive.close()
 
 
-def test_status_not_running_when_the_lock_is_free_or_held_by_someone_else(tmp_path: Path) -> None:
-    archive = Archive(tmp_path / "data", Config(), clock=lambda: T0)
+def test_status_not_running_when_the_lock_is_free_or_held_by_someone_else(index_url: str, tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "data", on(Config(), index_url), clock=lambda: T0)
     archive.add(["https://a.example/"])
     archive.reschedule(["https://a.example/"], T0 + timedelta(minutes=1))
     archive.set_meta(META_PID, "4242")
@@ -99,9 +102,9 @@ def test_status_not_running_when_the_lock_is_free_or_held_by_someone_else(tmp_pa
     archive.close()
 
 
-def test_status_reads_the_lock_file_and_the_archive_clock(tmp_path: Path) -> None:
+def test_status_reads_the_lock_file_and_the_archive_clock(index_url: str, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    archive = Archive(data, Config(), clock=lambda: T0)
+    archive = Archive(data, on(Config(), index_url), clock=lambda: T0)
     archive.add(["https://a.example/"])  # registered at T0: due at T0, not late
     with DataLock(data, "archiver run"):
         archive.set_meta(META_PID, str(os.getpid()))
@@ -132,14 +135,14 @@ def test_status_command_exits_3_when_behind(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- watched folders
 
 
-def test_watcher_offers_new_and_edited_documents_once(tmp_path: Path) -> None:
+def test_watcher_offers_new_and_edited_documents_once(index_url: str, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     (docs / "sub").mkdir(parents=True)
     (docs / "a.md").write_text("See [the poll](https://example.org/poll).\n")
     (docs / "sub" / "b.html").write_text('<p><a href="https://example.org/b">b</a></p>')
     for junk in (".a.md.swp", "a.md~", "#a.md#", "notes.pdf", "draft.md.tmp"):
         (docs / junk).write_text("https://example.org/junk")
-    archive = Archive(tmp_path / "data", Config())
+    archive = Archive(tmp_path / "data", on(Config(), index_url))
     watcher = FolderWatcher([docs, tmp_path / "missing"], known_digest=archive.document_digest)
 
     first = watcher.pending()
@@ -158,11 +161,11 @@ def test_watcher_offers_new_and_edited_documents_once(tmp_path: Path) -> None:
     archive.close()
 
 
-def test_restarted_watcher_skips_documents_already_imported(tmp_path: Path) -> None:
+def test_restarted_watcher_skips_documents_already_imported(index_url: str, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.md").write_text("https://example.org/a\n")
-    archive = Archive(tmp_path / "data", Config())
+    archive = Archive(tmp_path / "data", on(Config(), index_url))
     archive.import_documents([str(docs / "a.md")])
     fresh = FolderWatcher([docs], known_digest=archive.document_digest)  # no memory of mtimes
     assert fresh.pending() == []
@@ -266,6 +269,11 @@ def test_unreachable_robots_allows_the_check_to_record_the_failure() -> None:
 # --------------------------------------------------------------------------- one tick, real pipeline
 
 
+def on(config: Config, index_url: str) -> Config:
+    """``config`` on the engine under test: SQLite in the data directory, or the suite's PostgreSQL."""
+    return replace(config, index=replace(config.index, url=index_url))
+
+
 def fast_config(**schedule: object) -> Config:
     return Config(
         fetch=FetchConfig(connect_timeout=3, read_timeout=3, deadline=5, allow_private=True),
@@ -275,10 +283,10 @@ def fast_config(**schedule: object) -> Config:
     )
 
 
-def test_tick_checks_due_urls_with_their_intervals_and_jitter(tmp_path: Path, server: HTTPServer) -> None:
+def test_tick_checks_due_urls_with_their_intervals_and_jitter(index_url: str, tmp_path: Path, server: HTTPServer) -> None:
     server.expect_request("/a").respond_with_data("<html><body><p>Poll: 41% approve.</p></body></html>", content_type="text/html")
     server.expect_request("/b").respond_with_data("<html><body><p>Budget up 3%.</p></body></html>", content_type="text/html")
-    archive = Archive(tmp_path / "data", fast_config(interval=600, jitter=0.1))
+    archive = Archive(tmp_path / "data", on(fast_config(interval=600, jitter=0.1), index_url))
     archive.add([server.url_for("/a")], every=60)
     archive.add([server.url_for("/b")])  # the config's 600 s
     daemon = Daemon(archive)
@@ -336,12 +344,13 @@ def test_unknown_robots_policy_is_a_config_error(tmp_path: Path) -> None:
         Daemon(archive)
 
 
-def test_events_from_a_tick_reach_the_notifier(tmp_path: Path, server: HTTPServer) -> None:
+def test_events_from_a_tick_reach_the_notifier(index_url: str, tmp_path: Path, server: HTTPServer) -> None:
     server.expect_request("/gone").respond_with_data("<p>here</p>", content_type="text/html")
     out = tmp_path / "events.jsonl"
     config = fast_config()
     config = Config(fetch=config.fetch, check=config.check, detect=config.detect, schedule=config.schedule,
                     notify=NotifyConfig(command=f"cat >> {shlex.quote(str(out))}; echo >> {shlex.quote(str(out))}"))
+    config = on(config, index_url)
     archive = Archive(tmp_path / "data", config)
     archive.add([server.url_for("/gone")])
     daemon = Daemon(archive)
@@ -357,12 +366,13 @@ def test_events_from_a_tick_reach_the_notifier(tmp_path: Path, server: HTTPServe
     assert [(e["type"], e["reason"], e["url"]) for e in lines] == [("removed", "http-404", server.url_for("/gone"))]
 
 
-def test_events_recorded_while_no_daemon_ran_are_notified_at_start(tmp_path: Path, server: HTTPServer) -> None:
+def test_events_recorded_while_no_daemon_ran_are_notified_at_start(index_url: str, tmp_path: Path, server: HTTPServer) -> None:
     server.expect_request("/a").respond_with_data("<p>here</p>", content_type="text/html")
     out = tmp_path / "events.jsonl"
     base = fast_config()
     config = Config(fetch=base.fetch, check=base.check, detect=base.detect, schedule=base.schedule,
                     notify=NotifyConfig(command=f"cat >> {shlex.quote(str(out))}; echo >> {shlex.quote(str(out))}"))
+    config = on(config, index_url)
     archive = Archive(tmp_path / "data", config)
     archive.add([server.url_for("/a")])
     first = Daemon(archive)
