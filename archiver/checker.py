@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import re
 import secrets
 import threading
 import time
@@ -22,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from archiver import browser, cadence, platforms
-from archiver.citations.metadata import needs_guess, page_metadata
+from archiver.citations.metadata import PageMetadata, needs_guess, page_metadata
 from archiver.classify import classify, current_status
 from archiver.classify.similarity import relatedness
 from archiver.config import Config
@@ -58,6 +57,17 @@ from archiver.models import (
     Verdict,
 )
 from archiver.platforms import PostRef
+from archiver.reading import (
+    METADATA_TAGS,
+    POOL_FROM,
+    PageJob,
+    PageReading,
+    ReadingPool,
+    default_processes,
+    parse_budget,
+    read_page,
+)
+from archiver.requisites import Wanted
 from archiver.urls import host_of, is_short_link
 from archiver.versions import NewVersions
 from archiver.warcstore import WarcStore
@@ -73,13 +83,6 @@ COMMIT_EVERY = 64  # fewest checks per index transaction: fewer fsyncs of the in
 COMMIT_SECONDS = 5.0
 COMMIT_MOST = 4096
 BROWSERS = 2  # headless Chromium processes at once per batch (each takes a few hundred MB)
-#: Most markup tags of one page handed to the text extractor. A parsed element costs a few hundred
-#: bytes, so a hostile page of a million empty ``<div>``s would take gigabytes; a real article has
-#: a few thousand. Past the cap the text is read from the part before it (the WARC keeps all).
-MAX_PARSE_TAGS = 100_000  # the largest of 233 real saved pages has 10,305
-MAX_PARSE_BYTES = 1_000_000  # and most bytes: the largest of those pages is 563 KB (at 2 MB, eight
-# one-paragraph 10 MB pages in a batch peaked at 235 MB: that text, split into words by the rules)
-METADATA_TAGS = 50_000  # most tags of a page read for its citation metadata (it sits near the top)
 BIG_PAGE = 1_000_000  # bytes: pages larger than this are parsed one at a time per batch (memory)
 
 
@@ -98,62 +101,7 @@ class _Text:
     key: TextKey | None
     version: TextVersion
     degraded: bool = False
-
-
-_CODE_OPEN = re.compile(rb"<(script|style)\b([^>]*)>", re.IGNORECASE)
-_CODE_CLOSE = {tag: re.compile(rb"</" + tag, re.IGNORECASE) for tag in (b"script", b"style")}
-
-
-def _without_code(content: bytes, keep: int) -> bytes:
-    """``content`` without its inline scripts and styles (JSON-LD stays: a page declares its
-    article there), until ``keep`` bytes are gathered. One pass with ``find``: linear even on a
-    hostile page of unclosed ``<script>`` tags (the rest after one is dropped)."""
-    out: list[bytes] = []
-    size = pos = 0
-    while size < keep:
-        m = _CODE_OPEN.search(content, pos)
-        if m is None:
-            out.append(content[pos:])
-            break
-        tag = m.group(1).lower()
-        if tag == b"script" and b"ld+json" in m.group(2).lower():
-            out.append(content[pos:m.end()])
-            size += m.end() - pos
-            pos = m.end()
-            continue
-        out.append(content[pos:m.start()])
-        size += m.start() - pos
-        closing = _CODE_CLOSE[tag].search(content, m.end())
-        close = -1 if closing is None else content.find(b">", closing.start())
-        if close < 0:
-            break
-        pos = close + 1
-    return b"".join(out)
-
-
-def parse_budget(
-    content: bytes, max_tags: int = MAX_PARSE_TAGS, max_bytes: int = MAX_PARSE_BYTES
-) -> tuple[bytes, bool]:
-    """``content`` cut at ``max_bytes`` and before its ``max_tags``-th ``<`` (the memory budget of
-    parsing it), and whether it was cut.
-
-    >>> parse_budget(b"<p>a</p><p>b</p>", max_tags=3)
-    (b'<p>a</p>', True)
-    >>> parse_budget(b"<p>a</p>", max_tags=3), parse_budget(b"<p>abc</p>", max_bytes=4)
-    ((b'<p>a</p>', False), (b'<p>a', True))
-    >>> parse_budget(b"<script>var big = 1;</script><p>abc</p>", max_bytes=12)
-    (b'<p>abc</p>', False)
-    """
-    if len(content) > max_bytes:  # scripts and styles are never text: they do not spend the budget
-        content = _without_code(content, max_bytes)
-    cut = len(content) > max_bytes
-    content = content[:max_bytes]
-    if content.count(b"<") < max_tags:
-        return content, cut
-    pos = -1
-    for _ in range(max_tags):
-        pos = content.find(b"<", pos + 1)
-    return content[:pos], True
+    reading: PageReading | None = None  # the page read now (not from the cache), ``version`` its text
 
 
 def source_of(key: TextKey | None) -> TextSource:
@@ -212,6 +160,11 @@ class Checker:
         self.config = config
         self.clock = clock
         self.rng = rng or random.Random()
+        #: Worker processes that read new pages in a batch of at least ``pool_from`` checks
+        #: (``archiver.reading``); 0: the check threads read them.
+        self.processes = default_processes() if config.check.processes < 0 else config.check.processes
+        self.pool_from = POOL_FROM
+        self._reader: ReadingPool | None = None
         self._probes: dict[str, ProbeResult | None] = {}
         self._probe_lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
@@ -240,7 +193,26 @@ class Checker:
         progress: Callable[[int], None] | None = None,
         stop: threading.Event | None = None,
     ) -> list[Event]:
-        """Check every URL once. Returns the new events in detection order."""
+        """Check every URL once. Returns the new events in detection order.
+
+        A batch of at least ``pool_from`` checks reads its new pages in ``processes`` worker
+        processes (``archiver.reading``), started here and stopped before this returns."""
+        if self.processes > 0 and len(states) >= self.pool_from and self._reader is None:
+            self._reader = ReadingPool(self.processes)
+            try:
+                return self._run(states, progress=progress, stop=stop)
+            finally:
+                reader, self._reader = self._reader, None
+                reader.close()
+        return self._run(states, progress=progress, stop=stop)
+
+    def _run(
+        self,
+        states: Sequence[UrlState],
+        *,
+        progress: Callable[[int], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> list[Event]:
         events: list[Event] = []
         pending: list[CheckRecord] = []
         workers = max(1, self.config.check.workers)
@@ -357,10 +329,12 @@ class Checker:
         # A big page's text, diff and verdicts cost memory in proportion to it: one at a time.
         with self._big_parses if len(result.content) > BIG_PAGE else nullcontext():
             seen = self._texts(state, result, capture, post, untrusted, stored)
-            text_key, text = seen.key, seen.version
+            text_key, text, reading = seen.key, seen.version, seen.reading
             history = self._history(state, stored, text_key)
             probe = self._probe(result, text, untrusted) if self._wants_probe(result, text, post) else None
             observation = Observation(result=result, text=text, probe=probe, post=post)
+            if reading is not None and reading.view is not None and reading.text is text:
+                observation.views["page"] = reading.view  # read with the text (``classify.page_view``)
             change = self._diff(history, text)
             verdicts = classify(history, observation, change)
             status = current_status(history, verdicts, observation)
@@ -376,8 +350,9 @@ class Checker:
             changed=changed, retry_after=retry_after, rng=self.rng,
         )
         requisites, screenshot = self._new_version(url, result, capture, text, baseline=last_good is None,
-                                                   changed=changed, untrusted=untrusted)
-        page_meta = self._page_meta(capture, result)
+                                                   changed=changed, untrusted=untrusted,
+                                                   found=reading.requisites if reading else None)
+        page_meta = self._page_meta(capture, result, reading.metadata if reading else None)
         logger.info(
             "check %s outcome=%s status=%s elapsed=%.2fs capture=%s events=%s",
             url, result.outcome, result.status, result.elapsed, capture.id,
@@ -400,18 +375,23 @@ class Checker:
         )
 
     @staticmethod
-    def _page_meta(capture: Capture, result: FetchResult) -> str | None:
+    def _wants_meta(capture: Capture) -> bool:
+        return (capture.record_type == "response" and capture.outcome == Outcome.OK
+                and "html" in (capture.content_type or ""))
+
+    @classmethod
+    def _page_meta(cls, capture: Capture, result: FetchResult, page: PageMetadata | None = None) -> str | None:
         """The citation metadata of a new HTML response, read here in the worker from the bytes in
         hand and committed with the check (``capture_meta``), as ``Archive.capture_metadata`` would
         read it back from the WARC: a citation made later, even from a copy of the index, has it.
         The dates a page does not declare are guessed (htmldate, ~2 ms) by its first citation,
         not here: ``"guess": true`` says they are still to be guessed."""
-        if (capture.record_type != "response" or capture.outcome != Outcome.OK
-                or "html" not in (capture.content_type or "")):
+        if not cls._wants_meta(capture):
             return None
         try:
-            page = page_metadata(parse_budget(result.content, METADATA_TAGS)[0], content_type=capture.content_type,
-                                 guess=False)
+            if page is None:  # not read with the text (``archiver.reading``)
+                head = parse_budget(result.content, METADATA_TAGS)[0]
+                page = page_metadata(head, content_type=capture.content_type, guess=False)
         except ValueError as exc:  # metadata is a nicety: never fail a check over it
             logger.warning("%s: page metadata not read: %s", capture.id, exc)
             return None
@@ -422,7 +402,7 @@ class Checker:
 
     def _new_version(
         self, url: str, result: FetchResult, capture: Capture, text: TextVersion, *, baseline: bool, changed: bool,
-        untrusted: bool,
+        untrusted: bool, found: Sequence[Wanted] | None = None,
     ) -> tuple[tuple[Requisite, ...], Screenshot | None]:
         """A baseline or a changed text: keep the version whole (requisites, screenshot). An
         unchanged re-check never gets here, so it stays one request and one revisit record."""
@@ -434,7 +414,7 @@ class Checker:
             versions = self._versions
         if not versions.active:
             return (), None
-        return versions.capture(url, result, capture, untrusted=untrusted)
+        return versions.capture(url, result, capture, untrusted=untrusted, found=found)
 
     def close_versions(self, *, abandon: bool = False) -> list[Screenshot]:
         """Stop the requisite fetchers and, once its queue is empty (``abandon``: its screenshots
@@ -471,11 +451,11 @@ class Checker:
         stored: StoredHistory,
     ) -> _Text:
         """The text this check compares: the post's words, the rendered DOM, or the page's text."""
-        key, text = self._text_of(result, post, stored)
+        key, text, reading = self._text_of(result, post, stored, capture)
         if post is not None:
             return _Text(key, text, degraded=post.state is PostState.UNKNOWN)
         if not self._wants_browser(state, result, text):
-            return _Text(key, text)
+            return _Text(key, text, reading=reading)
         rendered = self._rendered(state.url, result, capture, untrusted)
         return rendered if rendered is not None else _Text(key, text, degraded=True)
 
@@ -487,9 +467,10 @@ class Checker:
         return stored.cached(key) or self.index.text(str(key))
 
     def _text_of(
-        self, result: FetchResult, post: PostSnapshot | None, stored: StoredHistory
-    ) -> tuple[TextKey | None, TextVersion]:
-        """The text to compare: the post's own text for posts, else the page's main text.
+        self, result: FetchResult, post: PostSnapshot | None, stored: StoredHistory, capture: Capture,
+    ) -> tuple[TextKey | None, TextVersion, PageReading | None]:
+        """The text to compare: the post's own text for posts, else the page's main text, and the
+        reading of the page when it was read now (with its metadata, page view and requisites).
 
         Texts are cached by payload digest, so an unchanged page is never parsed twice.
         """
@@ -498,10 +479,10 @@ class Checker:
             key = TextKey.of_text(TextSource.POST, body)
             cached = self._cached_text(key, stored)
             if cached is not None:
-                return key, cached
-            return key, extract(body.encode("utf-8"), content_type="text/plain; charset=utf-8", url=result.url)
+                return key, cached, None
+            return key, extract(body.encode("utf-8"), content_type="text/plain; charset=utf-8", url=result.url), None
         if result.outcome not in (Outcome.OK, Outcome.TOO_LARGE) or result.final is None:
-            return None, NO_TEXT
+            return None, NO_TEXT, None
         # The template this URL's last good text was read with is tried first: a host's other
         # templates (its not-found page's, a gallery's) must not take over its articles.
         preferred = stored.last_good.text_key.template if stored.last_good and stored.last_good.text_key else None
@@ -512,11 +493,16 @@ class Checker:
             page_key = page_text_key(result.payload_digest, template_id)
             cached = self._cached_text(page_key, stored)
             if cached is not None:
-                return page_key, cached
-        content, cut = parse_budget(result.content)
-        template_id, text = self._read_page(content, result.content_type, result.final_url,
-                                            truncated=result.truncated or cut, only=preferred)  # fmt: skip
-        return page_text_key(result.payload_digest, template_id), text
+                return page_key, cached, None
+        host = site_of(result.final_url)
+        job = PageJob(
+            result.content, result.content_type, result.final_url, result.outcome, truncated=result.truncated,
+            templates=tuple(self._templates_for(host, preferred)), metadata=self._wants_meta(capture), view=True,
+            requisites=stored.last_good is None and self.config.requisites.enabled and 200 <= (result.status or 0) < 300,
+        )  # fmt: skip
+        reading = self._reader.read(job) if self._reader is not None else read_page(job)
+        template_id = self._learned(host, reading.text)
+        return page_text_key(result.payload_digest, template_id), reading.text, reading
 
     def _stored_text(self, held: StoredCapture | None, template: str | None = None) -> TextVersion | None:
         """A capture's text as the new text was read: by this extractor version and, where it
@@ -671,16 +657,25 @@ class Checker:
         """A page's text read with its host's templates (``only``: with that template first), and
         the id of the template used. A template learned now is kept for the host when ``learn``."""
         host = site_of(url)
+        templates = self._templates_for(host, only)
+        text = extract(content, content_type=content_type, url=url, truncated=truncated, templates=templates)
+        return self._learned(host, text, learn=learn), text
+
+    def _templates_for(self, host: str, only: str | None) -> Sequence[Template]:
         templates: Sequence[Template] = self.templates.get(host)
         if only is not None:
             templates = sorted(templates, key=lambda t: t.id != only)
-        text = extract(content, content_type=content_type, url=url, truncated=truncated, templates=templates)
+        return templates
+
+    def _learned(self, host: str, text: TextVersion, *, learn: bool = True) -> str | None:
+        """The id of the template ``text`` was read with; a template learned now is kept for the
+        host when ``learn`` (in this process: the book is the owner's, not the reading pool's)."""
         found = text.meta.get("template")
         if not isinstance(found, dict):
-            return None, text
+            return None
         if learn and text.meta.get("extractor") == "learned":
             self.templates.learned(host, Template.from_json(found))
-        return str(found.get("id") or "") or None, text
+        return str(found.get("id") or "") or None
 
     def _follow_post(self, url: str, result: FetchResult, capture: Capture, untrusted: bool) -> PostSnapshot | None:
         """Ask the platform's own endpoints about a post and keep their answers in the WARC, with a

@@ -60,6 +60,7 @@ class CheckConfig:
     per_host_concurrency: int = 2  # never more than this many requests at once to one host
     per_host_delay: float = 1.0  # seconds between two requests to one host
     max_retry_after: float = 3600.0  # longest Retry-After honoured, seconds
+    processes: int = -1  # worker processes reading new pages in a large batch; -1: one per core but one
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +218,7 @@ _LIMITS: dict[str, tuple[float | None, float | None]] = {
     "workers": (1, None), "per_host_concurrency": (1, None), "max_bytes": (1, None), "max_redirects": (0, None),
     "max_file_size": (1, None), "failures_before_removed": (1, None), "recent_versions": (1, None),
     "batch": (1, None), "retries": (0, None), "port": (0, 65535), "replay_port": (0, 65535), "jitter": (0, 1),
-    "max_per_page": (0, None), "width": (1, None), "max_height": (1, None),
+    "max_per_page": (0, None), "width": (1, None), "max_height": (1, None), "processes": (-1, None),
 }
 
 

@@ -25,7 +25,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -295,9 +295,10 @@ class RequisiteFetcher:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def capture(
-        self, capture_id: str, page_url: str, html: bytes, *, untrusted: bool
+        self, capture_id: str, page_url: str, html: bytes, *, untrusted: bool, found: Sequence[Wanted] | None = None,
     ) -> tuple[list[Requisite], dict[str, FetchResult]]:
-        """Fetch and store what the page ``html`` (at ``page_url``) needs, within the limits.
+        """Fetch and store what the page ``html`` (at ``page_url``) needs, within the limits
+        (``found``: ``page_requisites`` of it, when the caller read them already).
 
         Returns the requisites (in the order found) and the responses this batch still holds
         in memory, by URL, for rendering the version without the network.
@@ -305,7 +306,8 @@ class RequisiteFetcher:
         limits = self.config
         deadline = time.monotonic() + limits.deadline
         budget = limits.max_bytes
-        todo = [w for w in page_requisites(html, page_url) if w.kind in limits.kinds]
+        found = page_requisites(html, page_url) if found is None else found
+        todo = [w for w in found if w.kind in limits.kinds]
         seen = {w.url for w in todo} | {page_url}
         done: list[Requisite] = []
         bodies: dict[str, FetchResult] = {}

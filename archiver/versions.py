@@ -35,7 +35,7 @@ import dataclasses
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from archiver.browser.screenshot import Screenshotter, available, png_size
@@ -43,7 +43,7 @@ from archiver.config import Config
 from archiver.fetch import Fetcher, HostThrottle
 from archiver.index import Index
 from archiver.models import Capture, FetchResult, Outcome, RecordLocation, Requisite, Screenshot, capture_id
-from archiver.requisites import RequisiteFetcher
+from archiver.requisites import RequisiteFetcher, Wanted
 from archiver.warcstore import StoredRecord, WarcStore, X, parse_fields, parse_warc_date
 
 logger = logging.getLogger(__name__)
@@ -112,7 +112,8 @@ class NewVersions:
         )
 
     def capture(
-        self, url: str, result: FetchResult, capture: Capture, *, untrusted: bool
+        self, url: str, result: FetchResult, capture: Capture, *, untrusted: bool,
+        found: Sequence[Wanted] | None = None,
     ) -> tuple[tuple[Requisite, ...], Screenshot | None]:
         """Fetch and store the version's requisites and queue its screenshot (indexed later:
         ``finished``); failures are logged, not raised. The screenshot returned is always None."""
@@ -123,7 +124,8 @@ class NewVersions:
             # As for a browser capture: a public page's requisites may not reach into the private
             # network (as its redirects may not); an intranet page the operator added may.
             guarded = untrusted or self.fetcher.address_refusal(page) is None
-            requisites, bodies = self._requisites.capture(capture.id, page, result.content, untrusted=guarded)
+            requisites, bodies = self._requisites.capture(capture.id, page, result.content, untrusted=guarded,
+                                                          found=found)  # the page's, when read already
         if requisites:
             facts: dict[str, object] = {"requisites": [[r.url, r.kind, r.record.record_id] for r in requisites]}
             # Durable with the batch's index commit (the checker syncs the store first), not one by one.

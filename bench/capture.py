@@ -114,7 +114,8 @@ def run_round(
     first = phase("check", {"data": str(data), "workers": workers, **(options or {})})
     idx1 = index_bytes(data)
     print(
-        f"  archiver first pass: {n / first['seconds']:7.1f} URLs/s  rss {first['rss_mb']:.0f} MB  events {first['events']}",
+        f"  archiver first pass: {n / first['seconds']:7.1f} URLs/s  rss {first['rss_mb']:.0f} MB "
+        f"(reading process {first.get('pool_rss_mb', 0):.0f} MB)  events {first['events']}",
         flush=True,
     )
     b1 = plain("between")
@@ -160,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server", choices=("auto", "nginx", "python"), default="auto")
     parser.add_argument("--no-requisites", action="store_true", help="new versions without their requisites")
     parser.add_argument(
+        "--processes", type=int, default=-1, help="[check] processes: reading worker processes (-1: cores - 1)"
+    )
+    parser.add_argument(
         "--screenshots", action="store_true", help="a screenshot of each new version (needs Chromium)"
     )
     parser.add_argument(
@@ -189,10 +193,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pages: {n} generated in {time.perf_counter() - t:.1f}s, mean {page_bytes / n / 1024:.1f} KB")
         site.start()
         print(f"server: {site.kind}  {site.note}".rstrip())
-        options = {"requisites": not args.no_requisites, "screenshot": args.screenshots}
+        options = {"requisites": not args.no_requisites, "screenshot": args.screenshots, "processes": args.processes}
         print(
             "config: per_host_concurrency = workers, per_host_delay = 0, soft404_probe on (once per host), "
-            f"requisites {'on' if options['requisites'] else 'off'}, screenshots {'on' if args.screenshots else 'off'}"
+            f"requisites {'on' if options['requisites'] else 'off'}, screenshots {'on' if args.screenshots else 'off'}, "
+            f"reading processes {args.processes if args.processes >= 0 else 'cores - 1'}"
         )
         urls_file = write_urls(tmp / "pages.urls", site.urls(n))
         phase(

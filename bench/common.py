@@ -600,7 +600,8 @@ def _archive(spec: dict[str, Any]) -> Any:
     # Requisites are fetched as by default (each new version's stylesheets, images, fonts, favicon);
     # screenshots are off unless asked for: one Chromium render per new version is its own cost.
     config = Config(
-        check=CheckConfig(workers=workers, per_host_concurrency=workers, per_host_delay=0.0),
+        check=CheckConfig(workers=workers, per_host_concurrency=workers, per_host_delay=0.0,
+                          processes=spec.get("processes", -1)),
         detect=DetectConfig(soft404_probe=spec.get("probe", True)),
         requisites=RequisitesConfig(enabled=spec.get("requisites", True), per_host_delay=0.0),
         screenshot=ScreenshotConfig(enabled=spec.get("screenshot", False)),
@@ -615,11 +616,12 @@ def _phase_check(spec: dict[str, Any]) -> dict[str, Any]:
             archive.add(_urls(spec, "add"))
         warcs_before = dir_bytes(archive.warc_dir)
         written = disk_writes()
-        cpu = cpu_seconds()
+        cpu = cpu_seconds() + cpu_seconds(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         result = archive.check(None)
         seconds = time.perf_counter() - start
-        cpu = cpu_seconds() - cpu
+        # The reading pool's worker processes are children, reaped before check() returns.
+        cpu = cpu_seconds() + cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
         written = disk_writes() - written
     events = [[e.url, str(e.type), e.reason] for e in result.events]
     if spec.get("events_file"):
@@ -631,6 +633,7 @@ def _phase_check(spec: dict[str, Any]) -> dict[str, Any]:
         "events": len(events),
         "warc_bytes": dir_bytes(Path(spec["data"]) / "warcs") - warcs_before,
         "disk_bytes": written,
+        "pool_rss_mb": round(peak_rss_mb(resource.RUSAGE_CHILDREN), 1),  # the largest reading process
     }
 
 

@@ -69,7 +69,9 @@ def score(events: list[list[str]], edits: dict[int, str], port: int) -> dict[str
     }
 
 
-def run_round(site: Site, tmp: Path, urls_file: str, n: int, workers: int, r: int) -> dict[str, Any]:
+def run_round(
+    site: Site, tmp: Path, urls_file: str, n: int, workers: int, r: int, processes: int = -1
+) -> dict[str, Any]:
     data = tmp / f"data-{r}"
 
     def plain(tag: str) -> dict[str, Any]:
@@ -80,7 +82,7 @@ def run_round(site: Site, tmp: Path, urls_file: str, n: int, workers: int, r: in
         return res
 
     site.serve("pass1")
-    first = phase("check", {"data": str(data), "workers": workers, "add": urls_file})
+    first = phase("check", {"data": str(data), "workers": workers, "add": urls_file, "processes": processes})
     print(
         f"  archiver pass 1: {n / first['seconds']:7.1f} URLs/s  rss {first['rss_mb']:.0f} MB  events {first['events']}",
         flush=True,
@@ -88,7 +90,9 @@ def run_round(site: Site, tmp: Path, urls_file: str, n: int, workers: int, r: in
     site.serve("pass2")
     b0 = plain("before")
     events_file = tmp / f"events-{r}.json"
-    second = phase("check", {"data": str(data), "workers": workers, "events_file": str(events_file)})
+    second = phase(
+        "check", {"data": str(data), "workers": workers, "events_file": str(events_file), "processes": processes}
+    )
     print(
         f"  archiver pass 2: {n / second['seconds']:7.1f} URLs/s  rss {second['rss_mb']:.0f} MB  events {second['events']}",
         flush=True,
@@ -112,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--details", action="store_true", help="list false and missed edits")
     parser.add_argument("--server", choices=("auto", "nginx", "python"), default="auto")
+    parser.add_argument(
+        "--processes", type=int, default=-1, help="[check] processes: reading worker processes (-1: cores - 1)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.n = 1000
@@ -153,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         rounds = []
         for r in range(args.rounds):
             print(f"round {r + 1}:", flush=True)
-            rounds.append(run_round(site, tmp, urls_file, n, workers, r))
+            rounds.append(run_round(site, tmp, urls_file, n, workers, r, args.processes))
         report(rounds, edits, n, site.port, args.details)
     finally:
         site.stop()
