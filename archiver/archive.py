@@ -198,17 +198,14 @@ class Archive:
         crash costs at most the torn tail."""
         for message in store.recover():
             logger.warning("%s", message)
-        found = self.index_written(store)
-        if found:
+        if found := self.index_written(store):
             logger.warning("%d captures found in the WARC files but not in the index (a crash?): indexed now", found)
 
     def index_written(self, store: WarcStore, *, skip: Iterable[str] = ()) -> int:
-        """Index every whole capture past the point each file (but ``skip``) is known to be indexed;
-        returns how many were found. (A worker calls it for the files of workers that are gone.)"""
+        """Index the whole captures past each file's (but ``skip``'s) indexed mark; how many were found."""
         found, marks, skipped = 0, {}, set(skip)
         for name in store.names():
-            through = self._index.indexed_through(name)
-            if name in skipped or through >= store.size(name):
+            if name in skipped or (through := self._index.indexed_through(name)) >= store.size(name):
                 continue
             progress = [through]
             found += self._index.insert_captures(store.iter_captures_from(name, through, progress))
@@ -381,13 +378,10 @@ class Archive:
     def due_states(self, limit: int) -> list[UrlState]:
         return self._index.url_states(self._index.due_urls(self.clock(), limit))
 
-    def may_schedule(self) -> bool:
-        """Whether this process may schedule now (import, take due URLs): always, here, where the
-        data directory's lock makes it the only one; see ``SchedulerArchive`` for a shared index."""
+    def may_schedule(self) -> bool:  # the data lock makes it the only scheduler (a shared index: SchedulerArchive)
         return True
 
-    def work_queue(self, owner: str) -> WorkQueue:
-        """The shared index's work queue as ``owner`` (a worker): leases, politeness, roles."""
+    def work_queue(self, owner: str) -> WorkQueue:  # leases, shared politeness, roles, as ``owner``
         return WorkQueue(self._index, owner)
 
     # -- reading -----------------------------------------------------------------------------

@@ -139,11 +139,15 @@ class LocalFiles:
         if owner is not None:
             self._path(name + MARK).write_text(json.dumps(dict(owner)), encoding="utf-8")
         if self._fsync:  # the new directory entry is durable too
-            dfd = os.open(self.directory, os.O_RDONLY)
             try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+                dfd = os.open(self.directory, os.O_RDONLY)
+                try:
+                    os.fsync(dfd)
+                finally:
+                    os.close(dfd)
+            except OSError:
+                self.seal(name)  # an empty file, never written to
+                raise
 
     def append(self, name: str, data: memoryview, *, sync: bool = True) -> None:
         handle = self._open[name]
