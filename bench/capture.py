@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server", choices=("auto", "nginx", "python"), default="auto")
     parser.add_argument("--no-requisites", action="store_true", help="new versions without their requisites")
     parser.add_argument(
-        "--processes", type=int, default=-1, help="[check] processes: reading worker processes (-1: cores - 1)"
+        "--processes", type=int, default=None, help="[check] processes: reading worker processes (-1: cores - 1; default: the config's)"
     )
     parser.add_argument(
         "--screenshots", action="store_true", help="a screenshot of each new version (needs Chromium)"
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "config: per_host_concurrency = workers, per_host_delay = 0, soft404_probe on (once per host), "
             f"requisites {'on' if options['requisites'] else 'off'}, screenshots {'on' if args.screenshots else 'off'}, "
-            f"reading processes {args.processes if args.processes >= 0 else 'cores - 1'}"
+            f"reading processes {'default' if args.processes is None else args.processes}"
         )
         urls_file = write_urls(tmp / "pages.urls", site.urls(n))
         phase(

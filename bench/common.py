@@ -601,7 +601,7 @@ def _archive(spec: dict[str, Any]) -> Any:
     # screenshots are off unless asked for: one Chromium render per new version is its own cost.
     config = Config(
         check=CheckConfig(workers=workers, per_host_concurrency=workers, per_host_delay=0.0,
-                          processes=spec.get("processes", -1)),
+                          processes=CheckConfig().processes if spec.get("processes") is None else spec["processes"]),
         detect=DetectConfig(soft404_probe=spec.get("probe", True)),
         requisites=RequisitesConfig(enabled=spec.get("requisites", True), per_host_delay=0.0),
         screenshot=ScreenshotConfig(enabled=spec.get("screenshot", False)),

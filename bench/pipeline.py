@@ -70,7 +70,7 @@ def score(events: list[list[str]], edits: dict[int, str], port: int) -> dict[str
 
 
 def run_round(
-    site: Site, tmp: Path, urls_file: str, n: int, workers: int, r: int, processes: int = -1
+    site: Site, tmp: Path, urls_file: str, n: int, workers: int, r: int, processes: int | None = None
 ) -> dict[str, Any]:
     data = tmp / f"data-{r}"
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--details", action="store_true", help="list false and missed edits")
     parser.add_argument("--server", choices=("auto", "nginx", "python"), default="auto")
     parser.add_argument(
-        "--processes", type=int, default=-1, help="[check] processes: reading worker processes (-1: cores - 1)"
+        "--processes", type=int, default=None, help="[check] processes: reading worker processes (-1: cores - 1; default: the config's)"
     )
     args = parser.parse_args(argv)
     if args.quick:
