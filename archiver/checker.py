@@ -497,7 +497,8 @@ class Checker:
         host = site_of(result.final_url)
         job = PageJob(
             result.content, result.content_type, result.final_url, result.outcome, truncated=result.truncated,
-            templates=tuple(self._templates_for(host, preferred)), metadata=self._wants_meta(capture), view=True,
+            templates=tuple(self._templates_for(host, preferred)), metadata=self._wants_meta(capture),
+            view=self._reader is not None,  # in a thread, the rules read the page view if they need it
             requisites=stored.last_good is None and self.config.requisites.enabled and 200 <= (result.status or 0) < 300,
         )  # fmt: skip
         reading = self._reader.read(job) if self._reader is not None else read_page(job)
