@@ -423,9 +423,12 @@ def _header_parts(old: TextVersion, new: TextVersion, tally: _Tally) -> tuple[li
     explained: dict[int, str] = {}
     zone = int(new.meta.get("header_zone", 0) or 0)
     in_zone = [h for h in tally.hunks if h.op == "replace" and h.paragraph < zone]
+    roles = list(new.meta.get("header_roles") or [])  # what the extractor says each header line is
+    role = {h.paragraph: roles[h.paragraph] for h in in_zone if h.paragraph < len(roles)}
     byline = _meta_change(old, new, "byline")
     for h in in_zone:
-        if _BYLINE.match(new.paragraphs[h.paragraph]):
+        line = new.paragraphs[h.paragraph]
+        if _BYLINE.match(line) or (role.get(h.paragraph) == "byline" and not _is_date_edit(h, line)):
             byline = byline or (h.old, h.new)
             explained[h.paragraph] = "byline"
     if byline and tally.hunks:
@@ -435,7 +438,10 @@ def _header_parts(old: TextVersion, new: TextVersion, tally: _Tally) -> tuple[li
     published = _meta_change(old, new, "published")
     dateline = (_meta_change(old, new, "dateline") or published) if published or not both_published else None
     for h in in_zone:
-        if h.paragraph not in explained and _is_date_edit(h, new.paragraphs[h.paragraph]):
+        if h.paragraph not in explained and (
+            _is_date_edit(h, new.paragraphs[h.paragraph])
+            or (role.get(h.paragraph) == "dateline" and bool(_DATEISH.search(new.paragraphs[h.paragraph])))
+        ):
             dateline = dateline or _changed_date(old, new, h)
             explained[h.paragraph] = "dateline"
     if dateline and tally.hunks:

@@ -12,7 +12,17 @@ from types import ModuleType
 import pytest
 
 import archiver.extract
-from archiver.extract import MAX_TEXT_BYTES, extract, json_doc, masking, normalise, pdf, sniff, text_digest
+from archiver.extract import (
+    MAX_TEXT_BYTES,
+    extract,
+    header,
+    json_doc,
+    masking,
+    normalise,
+    pdf,
+    sniff,
+    text_digest,
+)
 from archiver.extract.sniff import decode, sniff_kind
 from archiver.models import TextStatus, TextVersion
 
@@ -539,7 +549,7 @@ def test_dateline_is_kept_in_the_header_zone_only() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", [archiver.extract, masking, sniff, json_doc, pdf], ids=lambda m: m.__name__
+    "module", [archiver.extract, masking, sniff, json_doc, pdf, header], ids=lambda m: m.__name__
 )
 def test_doctests(module: ModuleType) -> None:
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
@@ -791,3 +801,59 @@ def test_a_cell_named_a_vote_count_is_a_counter_but_a_data_table_is_not() -> Non
     assert "31" not in " ".join(_article(votes).paragraphs)
     data = "<table><tr><td>Turnout</td><td class='total'>31 percent</td></tr></table>"
     assert "31 percent" in " ".join(_article(data).paragraphs)
+
+
+def test_the_header_names_its_byline_and_dateline_and_keeps_them() -> None:
+    top = ("<p class='byline'>By Ana Ruiz</p><p>Dienstag, 4. Juni 2019, 10:15</p>")
+    version = extract(html(f"<article><h1>Council raises transit levy</h1>{top}<p>{_PROSE * 2}</p></article>"),
+                      content_type="text/html", url=URL)
+    roles = version.meta["header_roles"]
+    assert version.paragraphs[0] == "By Ana Ruiz" and roles[0] == "byline"  # kept: content for the verdicts
+    assert version.paragraphs[1].startswith("Dienstag") and roles[1] == "dateline"
+    assert len(roles) < len(version.paragraphs) and not any(roles[2:])  # the body is not the header
+    assert header.header_roles(["January 13, 2020 at 08:45 AM | categories: Python, Mercurial",
+                                "Pubblicato il 19 Febbraio 2020", "A lede that says what the story is about."], {}) == [
+        "dateline", "dateline", ""]
+
+
+def test_a_page_drawn_by_its_scripts_is_read_from_its_declared_body() -> None:
+    body = " ".join(f"Sentence {i} of the column says something about the election and its aftermath." for i in range(40))
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Playbook", "articleBody": body})
+    page = html("<div id='app'><h1>Playbook</h1><p class='byline'>By Alice Wu</p><p>Updated 20 Jan, 2020</p></div>",
+                f"<script type='application/ld+json'>{ld}</script>")
+    version = extract(page, content_type="text/html", url=URL)
+    assert "Sentence 39 of the column" in version.text and version.meta["extractor"] == "declared"
+    assert version.paragraphs[0] == "By Alice Wu"  # the header read from the markup stays
+    served = html(f"<article><h1>Playbook</h1><p>{_PROSE * 3}</p><p>{_PROSE * 3}</p></article>", f"<script type='application/ld+json'>{ld}</script>")
+    assert "Sentence 39" not in extract(served, content_type="text/html", url=URL).text  # the markup has the article
+
+
+def test_the_standfirst_the_page_declares_is_kept_above_the_body() -> None:
+    summary = "Residents packed the chamber as the council weighed a levy that would fund three new bus lines"
+    body = (f"<div class='page'><h1>Council raises transit levy</h1><div class='deck'>{summary}.</div>"
+            f"<div class='story'><p>{_PROSE * 2}</p><p>{_PROSE}</p></div></div>")
+    version = extract(html(body, f"<meta name='description' content='{summary}.'>"), content_type="text/html", url=URL)
+    assert any(p.startswith("Residents packed the chamber") for p in version.paragraphs)
+    other = extract(html(body.replace(summary, "Sign up for our morning briefing and never miss a story again today"),
+                         f"<meta name='description' content='{summary}.'>"), content_type="text/html", url=URL)
+    assert not any("morning briefing" in p for p in other.paragraphs)
+
+
+@pytest.mark.parametrize("box", [
+    "<div class='nextstory'><h2><a href='/b'>Patti Smith and Stewart Copeland sing along</a></h2></div>",
+    "<section id='recommande'><header><h2>Vous aimerez aussi</h2></header><p>Une autre histoire du quartier</p></section>",
+    "<span class='tag-links'><a href='/t/1'>leading edge</a>, <a href='/t/2'>chatbots</a></span>",
+    "<div class='contact-teaser'><strong>Naher Osten</strong> Leiterin: Maryam Schmidt Telefon: 089 1258-290</div>",
+    "<section class='article-payant'><h2>Pour accéder en illimité aux articles</h2></section>",
+])
+def test_neighbours_named_by_their_class_are_not_content(box: str) -> None:
+    joined = " ".join(_article(box).paragraphs)
+    for words in ("Patti Smith", "aimerez", "leading edge", "Maryam", "illimité"):
+        assert words not in joined
+
+
+def test_text_that_only_looks_like_a_tag_stays() -> None:
+    listing = "<pre><code>venv/\n|-- bin/\n|-- &lt;config files&gt;\n</code></pre>"
+    assert "<config files>" in " ".join(_article(listing).paragraphs)
+    assert normalise("a <b>bold</b> <span class='x'>word</span>") == "a bold word"
+

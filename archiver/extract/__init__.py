@@ -18,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from archiver.extract.engines import ENGINES, read_page_agreed
+from archiver.extract.header import header_roles
 from archiver.extract.json_doc import read_json
 from archiver.extract.masking import normalise
 from archiver.extract.pdf import read_pdf
@@ -90,8 +91,12 @@ def _extract_html(
     meta.update(page.meta)
     meta["header_zone"] = page.header_zone  # diff names byline/dateline edits there
     detail = "no text without scripts" if page.had_scripts else "no text"
-    return _version("html", page.paragraphs, title=page.title, header_zone=page.header_zone,
-                    table_rows=page.table_rows, meta=meta, empty_detail=detail)  # fmt: skip
+    version = _version("html", page.paragraphs, title=page.title, header_zone=page.header_zone,
+                       table_rows=page.table_rows, meta=meta, empty_detail=detail)  # fmt: skip
+    roles = header_roles(version.paragraphs[: page.header_zone], meta)
+    if any(roles):
+        meta["header_roles"] = roles
+    return version
 
 
 def _extract_xml(content: bytes, meta: dict[str, Any]) -> TextVersion:
@@ -143,7 +148,7 @@ def _extract_json(content: bytes, content_type: str | None, meta: dict[str, Any]
 #: Bump when extraction or masking changes the text a page yields. Cached texts carry it in
 #: their key, so an upgrade re-extracts the last good capture from its WARC record instead of
 #: diffing old masking against new (which would report edits that are only our own change).
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 
 
 def extract(

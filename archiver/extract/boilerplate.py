@@ -119,14 +119,18 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 # ads and sponsored slots, cookie/consent banners (news_article), newsletter and subscribe boxes,
 # share bars and counters, related/most-read/recommended lists (news_article, blog_post), comment
 # sections (news_article, blog_post), sidebars and widgets (blog_post), breadcrumbs and pagers
-# (press_release), screen-reader-only helper text. Matched as whole words between -, _ and spaces.
+# (press_release), screen-reader-only helper text; the next/previous story teasers, contact boxes and
+# paywall prompts ("article-payant") of real templates, and the French and German words for
+# "recommended". Matched as whole words between -, _ and spaces.
 _BOILERPLATE = re.compile(
     r"(?:^|[\s_-])(?:ads?|adv|advert\w*|adslot|adunit|ad[-_]?slot|dfp|gpt|adsbygoogle|taboola|outbrain"
     r"|sponsor(?:ed|s)?|promo(?:tion)?s?|banner|cookies?|consent|gdpr|cmp|newsletters?|subscribe|signup"
-    r"|paywall|disclosures?|share|sharing|sharebar|social|related\w*|similar|cross[-_]?sell\w*|upsell\w*|recommend\w*|recirc\w*|most[-_]?(?:read|popular|viewed)"
+    r"|paywall|disclosures?|share|sharing|sharebar|social|related\w*|similar|cross[-_]?sell\w*|upsell\w*|recommend\w*|recommand\w*|empfehlung\w*|recirc\w*|most[-_]?(?:read|popular|viewed)"
+    r"|next[-_]?(?:story|stories|post|posts|article)|prev(?:ious)?[-_]?(?:story|post|article)|post[-_]navigation"
+    r"|payant|contact[-_]?(?:teaser|box|card)"
     r"|mostread|popular|trending|more[-_]stories|comments?|comment[-_]list|commentlist|disqus|respond"
     r"|sidebar|widgets?|breadcrumbs?|pagination|pager|toolbar|skip[-_]link|sr[-_]only|visually[-_]hidden"
-    r"|screen[-_]reader[-_]text|modal|popup|overlay|print[-_]only|tags|tag[-_]list|ticker|footer|colophon)(?:$|[\s_-])",
+    r"|screen[-_]reader[-_]text|modal|popup|overlay|print[-_]only|tags|tag[-_]list|(?:tag|cat)[-_]links|ticker|footer|colophon)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 _LOGO = re.compile(r"logo|brand|site[-_]?(?:title|name)|masthead", re.IGNORECASE)

@@ -28,6 +28,7 @@ chardet<6).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -62,10 +63,43 @@ def read_page_agreed(text: str, url: str, templates: Sequence[Template] = ()) ->
     if templates:
         read = _apply(root, templates, "template", url)
         if read is not None:
-            return read
+            return _rendered_by_script(read, text)
         root = parse(text)  # no template fits (a redesign, a page of another kind): learn afresh
     template = _learn(root, text, url)
-    return _apply(parse(text), (template,), "learned", url, force=True)
+    read = _apply(parse(text), (template,), "learned", url, force=True)
+    return None if read is None else _rendered_by_script(read, text)
+
+
+#: Below this many words of body, a page may be drawn by its scripts: its declared body is read.
+_THIN_BODY = 120
+_SENTENCES = re.compile(r"(?<=[.!?。！？])\s+(?=[\"“‘'(\[]?[A-ZÀ-ÞА-Я0-9])")
+
+
+def _rendered_by_script(read: HtmlText, text: str) -> HtmlText:
+    """The page's declared article body when the markup carries only its header.
+
+    A page rendered in the browser (scmp.com) ships the headline and byline in its HTML and the
+    article only as data; its JSON-LD ``articleBody`` is then the text the reader sees. It is used
+    when the body read from the markup is thin (under ``_THIN_BODY`` words) and the declared body is
+    more than three times longer; the header read from the markup stays. Long declared paragraphs
+    are split into sentences, so an inserted sentence moves no other paragraph.
+    """
+    zone = read.header_zone
+    words = sum(len(p.split()) for p in read.paragraphs[zone:])
+    if words >= _THIN_BODY:
+        return read
+    root = parse(text)
+    declared = declared_body(root) if root is not None else ""
+    if len(declared.split()) <= max(3 * words, _THIN_BODY):
+        return read
+    body: list[str] = []
+    for line in declared.splitlines():
+        line = " ".join(line.split())
+        if line:
+            body.extend(_SENTENCES.split(line) if len(line) > 600 else [line])
+    meta = {**read.meta, "extractor": "declared", "declared_body": True}
+    return HtmlText(read.title, (*read.paragraphs[:zone], *body), zone, meta, read.had_scripts,
+                    frozenset(i for i in read.table_rows if i < zone))  # fmt: skip
 
 
 def _apply(

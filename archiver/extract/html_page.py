@@ -510,6 +510,9 @@ def read_region(page: Prepared, node: Element, meta: dict[str, Any]) -> HtmlText
     body_paragraphs = linearise(node, owners)
     cut = _furniture_tail(body_paragraphs, owners, host)
     paragraphs = extra + body_paragraphs[:cut]
+    standfirst = _declared_standfirst(body, node, meta_tags, paragraphs)
+    if standfirst:
+        paragraphs.insert(len(extra), (standfirst, True, False))
     paragraphs = [p for p in paragraphs if not _AD_LABEL.match(p[0]) and not _is_credit(p[0]) and not _READING_TIME.match(p[0])]
     if title:  # the headline is the title, not a paragraph
         flat = " ".join(title.split())
@@ -525,6 +528,42 @@ def read_region(page: Prepared, node: Element, meta: dict[str, Any]) -> HtmlText
         meta=meta,
         had_scripts=page.had_scripts,
     )
+
+
+def _declared_standfirst(
+    body: Element, node: Element, meta_tags: dict[str, str], paragraphs: list[tuple[str, bool, bool]]
+) -> str:
+    """The article's standfirst when it sits above the region read: the block before the container
+    whose text is the summary the page declares (``description`` or ``og:description``, eight words
+    or more; a declared summary cut short matches the start of the block). The page says itself
+    that this is what the article is about, so it is the article's header, and an edited standfirst
+    is an edit. ``""`` when the text already holds it or the page shows no such block.
+    """
+    order: dict[Element, int] | None = None
+    for key in ("description", "og:description"):
+        declared = " ".join((meta_tags.get(key) or "").split()).rstrip(".…").strip()
+        if len(declared.split()) < 8:
+            continue
+        probe = declared[:40]
+        if any(probe in " ".join(text.split()) for text, _, _ in paragraphs):
+            return ""
+        try:
+            found = body.xpath(".//*[contains(normalize-space(text()), $head)]", head=" ".join(declared.split()[:4]))
+        except etree.XPathError:
+            continue
+        if order is None:
+            order = {el: i for i, el in enumerate(body.iter())}
+        start = order.get(node, 0)
+        for el in found:
+            block = el
+            while block is not None and block.tag not in _BLOCK_TAGS:
+                block = block.getparent()
+            if block is None or order.get(block, start) >= start or _inside(node, block):
+                continue
+            text = " ".join(text_of(block).split())
+            if text.startswith(probe) and len(text.split()) <= max(1.5 * len(declared.split()), 80):
+                return text
+    return ""
 
 
 _ANNOUNCES = re.compile(r"[^\W\d]\s?:$")  # "Das könnte dich auch interessieren:" with nothing after it

@@ -281,7 +281,10 @@ def learn(page: Prepared, supports: Sequence[Support], keeps: Sequence[str] = ()
     """Choose the article region by agreement with ``supports`` and list the blocks to drop in it.
 
     ``keeps`` are the signatures the boilerplate pass was told to spare (see ``supported_elements``).
-    Without a usable signal the density pass's region is taken, with nothing dropped."""
+    Without a usable signal the density pass's region is taken, with nothing dropped. A block that
+    reads as the summary the page declares (its ``description``) is the standfirst and is never
+    dropped, whatever the signals keep."""
+    summary = _declared_summary(page.meta_tags)
     supports = [s for s in supports if s.word_count >= 30]
     body = page.body
     if not supports:
@@ -295,8 +298,8 @@ def learn(page: Prepared, supports: Sequence[Support], keeps: Sequence[str] = ()
         scored.append((score, -text_len(el), why, el))
     score, _, why, node = max(scored, key=lambda item: (item[0], item[1]))
     node = _widen(node, body, supports, score)
-    drops = _unsupported_blocks(node, supports)
-    lines = _unsupported_lines(node, supports, drops)
+    drops = _unsupported_blocks(node, supports, summary)
+    lines = _unsupported_lines(node, supports, drops, summary)
     leads = _learn_leads(page, node, supports)
     names = "+".join(s.name for s in supports)
     container = _chain(node, body) if node is not body else ("body",)
@@ -336,7 +339,18 @@ def _inside(el: Element, node: Element) -> bool:
     return el is node or any(anc is node for anc in el.iterancestors())
 
 
-def _unsupported_blocks(node: Element, supports: Sequence[Support]) -> tuple[str, ...]:
+def _declared_summary(meta_tags: dict[str, str]) -> Support | None:
+    text = meta_tags.get("description") or meta_tags.get("og:description") or ""
+    return Support.of("summary", text) if len(text.split()) >= 8 else None
+
+
+def _kept(text: str, supports: Sequence[Support], summary: Support | None) -> bool:
+    return max(s.share(text) for s in supports) >= _KEEP_SHARE or (
+        summary is not None and len(text.split()) >= 8 and summary.share(text) >= 0.8
+    )
+
+
+def _unsupported_blocks(node: Element, supports: Sequence[Support], summary: Support | None = None) -> tuple[str, ...]:
     """Signatures of the named blocks in ``node`` whose text no signal keeps.
 
     A block's words are counted for every named element around it, so a wrapper is dropped only
@@ -351,7 +365,7 @@ def _unsupported_blocks(node: Element, supports: Sequence[Support]) -> tuple[str
         if not sigs:
             continue
         n = max(1, len(text.split()))
-        keep = in_header or max(s.share(text) for s in supports) >= _KEEP_SHARE
+        keep = in_header or _kept(text, supports, summary)
         for sig in sigs:
             if keep:
                 kept[sig] = kept.get(sig, 0) + n
@@ -366,7 +380,9 @@ def _unsupported_blocks(node: Element, supports: Sequence[Support]) -> tuple[str
 _LINE_WORDS = 25
 
 
-def _unsupported_lines(node: Element, supports: Sequence[Support], drops: Sequence[str]) -> tuple[str, ...]:
+def _unsupported_lines(
+    node: Element, supports: Sequence[Support], drops: Sequence[str], summary: Support | None = None
+) -> tuple[str, ...]:
     """Short lines in the region, outside the dropped blocks, that no signal keeps: a site's labels
     and furniture ("Drucken", "Temas", "Weiterführende Informationen"), recurring on its pages."""
     dropped = set(drops)
@@ -378,7 +394,7 @@ def _unsupported_lines(node: Element, supports: Sequence[Support], drops: Sequen
             continue
         if any(c.isdigit() for c in flat) or owner.tag in ("td", "th", "tr") or _in_quote(owner, node):
             continue  # figures, table cells and a quote's attribution are data, whatever a signal says
-        if max(s.share(flat) for s in supports) < _KEEP_SHARE:
+        if not _kept(flat, supports, summary):
             out.add(flat)
     return tuple(sorted(out))
 

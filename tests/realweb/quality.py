@@ -2,7 +2,8 @@
 strings dropped, per page and in total.
 
 What is compared: ``archiver.extract.extract(page bytes, content_type=…, url=…)``'s title and
-paragraphs. When the text version exposes the text *before* noise masking (a ``raw_paragraphs``
+paragraphs, less the byline and dateline paragraphs the extractor labels (``main_text``). When the
+text version exposes the text *before* noise masking (a ``raw_paragraphs``
 or ``raw_text`` attribute, or the same key in ``meta``), that is used, with the README's
 normalisation on both sides. Otherwise the masked paragraphs are used, and matching is made
 masking-aware, honestly:
@@ -137,6 +138,15 @@ def _raw_text(version: object) -> Sequence[str] | None:
     return None
 
 
+def main_text(version: Any) -> list[str]:
+    """The paragraphs that are the article's main text: all but those the extractor names the
+    article's byline or dateline (``meta["header_roles"]``). They stay in the text version, as
+    content for the verdicts (interface.md), and they are what trafilatura, whose judgement the
+    checks record, keeps apart from its text as author and date."""
+    roles = list((getattr(version, "meta", {}) or {}).get("header_roles") or [])
+    return [p for i, p in enumerate(version.paragraphs) if not (i < len(roles) and roles[i])]
+
+
 def measure_page(page: RealPage, *, engine: str | None = None, repeat: int = 1) -> PageQuality:
     """Extract ``page`` (``repeat`` times, keeping the fastest CPU time) and check its strings.
 
@@ -154,7 +164,7 @@ def measure_page(page: RealPage, *, engine: str | None = None, repeat: int = 1) 
         text = normalise("\n".join([title, *raw]))
         found = {s: normalise(s) in text for s in (*page.with_, *page.without)}
     else:
-        text = fold("\n".join([title, *version.paragraphs]))
+        text = fold("\n".join([title, *main_text(version)]))
         found = {s: fold(s) in text or bool(masked_pattern(fold(s)).search(text)) for s in (*page.with_, *page.without)}
     kept = tuple(s for s in page.with_ if found[s])
     lost = tuple(s for s in page.with_ if not found[s])

@@ -81,7 +81,15 @@ _QUOTES = {
     **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2212"), "-"),
 }
 _TRANSLATE = {**_ZERO_WIDTH, **_QUOTES}
-_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>|<!--.*?-->", re.DOTALL)
+# Markup left in text (an escaped body in JSON, a feed's description): only HTML's own element names,
+# so text that merely looks like a tag ("|-- <config files>" in a code listing) stays.
+_HTML_TAGS = (
+    "a|abbr|address|article|aside|audio|b|blockquote|body|br|button|caption|cite|code|dd|del|details|div|dl|dt"
+    "|em|embed|figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|label|li|link"
+    "|main|mark|meta|nav|noscript|object|ol|option|p|picture|pre|q|s|script|section|select|small|source|span"
+    "|strike|strong|style|sub|summary|sup|svg|table|tbody|td|textarea|tfoot|th|thead|time|title|tr|u|ul|video|wbr"
+)
+_TAG = re.compile(rf"</?(?:{_HTML_TAGS})(?:[\s/][^<>]{{0,300}})?>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]{2,8});")
 
 
