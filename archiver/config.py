@@ -85,7 +85,7 @@ class ScheduleConfig:
     min_interval: float = 3600.0  # adaptive floor
     max_interval: float = 604800.0  # adaptive ceiling
     tick: float = 5.0  # how often the daemon looks for due URLs, seconds
-    batch: int = 500  # most URLs taken per tick
+    batch: int = 2000  # most URLs checked in one batch (a tick takes batches while a backlog lasts)
     behind_margin: float = 3600.0  # `status` fails when the oldest due URL is this late
     summary_every: float = 600.0  # seconds between the daemon's summary log lines
     watch_dirs: tuple[str, ...] = ()  # folders whose documents are imported on each tick

@@ -84,9 +84,10 @@ def wait_until(predicate: Callable[[], bool], proc: subprocess.Popen[bytes], tim
     raise SystemExit("timed out")
 
 
-def write_config(path: Path, tick: float) -> Path:
+def write_config(path: Path, tick: float, batch: int | None = None) -> Path:
     # Screenshots off, as in bench/capture.py: one Chromium render per new version is its own cost.
-    path.write_text(f"[schedule]\ntick = {tick}\nsummary_every = 3600\n\n"
+    batch_line = f"batch = {batch}\n" if batch else ""
+    path.write_text(f"[schedule]\ntick = {tick}\nsummary_every = 3600\n{batch_line}\n"
                     "[check]\nper_host_delay = 0\nper_host_concurrency = 8\nworkers = 8\n\n"
                     "[screenshot]\nenabled = false\n")
     return path
@@ -141,13 +142,13 @@ def idle_figures(tmp: Path, base: str, n: int, tick: float, idle: float) -> None
         stop(proc)
 
 
-def throughput_figures(tmp: Path, base: str, n: int) -> None:
+def throughput_figures(tmp: Path, base: str, n: int, batch: int | None = None) -> None:
     """``archiver run`` and ``archiver check --all`` on ``n`` due URLs, one after the other, each
     from process start to the last URL checked: URLs/s, CPU per URL (utime+stime) and peak RSS."""
     results: dict[str, tuple[float, float, float]] = {}
     for mode in ("run", "check --all"):
         slug = mode.split()[0]
-        data, config = tmp / f"tp-{slug}", write_config(tmp / f"tp-{slug}.toml", 0.5)
+        data, config = tmp / f"tp-{slug}", write_config(tmp / f"tp-{slug}.toml", 0.5, batch)
         register(data, config, [f"{base}/{slug}/{i}" for i in range(n)], due_in=None)
         db = data / "index.db"
         spawned = time.monotonic()
@@ -174,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--throughput-urls", type=int, default=5_000, help="URLs checked for the throughput figures")
     parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU sampling")
     parser.add_argument("--tick", type=float, default=5.0, help="the daemon's tick for the idle figures")
+    parser.add_argument("--batch", type=int, default=None, help="[schedule] batch (default: archiver's)")
     args = parser.parse_args(argv)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         idle_figures(Path(tmp), base, args.urls, args.tick, args.idle)
-        throughput_figures(Path(tmp), base, args.throughput_urls)
+        throughput_figures(Path(tmp), base, args.throughput_urls, args.batch)
     server.shutdown()
     return 0
 
