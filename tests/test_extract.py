@@ -857,3 +857,11 @@ def test_text_that_only_looks_like_a_tag_stays() -> None:
     assert "<config files>" in " ".join(_article(listing).paragraphs)
     assert normalise("a <b>bold</b> <span class='x'>word</span>") == "a bold word"
 
+
+
+def test_a_pull_quote_made_to_be_shared_is_text_but_a_share_bar_is_not() -> None:
+    inner = ("<p class='social-media-quote'>Estimates range from 15 to 40 percent of adults in the region.</p>"
+             "<div class='social-share'><a href='https://x.example/share'>Share on X</a></div>")
+    body = f"<article><h1>Council raises transit levy</h1><p>{_PROSE * 2}</p>{inner}<p>{_PROSE}</p></article>"
+    joined = " ".join(extract(html(body), content_type="text/html", url=URL, engine="fast").paragraphs)
+    assert "from 15 to 40 percent" in joined and "Share on X" not in joined

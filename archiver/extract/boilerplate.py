@@ -133,6 +133,7 @@ _BOILERPLATE = re.compile(
     r"|screen[-_]reader[-_]text|modal|popup|overlay|print[-_]only|tags|tag[-_]list|(?:tag|cat)[-_]links|ticker|footer|colophon)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+_QUOTE = re.compile(r"(?:^|[\s_-])(?:quote|blockquote|pullquote|pull[-_]quote)(?:$|[\s_-])", re.IGNORECASE)
 _LOGO = re.compile(r"logo|brand|site[-_]?(?:title|name)|masthead", re.IGNORECASE)
 # Picture captions and credits ("Photo: AP", "Credit: Getty Images", "Bild: dpa"): they describe a
 # picture, not the story, and a re-cropped photo or a new credit is not an edit. trafilatura drops
@@ -210,8 +211,8 @@ def _is_boilerplate(el: Element, tag: str, total: int | None) -> bool:
         if _BIO.search(names) and len(text_of(el).split()) > 12:
             return True
     if (cls or ident) and _BOILERPLATE.search(f"{cls or ''} {ident or ''}"):
-        if tag in ("html", "body", "main", "article"):
-            return False
+        if tag in ("html", "body", "main", "article") or _QUOTE.search(f"{cls or ''} {ident or ''}"):
+            return False  # a pull quote made to be shared ("social-media-quote", "tweetable-quote") is the text
         # A wrapper whose class merely mentions a sidebar ("has-sidebar") holds the page. With a
         # headline, protection already keeps it; without one, keep what holds 40% of the text.
         # Not with a headline: a long comment thread under a short article is still comments.
