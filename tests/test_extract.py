@@ -865,3 +865,12 @@ def test_a_pull_quote_made_to_be_shared_is_text_but_a_share_bar_is_not() -> None
     body = f"<article><h1>Council raises transit levy</h1><p>{_PROSE * 2}</p>{inner}<p>{_PROSE}</p></article>"
     joined = " ".join(extract(html(body), content_type="text/html", url=URL, engine="fast").paragraphs)
     assert "from 15 to 40 percent" in joined and "Share on X" not in joined
+
+
+def test_a_named_anchor_is_not_a_link() -> None:
+    qa = ("<p><a name='q1'>One of the most asked questions is this one: what does the professor say?</a></p>"
+          "<p><a name='q2'>And a second question the listeners keep sending in to the programme.</a></p>"
+          "<p><a name='q3'>And a third, which came in this week from many of the listeners.</a></p>")
+    body = f"<article><h1>Council raises transit levy</h1><p>{_PROSE * 2}</p>{qa}<p>{_PROSE}</p></article>"
+    joined = " ".join(extract(html(body), content_type="text/html", url=URL, engine="fast").paragraphs)
+    assert "what does the professor say?" in joined and "a third, which came in" in joined

@@ -55,7 +55,7 @@ def _paragraph_weight(el: Element) -> int:
     length = text_len(el)
     if length < _GOOD_CHARS:
         return 0
-    link_len = sum(text_len(a) for a in el.iter("a"))
+    link_len = sum(text_len(a) for a in el.iter("a") if a.get("href") is not None)
     if link_len > _MAX_LINK_SHARE * length:
         return 0
     return length - link_len
@@ -265,7 +265,8 @@ def _internal(el: Element, host: str) -> bool:
 
 
 def _link_chars(el: Element) -> int:
-    return sum(text_len(a) for a in el.iter("a"))
+    # Only links: an <a name="…"> with no href is an anchor the page's own contents point at.
+    return sum(text_len(a) for a in el.iter("a") if a.get("href") is not None)
 
 
 def _previous_block(el: Element) -> Element | None:

@@ -422,7 +422,7 @@ def _link_share(el: Element) -> float:
     total = text_len(el)
     if not total:
         return 0.0
-    return sum(len(text_of(a).strip()) for a in el.iter("a")) / total
+    return sum(len(text_of(a).strip()) for a in el.iter("a") if a.get("href") is not None) / total
 
 
 # --------------------------------------------------------------------------- the book
