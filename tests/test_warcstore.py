@@ -523,6 +523,23 @@ def test_recover_cuts_a_torn_last_record(warcs: Path) -> None:
     assert path.stat().st_size < torn
 
 
+def test_captures_read_from_a_mid_file_offset_keep_their_own_offsets(warcs: Path) -> None:
+    # After a kill -9 the writer indexes the captures past each file's indexed mark, which is
+    # mid-file once a batch was committed; each must point at its own record, not past the EOF.
+    with WarcStore(warcs, WarcConfig(), clock=Clock(), hostname="h") as store:
+        written = write_mixed(store)
+    name = written[0].warc_file or ""
+    assert all(c.warc_file == name for c in written)
+    mark = (written[3].warc_offset or 0) + (written[3].warc_length or 0)  # captures 0-3 indexed, then the crash
+    with WarcStore(warcs, WarcConfig(), hostname="h") as reader:
+        progress: list[int] = []
+        found = list(reader.iter_captures_from(name, mark, progress))
+        assert found == written[4:]
+        assert progress == [(warcs / name).stat().st_size]
+        for capture in found:
+            assert reader.read_record(name, capture.warc_offset or 0, limit=0).header("WARC-Record-ID")
+
+
 def test_recover_moves_a_wholly_broken_file_aside(warcs: Path) -> None:
     with WarcStore(warcs, WarcConfig(), hostname="h") as store:
         cap = store.write_capture(URL, result(hop()))

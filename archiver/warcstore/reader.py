@@ -129,7 +129,9 @@ def iter_captures_from(files: WarcFiles, name: str, offset: int, progress: list[
             fh.seek(offset)
             it = ArchiveIterator(fh)
             for record in it:
-                start, length = offset + it.get_record_offset(), it.get_record_length()
+                # Absolute: warcio counts from where the stream was when it started (fh.tell()),
+                # so adding ``offset`` again would point a capture past its record (or the EOF).
+                start, length = it.get_record_offset(), it.get_record_length()
                 if record.rec_headers.get_header(X + "Outcome") is not None:
                     capture = to_capture(record.rec_headers, record.http_headers, name, start, length)
                     if capture is not None:
