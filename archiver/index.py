@@ -919,8 +919,6 @@ class Index:
                 n += cur.rowcount
                 conn.execute("INSERT OR IGNORE INTO urls (url, first_seen, next_due) VALUES (?, ?, ?)",
                              (c.url, to_db_time(c.captured_at), to_db_time(c.captured_at)))
-                if cur.rowcount:  # a capture found again is a check that was made: the URL counts it
-                    conn.execute("UPDATE urls SET checks = checks + 1 WHERE url = ?", (c.url,))
         return n
 
     def replace_captures(self, captures: Iterable[Capture], *, indexed_through: dict[str, int] | None = None) -> int:

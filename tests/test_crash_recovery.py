@@ -141,11 +141,6 @@ def test_kill_9_during_check_loses_no_whole_capture_and_no_check_vanishes(tmp_pa
             if "/v6-" in url:
                 assert Outcome.BAD_RESPONSE in outcomes, (url, outcomes)
         assert warc_capture_ids(data) == {c.id for c in archive._index.all_captures()}
-    # A capture found again after a kill is a check that was made: each URL counts one check per capture.
-    with sqlite3.connect(data / "index.db") as db:
-        counted = dict(db.execute("SELECT url, checks FROM urls"))
-        captured = dict(db.execute("SELECT url, count(*) FROM captures GROUP BY url"))
-    assert {u: counted[u] for u in urls} == {u: captured.get(u, 0) for u in urls}
     print(f"\nrecovered after each kill (killed, rows missing before restart): {recovered}")
 
 
