@@ -118,10 +118,14 @@ def test_no_worker_outlives_a_kill_of_its_owner(httpserver: HTTPServer, tmp_path
     owner = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
     workers: list[int] = []
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(workers) < 2:
+    # The pool starts its workers as work needs them (one may keep up with a slow site): wait for
+    # the first, then give a second the time to start too.
+    while time.monotonic() < deadline and not workers:
         time.sleep(0.2)
         workers = [p for p in _children(owner.pid) if b"spawn_main" in _cmdline(p)]
-    assert len(workers) == 2, "the reading pool's workers never started"
+    time.sleep(1.0)
+    workers = [p for p in _children(owner.pid) if b"spawn_main" in _cmdline(p)] or workers
+    assert workers, "the reading pool's workers never started"
     os.kill(owner.pid, signal.SIGKILL)
     owner.wait()
     deadline = time.monotonic() + 10
