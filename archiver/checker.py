@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 from archiver import browser, cadence, platforms
 from archiver.citations.metadata import PageMetadata, needs_guess, page_metadata
 from archiver.classify import classify, current_status
+from archiver.classify.observed import adopt
 from archiver.classify.similarity import relatedness
 from archiver.config import Config
 from archiver.diff import diff as diff_texts
@@ -334,7 +335,7 @@ class Checker:
             probe = self._probe(result, text, untrusted) if self._wants_probe(result, text, post) else None
             observation = Observation(result=result, text=text, probe=probe, post=post)
             if reading is not None and reading.view is not None and reading.text is text:
-                observation.views["page"] = reading.view  # read with the text (``classify.page_view``)
+                adopt(reading.view, observation)  # read with the text (``classify.page_view``)
             change = self._diff(history, text)
             verdicts = classify(history, observation, change)
             status = current_status(history, verdicts, observation)

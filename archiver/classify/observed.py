@@ -11,7 +11,6 @@ from __future__ import annotations
 import html as htmllib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from archiver.errors import UrlError
@@ -57,21 +56,75 @@ def normalise(text: str) -> str:
     return " ".join(text.split()).lower()  # what \s+ -> " " and strip() make, in a third of the time
 
 
-@dataclass(frozen=True, slots=True)
 class PageView:
-    """A capture's page as marker-matching rules read it; every string is ``normalise``d."""
+    """A capture's page as marker-matching rules read it; every string is ``normalise``d.
 
-    title: str
-    headings: tuple[str, ...]  # <h1>/<h2> texts, in order
-    text: str  # the extracted main text, else the page's visible text
-    visible: str  # all visible text of the HTML (boilerplate included); "" without HTML
-    html: str  # the raw HTML (capped at HTML_SCAN_BYTES); "" without HTML
-    words: int  # words in ``text``
+    ``title``, ``headings``, ``text`` and ``words`` are read when the view is made; ``visible``
+    and ``html`` (the costly two: the whole page's visible text is ~1.7 ms of a 70 KB article)
+    only when a rule asks, which on most checks none does (an article's long text sends the
+    wall, parking and paywall rules away first). Either way each is the same string.
+    A view read in a reading process comes back without its page (``__getstate__``) and is
+    given it again by ``adopt``."""
+
+    __slots__ = ("title", "headings", "text", "words", "_raw", "_dropped", "_visible", "_html")
+
+    def __init__(
+        self, title: str, headings: tuple[str, ...], text: str, words: int, *, raw: str = "", dropped: str | None = None,
+        visible: str | None = None, html: str | None = None,
+    ) -> None:
+        self.title = title
+        self.headings = headings  # <h1>/<h2> texts, in order
+        self.text = text  # the extracted main text, else the page's visible text
+        self.words = words  # words in ``text``
+        self._raw = raw  # the decoded body when it is HTML, else ""
+        self._dropped = dropped  # the HTML without scripts, styles, head, comments (None: not read)
+        self._visible = visible
+        self._html = html
+
+    @property
+    def visible(self) -> str:
+        """All visible text of the HTML (boilerplate included); "" without HTML."""
+        if self._visible is None:
+            self._visible = _plain(self._without_code()) if self._raw else ""
+        return self._visible
+
+    @property
+    def html(self) -> str:
+        """The raw HTML (capped at HTML_SCAN_BYTES), lower-cased; "" without HTML."""
+        if self._html is None:
+            self._html = self._raw.lower()
+        return self._html
+
+    def _without_code(self) -> str:
+        if self._dropped is None:
+            self._dropped = _DROP.sub(" ", self._raw)
+        return self._dropped
 
     @property
     def lead(self) -> str:
         """Title, headings and the first 60 words: where a not-found page says so."""
         return " | ".join([self.title, *self.headings, " ".join(self.text.split(maxsplit=60)[:60])])
+
+    def __getstate__(self) -> dict[str, object]:
+        """What goes back from a reading process: the read parts, not the page (``adopt``)."""
+        return {"title": self.title, "headings": self.headings, "text": self.text, "words": self.words,
+                "visible": self._visible, "html": self._html}  # fmt: skip
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self._raw, self._dropped = "", None
+        for name, value in state.items():
+            setattr(self, name if name in ("title", "headings", "text", "words") else f"_{name}", value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PageView):
+            return NotImplemented
+        mine = (self.title, self.headings, self.text, self.words, self.visible, self.html)
+        return mine == (other.title, other.headings, other.text, other.words, other.visible, other.html)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable caches: not a dict key
+
+    def __repr__(self) -> str:
+        return f"PageView(title={self.title!r}, headings={self.headings!r}, words={self.words})"
 
 
 def decode_body(result: FetchResult) -> str:
@@ -96,33 +149,45 @@ def page_view(observation: Observation) -> PageView:
     return view
 
 
+def adopt(view: PageView, observation: Observation) -> PageView:
+    """``view``, read in a reading process from this observation's page, given the page again
+    (for ``visible`` and ``html``, should a rule ask) and kept on the observation."""
+    if view._raw == "" and (view._visible is None or view._html is None):
+        raw, is_html = _body(observation)
+        view._raw = raw if is_html else ""
+    observation.views["page"] = view
+    return view
+
+
+def _body(observation: Observation) -> tuple[str, bool]:
+    raw = decode_body(observation.result) if observation.result.outcome in (Outcome.OK, Outcome.TOO_LARGE, Outcome.HTTP_ERROR) else ""
+    return raw, "<" in raw[:2000] and re.search(r"<(html|body|head|title|div|p)\b", raw[:20000], re.IGNORECASE) is not None
+
+
 def _read_view(observation: Observation) -> PageView:
     tv = observation.text
-    raw = decode_body(observation.result) if observation.result.outcome in (Outcome.OK, Outcome.TOO_LARGE, Outcome.HTTP_ERROR) else ""
-    is_html = "<" in raw[:2000] and re.search(r"<(html|body|head|title|div|p)\b", raw[:20000], re.IGNORECASE) is not None
-    title, visible = "", ""
+    raw, is_html = _body(observation)
+    title = ""
+    visible: str | None = None
+    dropped: str | None = None
     headings: tuple[str, ...] = ()
     if is_html:
         m = _TITLE.search(raw)
         title = _plain(m.group(1)) if m else ""
         dropped = _DROP.sub(" ", raw)
         headings = tuple(h for h in (_plain(g[1]) for g in _HEADING.findall(dropped)) if h)
-        visible = _plain(dropped)
-    elif raw and tv.kind in ("text", "none"):
-        visible = normalise(raw)
-    main = normalise(tv.text) if tv.status is TextStatus.OK and tv.paragraphs else visible
+    else:
+        visible = normalise(raw) if raw and tv.kind in ("text", "none") else ""
+    view = PageView(title, headings, "", 0, raw=raw if is_html else "", dropped=dropped, visible=visible,
+                    html=None if is_html else "")  # fmt: skip
+    main = normalise(tv.text) if tv.status is TextStatus.OK and tv.paragraphs else view.visible
     # Extractors often title a page by its <h1>: keep the HTML <title> and count theirs as a heading.
     extracted = normalise(tv.title)
     if extracted and extracted != title and extracted not in headings:
-        headings = (extracted, *headings)
-    return PageView(
-        title=title or extracted,
-        headings=headings,
-        text=main,
-        visible=visible,
-        html=raw.lower() if is_html else "",
-        words=count_words(main),
-    )
+        view.headings = (extracted, *headings)
+    view.title = title or extracted
+    view.text, view.words = main, count_words(main)
+    return view
 
 
 def _plain(fragment: str) -> str:
