@@ -129,12 +129,23 @@ def dead_on_first_check(history: SourceHistory, observation: Observation) -> lis
     """A first check that finds the link already gone (404/410/451, soft-404, parked, deleted
     post…) is a finding: ``removed``/``dead-on-first-check``, the rule's own reason kept in the
     evidence. Anything else on a first check is a baseline: ``[]``."""
-    found = assess(history, observation, None)
+    found = _baseline_assessment(history, observation)
     if not found or found[0].type is not EventType.REMOVED:
         return []
     first = found[0]
     evidence = {**first.evidence, "finding": first.reason}
     return [replace(first, reason=str(Reason.DEAD_ON_FIRST_CHECK), summary=f"dead when first checked: {first.summary}", evidence=evidence)]
+
+
+def _baseline_assessment(history: SourceHistory, observation: Observation) -> list[Verdict]:
+    """``assess`` of a first check, made once: ``classify`` and then ``current_status`` both ask
+    for it (kept on the observation with the history it was made for)."""
+    held = observation.views.get("baseline")
+    if isinstance(held, tuple) and held[0] is history:
+        return list(held[1])
+    found = assess(history, observation, None)
+    observation.views["baseline"] = (history, tuple(found))
+    return found
 
 
 def current_status(history: SourceHistory, verdicts: list[Verdict], observation: Observation) -> SourceStatus:
@@ -147,7 +158,7 @@ def current_status(history: SourceHistory, verdicts: list[Verdict], observation:
         return _STATUS_OF[verdicts[-1].type]
     if not _is_baseline(history):
         return history.status
-    found = assess(history, observation, None)
+    found = _baseline_assessment(history, observation)
     if found and found[0].type in FAILURES:
         return _STATUS_OF[found[0].type]
     return SourceStatus.OK
