@@ -60,6 +60,9 @@ _CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)["']?""", r
 _FONT_FACE = re.compile(r"@font-face\s*\{([^}]*)\}", re.IGNORECASE)
 _FONT_SRC = re.compile(r"(?<![-\w])src\s*:([^;}]*)", re.IGNORECASE)
 _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+#: The elements that may name a requisite, in document order: an XPath walk in C instead of a
+#: Python loop over every element of the page (the loop was ~5 % of a first capture's CPU).
+_WANTING = etree.XPath("//link|//style|//img|//source|//input|//video|//meta|//*[@style]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,8 +211,8 @@ def page_requisites(html: bytes, base: str) -> list[Wanted]:
             found.append(Wanted(url, kind))
 
     icons = 0
-    for el in doc.iter():
-        tag = el.tag if isinstance(el.tag, str) else ""
+    for el in _WANTING(doc):  # document order, as ``doc.iter()`` would reach them
+        tag = el.tag
         get = el.get
         if tag == "link":
             rel = (get("rel") or "").lower().split()
@@ -234,7 +237,7 @@ def page_requisites(html: bytes, base: str) -> list[Wanted]:
             add(get("poster"), "image")
         elif tag == "meta" and (get("property") or get("name") or "").lower() in ("og:image", "twitter:image"):
             add(get("content"), "image")
-        style = get("style") if tag else None
+        style = get("style")
         if style and "url(" in style.lower():
             found += [Wanted(w.url, "image" if w.kind == "font" else w.kind) for w in css_requisites(style, base)]
     if not icons:
