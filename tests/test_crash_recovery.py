@@ -172,6 +172,54 @@ def test_kill_9_of_the_daemon_loses_no_whole_capture(tmp_path: Path) -> None:
     print(f"\nrows missing after each kill of the daemon, before its restart: {missing}")
 
 
+def test_a_capture_found_after_a_crash_is_history_not_a_recorded_check(tmp_path: Path) -> None:
+    """``urls.checks`` counts the checks whose verdict was recorded. A capture that a crash left
+    out of the index is indexed at the next start (history, replay, cite) but was never judged:
+    its URL keeps the state its last recorded check left, and the next check is judged against
+    that one, so the edit the lost check saw is still reported, once."""
+    data, config = tmp_path / "data", tmp_path / "config.toml"
+    config.write_text(CONFIG + "[screenshot]\nenabled = false\n[requisites]\nenabled = false\n")
+    version = {"n": 1}
+
+    def answer(server: Server, conn: socket.socket) -> None:
+        if server.read_request(conn) is None:
+            return
+        n = version["n"]
+        body = (f"<html><head><title>Minutes</title></head><body><article><h1>Minutes</h1>"
+                f"<p>The report says the council met {n} times this year, and {n + 4} committees reported.</p>"
+                f"<p>Its minutes run to many pages, version {n} of them, all of them public.</p></article>"
+                "</body></html>").encode()
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n"
+                     b"Connection: close\r\n\r\n%s" % (len(body), body))
+
+    def check(url: str) -> str:
+        done = subprocess.run(archiver(data, config, "check", url), env=child_env(), capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+
+    db, saved = data / "index.db", tmp_path / "saved.db"
+    with Server(answer) as server:
+        url = server.url("/minutes")
+        check(url)
+        with sqlite3.connect(db) as live, sqlite3.connect(saved) as copy:
+            live.backup(copy)  # the index as the first check's commit left it
+        version["n"] = 2
+        check(url)  # its records reach the WARC; then, as if killed before its commit:
+        for leftover in (db, db.with_name("index.db-wal"), db.with_name("index.db-shm")):
+            leftover.unlink(missing_ok=True)
+        saved.rename(db)
+        assert len(index_ids(data)) == 1 and len(warc_capture_ids(data)) == 2
+        assert "1 captures found in the WARC files but not in the index" in check(url)
+    with sqlite3.connect(db) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM captures WHERE url = ? ORDER BY captured_at", (url,))]
+        checks, last = conn.execute("SELECT checks, last_capture FROM urls WHERE url = ?", (url,)).fetchone()
+        events = conn.execute("SELECT type, capture, previous_capture FROM events WHERE url = ?", (url,)).fetchall()
+    assert set(ids) == warc_capture_ids(data) and len(ids) == 3  # the found capture is in the history
+    assert checks == 2  # the baseline and the last check: the found capture was never judged
+    assert last == ids[2]
+    assert events == [("edited", ids[2], ids[0])]  # judged against the last recorded check: the edit is not lost
+
+
 @pytest.mark.broken_warc
 def test_kill_9_during_rebuild_index_never_leaves_the_captures_table_empty(tmp_path: Path) -> None:
     data, config = tmp_path / "data", tmp_path / "config.toml"

@@ -136,17 +136,25 @@ def wait_for(pg_url: str, n: int, procs: list[subprocess.Popen[bytes]], timeout:
         time.sleep(0.1)
 
 
-def assert_each_url_once_more(pg_url: str, urls: list[str], data_dir: Path) -> None:
-    """Every URL checked again exactly once, each with exactly one `edited` event; every WARC whole."""
+def found_in_warcs(logs: list[Path]) -> int:
+    """How many captures the workers found in WARC files but not in the index (their log lines)."""
+    return sum(int(n) for log in logs for n in re.findall(r"(\d+) captures found in ", log.read_text(errors="replace")))
+
+
+def assert_each_url_once_more(pg_url: str, urls: list[str], data_dir: Path, logs: list[Path]) -> None:
+    """Every URL checked again exactly once, each with exactly one `edited` event; every WARC whole.
+
+    ``checks`` counts the checks whose verdict was recorded (README "Data layout"). A killed
+    worker's whole but unrecorded captures are indexed from its orphaned file too (the WARC is
+    the source of truth) without counting as checks: they are the only rows past the checks."""
     with psycopg.connect(pg_url) as db:
         checks = dict(db.execute("SELECT url, checks FROM urls").fetchall())
         rows = dict(db.execute("SELECT url, count(*) FROM captures GROUP BY url").fetchall())
         events = db.execute("SELECT url, type, capture FROM events ORDER BY id").fetchall()
         leased = db.execute("SELECT count(*) FROM urls WHERE lease_owner IS NOT NULL").fetchone()[0]  # type: ignore[index]
     assert {u: checks.get(u) for u in urls} == {u: 2 for u in urls}  # recorded checks: the baseline and one
-    # A killed worker's whole but unrecorded captures are indexed from its orphaned file too (the
-    # WARC is the source of truth), so a URL may have a capture row more than recorded checks.
     assert all(rows.get(u, 0) >= 2 for u in urls)
+    assert sum(rows.get(u, 0) - 2 for u in urls) == found_in_warcs(logs)
     assert sorted(u for u, _, _ in events) == sorted(urls)  # one event per URL: none lost, none twice
     assert {t for _, t, _ in events} == {"edited"}
     assert leased == 0
@@ -159,14 +167,15 @@ def test_three_workers_one_killed_mid_run_lose_nothing_and_record_nothing_twice(
 ) -> None:
     urls = baseline_then_edit(site, data_dir, pg_url)
     cfg = write_config(tmp_path / "config.toml", pg_url)
-    procs = [start_worker(cfg, data_dir, tmp_path / f"worker{i}.log") for i in range(3)]
+    logs = [tmp_path / f"worker{i}.log" for i in range(3)]
+    procs = [start_worker(cfg, data_dir, log) for log in logs]
     wait_for(pg_url, N_URLS + N_URLS // 3, procs)  # a third of the round recorded
     procs[0].send_signal(signal.SIGKILL)  # mid-capture: it holds leases and an open WARC file
     for p in procs:
         p.wait(timeout=180)
     assert procs[0].returncode == -signal.SIGKILL
-    assert [p.returncode for p in procs[1:]] == [0, 0], [(tmp_path / f"worker{i}.log").read_text()[-2000:] for i in (1, 2)]
-    assert_each_url_once_more(pg_url, urls, data_dir)
+    assert [p.returncode for p in procs[1:]] == [0, 0], [log.read_text()[-2000:] for log in logs[1:]]
+    assert_each_url_once_more(pg_url, urls, data_dir, logs)
     names = {p.name.split("-")[-1] for p in warc_files(data_dir)}  # prefix-timestamp-serial-HOST-PID
     assert len(names) >= 3  # each worker wrote its own files (and the baseline process its own)
 
@@ -193,7 +202,7 @@ def test_workers_pause_while_postgresql_is_stopped_and_finish_after(
         text = log.read_text()
         assert text.count("PostgreSQL unreachable, pausing") == 1, text[-3000:]  # one line, not a crash loop
         assert "resuming" in text
-    assert_each_url_once_more(pg_url, urls, data_dir)
+    assert_each_url_once_more(pg_url, urls, data_dir, logs)
 
 
 def test_per_host_politeness_holds_across_workers(site: Site, data_dir: Path, tmp_path: Path, pg_url: str) -> None:
@@ -239,14 +248,19 @@ def wait_for_line(log: Path, text: str, timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
-def test_two_schedulers_one_runs_the_other_stands_by_then_takes_over(
-    site: Site, data_dir: Path, tmp_path: Path, pg_url: str
-) -> None:
+def two_schedulers(site: Site, data_dir: Path, tmp_path: Path, pg_url: str) -> tuple[list[str], Path, list[Path]]:
+    """20 URLs registered, a config ticking every second with long leases, and two daemons' log paths."""
     urls = [site.url(n) for n in range(20)]
     with Archive(data_dir, config(pg_url)) as archive:
         archive.add(urls)
     cfg = write_config(tmp_path / "config.toml", pg_url, lease="2m", extra='[schedule]\ntick = "1s"\n')
-    logs = [tmp_path / "run0.log", tmp_path / "run1.log"]
+    return urls, cfg, [tmp_path / "run0.log", tmp_path / "run1.log"]
+
+
+def test_two_schedulers_one_runs_the_other_stands_by_then_takes_over(
+    site: Site, data_dir: Path, tmp_path: Path, pg_url: str
+) -> None:
+    urls, cfg, logs = two_schedulers(site, data_dir, tmp_path, pg_url)
     procs = [start_run(cfg, data_dir, log) for log in logs]
     try:
         wait_for(pg_url, len(urls), procs)
@@ -278,11 +292,7 @@ def role_holders(pg_url: str) -> list[int]:
 def test_a_scheduler_whose_session_drops_stands_by_while_another_holds_the_role(
     site: Site, data_dir: Path, tmp_path: Path, pg_url: str
 ) -> None:
-    urls = [site.url(n) for n in range(20)]
-    with Archive(data_dir, config(pg_url)) as archive:
-        archive.add(urls)
-    cfg = write_config(tmp_path / "config.toml", pg_url, lease="2m", extra='[schedule]\ntick = "1s"\n')
-    logs = [tmp_path / "run0.log", tmp_path / "run1.log"]
+    urls, cfg, logs = two_schedulers(site, data_dir, tmp_path, pg_url)
     procs = [start_run(cfg, data_dir, logs[0])]
     try:
         wait_for(pg_url, len(urls), procs)  # run0 is the scheduler: it checked every URL
@@ -291,7 +301,9 @@ def test_a_scheduler_whose_session_drops_stands_by_while_another_holds_the_role(
         # run0's role session drops (as in a restart or a network cut), and another process takes
         # the role at once: here the test itself, on its own session.
         with psycopg.connect(pg_url, autocommit=True) as other:
-            other.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+            # With a timeout, pg_terminate_backend waits for the session to end (PostgreSQL 14+): without
+            # it the lock may still be held when the next line asks for it (seen under load).
+            other.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_locks WHERE locktype = 'advisory' AND granted")
             taken = other.execute("SELECT pg_try_advisory_lock(hashtext('archiver-scheduler'))").fetchone()
             assert taken == (True,)
             wait_for_line(logs[0], "lost the scheduler role")  # at its next tick, not never
