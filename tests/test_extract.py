@@ -874,3 +874,30 @@ def test_a_named_anchor_is_not_a_link() -> None:
     body = f"<article><h1>Council raises transit levy</h1><p>{_PROSE * 2}</p>{qa}<p>{_PROSE}</p></article>"
     joined = " ".join(extract(html(body), content_type="text/html", url=URL, engine="fast").paragraphs)
     assert "what does the professor say?" in joined and "a third, which came in" in joined
+
+
+def test_a_bem_modifier_names_a_variant_not_what_the_block_is() -> None:
+    conclusion = ("<section class='report__section report__section--ads'><h2>Verdict</h2>"
+                  "<p>The grill reaches its heat fast, but strong heat only in the middle of the rack.</p></section>")
+    joined = " ".join(_article(conclusion + "<div class='ads'>Buy a grill today, half price</div>").paragraphs)
+    assert "strong heat only in the middle" in joined and "half price" not in joined
+
+
+def test_a_standfirst_box_named_as_one_is_kept_by_the_learned_template() -> None:
+    intro = "<div class='article__intro'><p>A shoe for the whole mountain, light on the climb and stiff on the way down, made in Italy.</p></div>"
+    story = "".join(f"<p>{_PROSE} Paragraph {i} of the review.</p>" for i in range(6))
+    body = (f"<div class='site'><header class='banner'><h1>Quantum Free 130 tested</h1></header>"
+            f"<article class='article'><div class='article__wrap'>{intro}<div class='article__body'>{story}</div>"
+            "</div></article></div>")
+    version = extract(html(body), content_type="text/html", url=URL)
+    assert any(p.startswith("A shoe for the whole mountain") for p in version.paragraphs)
+
+
+def test_the_further_pages_of_a_gallery_hidden_until_clicked_are_the_article() -> None:
+    shown = ["", *[" style='display: none'"] * 3]
+    pages = "".join(
+        f"<div class='gallery-page'{shown[i]}><h2>{30 - i}. Item number {30 - i}</h2>"
+        f"<p>Item {30 - i} is a thing nobody knew they wanted, described here at some length for the reader.</p></div>"
+        for i in range(4))
+    joined = " ".join(_article(pages + "<div class='promo' style='display:none'>Hidden promo</div>").paragraphs)
+    assert "Item 28 is a thing" in joined and "Item 27 is a thing" in joined and "Hidden promo" not in joined

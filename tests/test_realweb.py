@@ -97,6 +97,26 @@ def test_noise_never_touches_a_with_string() -> None:
                 assert normalise(string) in text_after, f"{plan.page.name}: noise touched {string!r}"
 
 
+def test_an_edit_changes_the_article_not_a_counter_an_identifier_or_a_named_box() -> None:
+    """The harness's edits are the article's: a number standing as a word, not a rating count or a
+    video id, and never a block holding a string the manifest names boilerplate."""
+    from realweb.edits import _NUMBER, _content_number, change_number, delete_paragraph
+    from realweb.mutate import Anchors
+
+    def numbers(text: str) -> list[str]:
+        return [m.group() for m in _NUMBER.finditer(text) if _content_number(text, m)]
+
+    assert numbers("raised 27 million, bei 4394 Bewertungen, watch?v=tMSNl66etMg") == ["27"]
+    root = parse(b"<html><body><div><p>Konflikte mag keiner. Wir reden 3 Stunden.</p>"
+                 b"<div class='box'>Weiterf\xc3\xbchrender Link: Personal Leadership 5.0 und mehr</div></div></body></html>", "utf-8")
+    para = root.find(".//p")
+    anchors = Anchors(("Konflikte mag keiner.",), {"Konflikte mag keiner.": para}, ("Weiterführender Link",))
+    assert change_number(anchors, "s") == "number 3 -> " + para.text.split()[-2] + " near 'Konflikte mag keiner.'"
+    # The paragraph is the whole article, so a deletion would take a neighbour: the only one is a
+    # box the manifest names boilerplate, so there is none to take.
+    assert delete_paragraph(anchors, "s") is None and "Weiterführender Link" in text_of(root)
+
+
 def test_takedowns_are_served_as_the_site_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The world itself, asked through the proxy as archiver asks it: pages with their charset,
     a home page, 404 for assets, the site's not-found page for unknown paths (200 on a soft-404

@@ -148,7 +148,7 @@ def _extract_json(content: bytes, content_type: str | None, meta: dict[str, Any]
 #: Bump when extraction or masking changes the text a page yields. Cached texts carry it in
 #: their key, so an upgrade re-extracts the last good capture from its WARC record instead of
 #: diffing old masking against new (which would report edits that are only our own change).
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 5
 
 
 def extract(

@@ -133,6 +133,17 @@ _BOILERPLATE = re.compile(
     r"|screen[-_]reader[-_]text|modal|popup|overlay|print[-_]only|tags|tag[-_]list|(?:tag|cat)[-_]links|ticker|footer|colophon)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+
+
+def _without_variants(names: str) -> str:
+    """``names`` less the BEM modifiers worn beside their own block's class: in "TestReport__Section
+    TestReport__Section--Ads" the modifier names a variant of a report section (one that may carry ad
+    slots), not what the block is. A modifier without its base ("content--similar") names the kind."""
+    words = names.split()
+    present = set(words)
+    return " ".join(w for w in words if not ("--" in w and w.split("--", 1)[0] in present))
+
+
 _QUOTE = re.compile(r"(?:^|[\s_-])(?:quote|blockquote|pullquote|pull[-_]quote)(?:$|[\s_-])", re.IGNORECASE)
 _LOGO = re.compile(r"logo|brand|site[-_]?(?:title|name)|masthead", re.IGNORECASE)
 # Picture captions and credits ("Photo: AP", "Credit: Getty Images", "Bild: dpa"): they describe a
@@ -180,6 +191,27 @@ def is_logo(h1: Element) -> bool:
     )
 
 
+# Class words that say only whether a block is shown now, not what it is.
+_STATE_WORDS = frozenset(("hidden", "is-hidden", "d-none", "hide", "inactive", "collapsed", "active", "is-active", "current", "visible", "show"))
+
+
+def _kind(el: Element) -> frozenset[str]:
+    return frozenset((el.get("class") or "").split()) - _STATE_WORDS
+
+
+def _next_page(el: Element) -> bool:
+    """A hidden block that is one of a run of its kind (same tag, same class words but for state),
+    beside one that is shown: the further pages of a gallery or a paginated article, which the
+    reader reaches with a click. They are the article (trafilatura reads them too)."""
+    kind = _kind(el)
+    if not kind:
+        return False
+    for sib in (*el.itersiblings(preceding=True), *el.itersiblings()):
+        if sib.tag == el.tag and _kind(sib) == kind and not _HIDDEN_STYLE.search(sib.get("style") or ""):
+            return True
+    return False
+
+
 def _is_boilerplate(el: Element, tag: str, total: int | None) -> bool:
     if tag in _DROP_TAG_NAMES:
         return True
@@ -195,7 +227,7 @@ def _is_boilerplate(el: Element, tag: str, total: int | None) -> bool:
     if get("role") in _DROP_ROLES:
         return True
     style = get("style")
-    if style and _HIDDEN_STYLE.search(style):
+    if style and _HIDDEN_STYLE.search(style) and not _next_page(el):
         return True
     if tag == "figcaption":
         return True
@@ -210,7 +242,7 @@ def _is_boilerplate(el: Element, tag: str, total: int | None) -> bool:
             return True
         if _BIO.search(names) and len(text_of(el).split()) > 12:
             return True
-    if (cls or ident) and _BOILERPLATE.search(f"{cls or ''} {ident or ''}"):
+    if (cls or ident) and _BOILERPLATE.search(_without_variants(f"{cls or ''} {ident or ''}")):
         if tag in ("html", "body", "main", "article") or _QUOTE.search(f"{cls or ''} {ident or ''}"):
             return False  # a pull quote made to be shared ("social-media-quote", "tweetable-quote") is the text
         # A wrapper whose class merely mentions a sidebar ("has-sidebar") holds the page. With a

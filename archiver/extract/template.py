@@ -193,10 +193,13 @@ def _learn_leads(page: Prepared, node: Element, supports: Sequence[Support]) -> 
     found: list[str] = []
     for el in page.body.iter("p", "div", "h2", "section"):
         i = order[el]
-        if not lo < i < hi or _inside(node, el) or any(isinstance(c.tag, str) and c.tag in ("p", "div", "section") for c in el):
+        if not lo < i < hi or _inside(node, el):
+            continue
+        sig = signature(el)
+        # A block of blocks is a lead only when its own name says so ("div.article__intro" > p).
+        if any(isinstance(c.tag, str) and c.tag in ("p", "div", "section") for c in el) and not _LEAD.search(sig):
             continue
         text = " ".join(text_of(el).split())
-        sig = signature(el)
         if len(text.split()) < 8 or "." not in sig:
             continue
         if max(s.share(text) for s in supports) >= 0.6 or (_LEAD.search(sig) and _link_share(el) < 0.5):
@@ -371,7 +374,8 @@ def _unsupported_blocks(node: Element, supports: Sequence[Support], summary: Sup
                 kept[sig] = kept.get(sig, 0) + n
             else:
                 lost[sig] = lost.get(sig, 0) + n
-                if n >= _STRONG_WORDS and _link_share(owner) < 0.5:
+                # Prose, or a block whose name declares it the article's standfirst, is never dropped.
+                if (n >= _STRONG_WORDS or _LEAD.search(sig)) and _link_share(owner) < 0.5:
                     strong.add(sig)
     return tuple(sorted(sig for sig, n in lost.items() if sig not in strong and kept.get(sig, 0) <= 0.1 * n))
 
@@ -394,6 +398,8 @@ def _unsupported_lines(
             continue
         if any(c.isdigit() for c in flat) or owner.tag in ("td", "th", "tr") or _in_quote(owner, node):
             continue  # figures, table cells and a quote's attribution are data, whatever a signal says
+        if len(flat.split()) >= 8 and any(_LEAD.search(sig) for sig in _named_path(owner, node)):
+            continue  # the page names it the article's standfirst
         if not _kept(flat, supports, summary):
             out.add(flat)
     return tuple(sorted(out))

@@ -11,7 +11,13 @@ from .mutate import Anchors, HtmlElement, drop, text_of, token
 
 BLOCKS = frozenset({"p", "h1", "li", "blockquote", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "figcaption", "pre",
                     "figure", "tr", "div", "section", "td"})
-_NUMBER = re.compile(r"\d+")
+# Digits standing as a word: not part of an identifier or a URL's token ("watch?v=tMSNl66etMg").
+_NUMBER = re.compile(r"(?<![^\W\d_])\d+(?![^\W\d_])")
+# A count of readers' acts ("4394 Bewertungen", "120 comments"): a counter, which is noise by the
+# issue's own definition, not a figure a correction changes.
+_COUNTER = re.compile(
+    r"(?i)\s*(?:bewertung|rating|review|vote|stimme|kommentar|comment|view|aufruf|like|share|follower|abonnent"
+    r"|download|besuche|visit|vue|avis|lecteur|visita|comentario|valoraci|opini|ocen|komentarz|wy\u015bwietle|recensi)")
 
 ADDED = {
     "en": "The company has since disputed these figures.",
@@ -82,6 +88,8 @@ def _content_number(text: str, m: re.Match[str]) -> bool:
         return False
     if before[-1:] in ":/.-(" or after[:1] in ":/-)" or (after[:1] == "." and after[1:2].isdigit()):
         return False
+    if _COUNTER.match(text, m.end()):
+        return False
     return not _MONTHS.search(before + " " + after)
 
 
@@ -90,7 +98,7 @@ def change_number(anchors: Anchors, salt: str) -> str | None:
     Dates, times and years are left alone: masking rightly hides those."""
     order = _order(anchors, salt)
     near = [(string, sib) for string, el in order for sib in (_block(el).getprevious(), _block(el).getnext())
-            if sib is not None and isinstance(sib.tag, str) and sib.tag in BLOCKS]
+            if sib is not None and isinstance(sib.tag, str) and sib.tag in BLOCKS and not anchors.boilerplate(sib)]
     for string, el in [*order, *near]:  # the with strings' own paragraphs first, then their neighbours
         nodes = _text_nodes(_block(el) if el.tag not in BLOCKS else el)
         candidates = [(string in " ".join(_get(n).split()), len(m.group()) > 1, -i, n, m)
@@ -140,7 +148,8 @@ def delete_paragraph(anchors: Anchors, salt: str) -> str | None:
             drop(block)
             return f"deleted <{block.tag}> holding {string[:40]!r}"
         for sibling in (*block.itersiblings(), *block.itersiblings(preceding=True)):
-            if isinstance(sibling.tag, str) and sibling.tag in BLOCKS and len(text_of(sibling)) >= 40:
+            if (isinstance(sibling.tag, str) and sibling.tag in BLOCKS and len(text_of(sibling)) >= 40
+                    and not anchors.boilerplate(sibling)):  # a neighbour of the article's, not a box the manifest names
                 drop(sibling)
                 return f"deleted <{sibling.tag}> next to {string[:40]!r}"
     return None

@@ -84,6 +84,12 @@ class Anchors:
 
     strings: tuple[str, ...]
     found: dict[str, HtmlElement]  # with string -> smallest element containing it
+    without: tuple[str, ...] = ()  # the manifest's boilerplate strings: never edited as if article
+
+    def boilerplate(self, el: HtmlElement) -> bool:
+        """``el`` holds a string the manifest names boilerplate (a "Weiterführender Link" box)."""
+        text = normalise(text_of(el))
+        return any(s in text for s in self.without)
 
     @classmethod
     def find(cls, root: HtmlElement, strings: Sequence[str]) -> Anchors:
@@ -111,7 +117,8 @@ class Anchors:
             for i in path:
                 node = node[i]
             found[string] = node
-        return cls(tuple(s for s in (normalise(w) for w in page.with_) if s), found)
+        without = tuple(s for s in (normalise(w) for w in page.without) if s)
+        return cls(tuple(s for s in (normalise(w) for w in page.with_) if s), found, without)
 
     def protects(self, el: HtmlElement) -> bool:
         """True when ``el`` contains, or is inside, a with string's element (or holds its text)."""
