@@ -37,16 +37,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
-    Site,
-    index_bytes,
-    loadavg,
-    phase,
-    print_machine,
-    table,
-    write_pages_parallel,
-    write_urls,
-)
+from corpus import write_pages_parallel
+from measure import index_bytes, loadavg, print_machine, table
+from phases import phase, write_urls
+from servers import Site
 
 TARGETS = {"first": 0.60, "recheck": 0.90, "rss_10k": 150, "rss_100k": 300}
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pipeline.py [--quick | --n N] [--workers W] [--rounds R]
 
-Pass 1 serves N article pages (the generator in common.py) and runs ``check --all``. Then the
+Pass 1 serves N article pages (the generator in corpus.py) and runs ``check --all``. Then the
 served directory is swapped (a symlink nginx follows per request) for pass 2, where every page's
 bytes differ by noise only: clock and "generated at" times, "N hours ago", rotated ads in the
 article body and sidebar, a new CSRF token, script nonce, request id and cache-busters, share and
@@ -31,17 +31,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
-    EDIT_KINDS,
-    Site,
-    loadavg,
-    page_path,
-    phase,
-    print_machine,
-    table,
-    write_pages_parallel,
-    write_urls,
-)
+from corpus import EDIT_KINDS, page_path, write_pages_parallel
+from measure import loadavg, print_machine, table
+from phases import phase, write_urls
+from servers import Site
 
 TARGET_RATIO = 0.5  # issue 13: pass 2 (changes found, diffs and verdicts made) >= 0.5x the plain loop
 EDIT_SHARE = 0.05
