@@ -901,3 +901,9 @@ def test_the_further_pages_of_a_gallery_hidden_until_clicked_are_the_article() -
         for i in range(4))
     joined = " ".join(_article(pages + "<div class='promo' style='display:none'>Hidden promo</div>").paragraphs)
     assert "Item 28 is a thing" in joined and "Item 27 is a thing" in joined and "Hidden promo" not in joined
+
+
+@pytest.mark.parametrize("name", ["dida", "didascalia", "bildunterschrift", "wp-caption"])
+def test_a_picture_caption_named_in_its_language_is_not_the_story(name: str) -> None:
+    caption = f"<div class='{name}'>Grafico conta femmine con cuccioli 2019</div>"
+    assert "Grafico conta" not in " ".join(_article(caption).paragraphs)

@@ -146,12 +146,12 @@ def _without_variants(names: str) -> str:
 
 _QUOTE = re.compile(r"(?:^|[\s_-])(?:quote|blockquote|pullquote|pull[-_]quote)(?:$|[\s_-])", re.IGNORECASE)
 _LOGO = re.compile(r"logo|brand|site[-_]?(?:title|name)|masthead", re.IGNORECASE)
-# Picture captions and credits ("Photo: AP", "Credit: Getty Images", "Bild: dpa"): they describe a
-# picture, not the story, and a re-cropped photo or a new credit is not an edit. trafilatura drops
+# Picture captions and credits ("Photo: AP", "Credit: Getty Images", "Bild: dpa"; named in German
+# "Bildunterschrift", French "légende", Italian "didascalia"/"dida"): they describe a picture, not the story, and a re-cropped photo or a new credit is not an edit. trafilatura drops
 # them too. A <figure> that holds a table or a quote is kept: that is data.
 _CAPTION = re.compile(
     r"(?:^|[\s_-])(?:caption\w*|(?:wp|img|image|photo|picture|media|figure)[-_]?(?:caption|credits?|copyright|source)"
-    r"|credits?|copyright|bildunterschrift|legende|imagecaptionwrapper)(?:$|[\s_-])",
+    r"|credits?|copyright|bildunterschrift|legende|didascalia|dida|imagecaptionwrapper)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 # An author's biography box ("Jane Doe is a personal finance expert…"): about the writer, not the
