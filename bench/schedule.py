@@ -9,6 +9,9 @@ all due, served by a fast local server on 127.0.0.1 (one host, so the per-host d
 and the per-host concurrency to the worker count: this measures archiver, not politeness);
 screenshots are off, as in ``bench/capture.py``.
 Both throughput figures count from process start to the last URL checked, start-up included.
+Then both re-check the same URLs, unchanged: the daemon in due order (each URL's jittered
+``next_due`` order), ``check --all`` in rowid order; bytes written to disk per URL come from the
+child's ``ru_oublock``.
 Figures come from /proc (utime+stime, VmHWM); nothing here asserts a speed.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -169,6 +173,51 @@ def throughput_figures(tmp: Path, base: str, n: int, batch: int | None = None) -
     print(f"daemon / check --all: throughput {run[0] / check[0]:.2f}, CPU per URL {run[1] / check[1]:.2f}")
 
 
+def due_again_in_due_order(data: Path, config: Path, chunk: int = 50) -> None:
+    """Every URL due now, in the order its own schedule (jittered ``next_due``) put it: the daemon's
+    next round then goes in due order, random against the index's rowid order."""
+    urls = [r[0] for r in query(data / "index.db", "SELECT url FROM urls ORDER BY next_due")]
+    start = datetime.now(UTC) - timedelta(seconds=len(urls))
+    with Archive(data, load_config(config)) as archive:
+        for i in range(0, len(urls), chunk):
+            archive.reschedule(urls[i : i + chunk], start + timedelta(seconds=i))
+
+
+def ended(proc: subprocess.Popen[bytes], sig: int | None = None) -> os.struct_rusage:
+    """The child's own rusage once it has exited (after ``sig``, if given)."""
+    if sig is not None:
+        proc.send_signal(sig)
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return usage
+
+
+def recheck_figures(tmp: Path, n: int, tick: float = 0.5) -> None:
+    """An unchanged re-check of the same ``n`` URLs: ``archiver run`` in due order, ``check --all`` in
+    rowid order. Bytes written to disk per URL (the child's ``ru_oublock``, 512-byte units: Linux counts
+    its ``write_bytes`` there), WARC and index included, from process start to exit."""
+    figures: dict[str, tuple[float, float]] = {}
+    for mode in ("run", "check --all"):
+        slug = mode.split()[0]
+        data, config = tmp / f"tp-{slug}", tmp / f"tp-{slug}.toml"
+        db = data / "index.db"
+        if mode == "run":
+            due_again_in_due_order(data, config)
+        spawned = time.monotonic()
+        proc = archiver(data, config, *mode.split())
+        if mode == "run":
+            done = wait_until(lambda: query(db, "SELECT count(*) FROM urls WHERE checks < 2") == [(0,)], proc, 3600)
+            usage = ended(proc, signal.SIGTERM)
+        else:
+            usage = ended(proc)
+            done = time.monotonic()
+        figures[mode] = (n / (done - spawned), usage.ru_oublock * 512 / n / 1024)
+        print(f"unchanged re-check, `archiver {mode}`: {figures[mode][0]:.0f} URLs/s, "
+              f"written to disk per URL {figures[mode][1]:.2f} KB")
+    run, check = figures["run"], figures["check --all"]
+    print(f"re-check, daemon / check --all: throughput {run[0] / check[0]:.2f}, written per URL {run[1] / check[1]:.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--urls", type=int, default=100_000, help="registered URLs for start-up, idle and RSS")
@@ -185,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         idle_figures(Path(tmp), base, args.urls, args.tick, args.idle)
         throughput_figures(Path(tmp), base, args.throughput_urls, args.batch)
+        recheck_figures(Path(tmp), args.throughput_urls)
     server.shutdown()
     return 0
 
