@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from measure import cpu_seconds, dir_bytes
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
-
-from measure import cpu_seconds, dir_bytes
 
 
 def plain_capture(urls: Sequence[str], out_dir: Path, workers: int) -> dict[str, Any]:
