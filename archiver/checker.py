@@ -64,9 +64,9 @@ from archiver.reading import (
     PageJob,
     PageReading,
     ReadingPool,
-    default_processes,
     parse_budget,
     read_page,
+    reading_processes,
 )
 from archiver.requisites import Wanted
 from archiver.urls import host_of, is_short_link
@@ -154,6 +154,7 @@ class Checker:
         *,
         clock: Callable[[], datetime],
         rng: random.Random | None = None,
+        pools: Callable[[], ReadingPool] | None = None,
     ) -> None:
         self.index = index
         self.store = store
@@ -162,9 +163,11 @@ class Checker:
         self.clock = clock
         self.rng = rng or random.Random()
         #: Worker processes that read new pages in a batch of at least ``pool_from`` checks
-        #: (``archiver.reading``); 0: the check threads read them.
-        self.processes = default_processes() if config.check.processes < 0 else config.check.processes
+        #: (``archiver.reading``); 0: the check threads read them. ``pools``: the caller's pool
+        #: (the archive keeps one across its batches), asked for instead of starting one per batch.
+        self.processes = reading_processes(config.check.processes)
         self.pool_from = POOL_FROM
+        self._pools = pools
         self._reader: ReadingPool | None = None
         self._probes: dict[str, ProbeResult | None] = {}
         self._probe_lock = threading.Lock()
@@ -197,14 +200,17 @@ class Checker:
         """Check every URL once. Returns the new events in detection order.
 
         A batch of at least ``pool_from`` checks reads its new pages in ``processes`` worker
-        processes (``archiver.reading``), started here and stopped before this returns."""
+        processes (``archiver.reading``): the caller's (``pools``), or started here and stopped
+        before this returns."""
         if self.processes > 0 and len(states) >= self.pool_from and self._reader is None:
-            self._reader = ReadingPool(self.processes)
+            own = self._pools is None
+            self._reader = ReadingPool(self.processes) if self._pools is None else self._pools()
             try:
                 return self._run(states, progress=progress, stop=stop)
             finally:
                 reader, self._reader = self._reader, None
-                reader.close()
+                if own:
+                    reader.close()
         return self._run(states, progress=progress, stop=stop)
 
     def _run(

@@ -60,7 +60,7 @@ class CheckConfig:
     per_host_concurrency: int = 2  # never more than this many requests at once to one host
     per_host_delay: float = 1.0  # seconds between two requests to one host
     max_retry_after: float = 3600.0  # longest Retry-After honoured, seconds
-    processes: int = 0  # worker processes reading new pages in a large batch; -1: one per core but one
+    processes: int = -1  # worker processes reading new pages in a large batch; -1: one per core but one
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,6 +159,11 @@ def _watch_owner(owner: int) -> None:
     threading.Thread(target=watch, name="owner-watch", daemon=True).start()
 
 
+def reading_processes(setting: int) -> int:
+    """Worker processes for ``[check] processes``: -1 (any negative) is ``default_processes()``."""
+    return default_processes() if setting < 0 else setting
+
+
 def default_processes() -> int:
     """Worker processes for a batch: one per core but the owner's (whose threads fetch, write the
     WARC and judge), none on a single core (the threads read the pages)."""

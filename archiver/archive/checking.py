@@ -14,6 +14,7 @@ from archiver.fetch import AddressPolicy, Fetcher
 from archiver.leases import WorkQueue
 from archiver.models import Event, UrlState
 from archiver.notify import Notifier, deliver_now
+from archiver.reading import ReadingPool, reading_processes
 from archiver.robots import RobotsPolicy
 
 logger = logging.getLogger(__name__)
@@ -84,12 +85,23 @@ class Checking(Registering):
         self.lock()
         policy = AddressPolicy(allow_private=self.config.fetch.allow_private)
         with Fetcher(self.config.fetch, throttle=self._throttle, policy=policy) as fetcher:
-            checker = Checker(self._index, self.store, fetcher, self.config, clock=self.clock)
+            checker = Checker(self._index, self.store, fetcher, self.config, clock=self.clock,
+                              pools=self._reading_pool)
             result.events += checker.run(states, progress=progress, stop=stop)
         self._mark_indexed()
         result.errors += [line for line in checker.errors if line not in result.errors]
         result.checked += len(states)  # each new HTML version's citation metadata came with its check
         return result
+
+    def _reading_pool(self) -> ReadingPool:
+        """The archive's reading processes (``[check] processes``), for the checker of a batch
+        large enough to want them: started by the first such batch and kept for the next ones (a
+        worker costs ~1 s of CPU to start: a daemon's batches would pay it each time), stopped
+        by ``close``."""
+        with self._guard:
+            if self._reader is None:
+                self._reader = ReadingPool(max(1, reading_processes(self.config.check.processes)))
+            return self._reader
 
     def due_states(self, limit: int) -> list[UrlState]:
         return self._index.url_states(self._index.due_urls(self.clock(), limit))

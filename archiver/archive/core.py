@@ -19,6 +19,7 @@ from archiver.errors import ArchiverError
 from archiver.fetch import HostThrottle
 from archiver.index import Index
 from archiver.lock import DataLock
+from archiver.reading import ReadingPool
 from archiver.warcstore import WarcStore
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class ArchiveCore:
         self._index = Index(parse_index_url(self.config.index.url, self.data_dir))
         self._store: WarcStore | None = None
         self._lock: DataLock | None = None
+        self._reader: ReadingPool | None = None  # the reading processes, started by the first large batch
         self._throttle = HostThrottle(
             per_host_concurrency=self.config.check.per_host_concurrency,
             per_host_delay=self.config.check.per_host_delay,
@@ -111,6 +113,9 @@ class ArchiveCore:
             self._index.set_indexed_through(self._store.written())
 
     def close(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
         if self._store is not None:
             self._store.close()
             self._store = None
