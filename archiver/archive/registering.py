@@ -63,6 +63,18 @@ def url_kind(url: str, citation_kind: str = "link") -> str:
     return "page"
 
 
+def canonical_urls(urls: Iterable[str], errors: list[str]) -> list[str]:
+    """The canonical form of each URL typed by the operator, once each, in order; a malformed one
+    is a line in ``errors`` instead."""
+    good: list[str] = []
+    for raw in urls:
+        try:
+            good.append(canonical(raw.strip()))
+        except UrlError as exc:
+            errors.append(str(exc))
+    return list(dict.fromkeys(good))
+
+
 class Registering(ArchiveCore):
     """Which URLs are watched, and why."""
 
@@ -75,13 +87,7 @@ class Registering(ArchiveCore):
         ``False`` stops that; None leaves the setting as it was.
         """
         result = AddResult()
-        good: list[str] = []
-        for raw in urls:
-            try:
-                good.append(canonical(raw.strip()))
-            except UrlError as exc:
-                result.errors.append(str(exc))
-        unique = list(dict.fromkeys(good))
+        unique = canonical_urls(urls, result.errors)
         known = {s.url for s in self._index.url_states(unique)}
         self._index.add_urls(unique, now=self.clock(), origin="operator", kind_of=url_kind, interval=every, tags=tags)
         self._index.update_urls([u for u in unique if u in known], origin="operator", interval=every, tags=tags,
@@ -126,13 +132,7 @@ class Registering(ArchiveCore):
     def remove(self, urls: Iterable[str]) -> RemoveResult:
         """Stop watching URLs (``archiver remove``); their captures, texts and events stay."""
         result = RemoveResult()
-        canon: list[str] = []
-        for raw in urls:
-            try:
-                canon.append(canonical(raw.strip()))
-            except UrlError as exc:
-                result.errors.append(str(exc))
-        wanted = list(dict.fromkeys(canon))
+        wanted = canonical_urls(urls, result.errors)
         result.removed = self._index.remove_urls(wanted)
         result.unknown = [u for u in wanted if u not in result.removed]
         return result
