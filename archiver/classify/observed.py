@@ -66,7 +66,7 @@ class PageView:
     A view read in a reading process comes back without its page (``__getstate__``) and is
     given it again by ``adopt``."""
 
-    __slots__ = ("title", "headings", "text", "words", "_raw", "_dropped", "_visible", "_html")
+    __slots__ = ("_dropped", "_html", "_raw", "_visible", "headings", "text", "title", "words")
 
     def __init__(
         self, title: str, headings: tuple[str, ...], text: str, words: int, *, raw: str = "", dropped: str | None = None,

@@ -9,7 +9,7 @@ patching anything: http.client forgets a connection's socket as soon as a respon
 from __future__ import annotations
 
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
@@ -17,6 +17,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.response import HTTPResponse
+
+if TYPE_CHECKING:
+    from requests.sessions import _Settings  # the stubs' name for what the method returns
 
 
 def _peer(sock: object) -> str | None:
@@ -89,21 +92,23 @@ class _Session(requests.Session):
 
     def __init__(self) -> None:
         super().__init__()
-        self._env: dict[tuple[object, ...], dict[str, Any]] = {}
+        self._env: dict[tuple[object, ...], _Settings] = {}
 
     def merge_environment_settings(
-        self, url: str | bytes | None, proxies: Any, stream: Any, verify: Any, cert: Any
-    ) -> dict[str, Any]:
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> _Settings:
         if proxies or not isinstance(url, str):  # proxies given by the caller: requests' own way
-            return dict(super().merge_environment_settings(url, proxies, stream, verify, cert))
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
         parts = urlsplit(url)
         key = (parts.scheme, parts.netloc, stream, verify, cert, self.trust_env)
         held = self._env.get(key)
         if held is None:
             if len(self._env) >= self._ENV_HOSTS:
                 self._env.clear()
-            held = self._env[key] = dict(super().merge_environment_settings(url, {}, stream, verify, cert))
-        return {**held, "proxies": dict(held["proxies"])}
+            held = self._env[key] = super().merge_environment_settings(url, {}, stream, verify, cert)
+        settings = held.copy()
+        settings["proxies"] = dict(held["proxies"])
+        return settings
 
 
 def new_session(user_agent: str, accept_encoding: str) -> requests.Session:
