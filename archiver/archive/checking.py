@@ -99,9 +99,9 @@ class Checking(Registering):
         worker costs ~1 s of CPU to start: a daemon's batches would pay it each time), stopped
         by ``close``."""
         with self._guard:
-            if self._reader is None:
-                self._reader = ReadingPool(max(1, reading_processes(self.config.check.processes)))
-            return self._reader
+            if self._pool is None:
+                self._pool = ReadingPool(max(1, reading_processes(self.config.check.processes)))
+            return self._pool
 
     def due_states(self, limit: int) -> list[UrlState]:
         return self._index.url_states(self._index.due_urls(self.clock(), limit))

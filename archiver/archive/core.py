@@ -49,7 +49,7 @@ class ArchiveCore:
         self._index = Index(parse_index_url(self.config.index.url, self.data_dir))
         self._store: WarcStore | None = None
         self._lock: DataLock | None = None
-        self._reader: ReadingPool | None = None  # the reading processes, started by the first large batch
+        self._pool: ReadingPool | None = None  # the reading processes, started by the first large batch
         self._throttle = HostThrottle(
             per_host_concurrency=self.config.check.per_host_concurrency,
             per_host_delay=self.config.check.per_host_delay,
@@ -113,9 +113,9 @@ class ArchiveCore:
             self._index.set_indexed_through(self._store.written())
 
     def close(self) -> None:
-        reader, self._reader = self._reader, None
-        if reader is not None:
-            reader.close()
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
         if self._store is not None:
             self._store.close()
             self._store = None
