@@ -76,9 +76,10 @@ def _phase_check(spec: dict[str, Any]) -> dict[str, Any]:
         start = time.perf_counter()
         result = archive.check(None)
         seconds = time.perf_counter() - start
-        # The reading pool's worker processes are children, reaped before check() returns.
-        cpu = cpu_seconds() + cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
         written = disk_writes() - written
+    # The reading pool's worker processes are children, kept by the archive for its next batch
+    # and reaped by its close(): their CPU is counted once the archive is closed.
+    cpu = cpu_seconds() + cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
     events = [[e.url, str(e.type), e.reason] for e in result.events]
     if spec.get("events_file"):
         Path(spec["events_file"]).write_text(json.dumps(events))
