@@ -876,13 +876,6 @@ def test_a_named_anchor_is_not_a_link() -> None:
     assert "what does the professor say?" in joined and "a third, which came in" in joined
 
 
-def test_a_bem_modifier_names_a_variant_not_what_the_block_is() -> None:
-    conclusion = ("<section class='report__section report__section--ads'><h2>Verdict</h2>"
-                  "<p>The grill reaches its heat fast, but strong heat only in the middle of the rack.</p></section>")
-    joined = " ".join(_article(conclusion + "<div class='ads'>Buy a grill today, half price</div>").paragraphs)
-    assert "strong heat only in the middle" in joined and "half price" not in joined
-
-
 def test_a_standfirst_box_named_as_one_is_kept_by_the_learned_template() -> None:
     intro = "<div class='article__intro'><p>A shoe for the whole mountain, light on the climb and stiff on the way down, made in Italy.</p></div>"
     story = "".join(f"<p>{_PROSE} Paragraph {i} of the review.</p>" for i in range(6))
@@ -907,3 +900,11 @@ def test_the_further_pages_of_a_gallery_hidden_until_clicked_are_the_article() -
 def test_a_picture_caption_named_in_its_language_is_not_the_story(name: str) -> None:
     caption = f"<div class='{name}'>Grafico conta femmine con cuccioli 2019</div>"
     assert "Grafico conta" not in " ".join(_article(caption).paragraphs)
+
+
+def test_a_breadcrumb_trail_ending_with_the_headline_is_site_furniture() -> None:
+    trail = "<p>Home » 2010 » Oktober » 26 » Council raises transit levy</p>"
+    menu = "<p>To renew: open the app » Settings » Passes » Renew now</p>"
+    joined = " ".join(_article(trail + menu).paragraphs)
+    assert "Oktober" not in joined  # its date steps are the archive's path, not the story's
+    assert "Passes" in joined and "Renew now" in joined  # a path that does not end with the headline is text

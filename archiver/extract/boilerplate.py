@@ -134,21 +134,12 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 
-
-def _without_variants(names: str) -> str:
-    """``names`` less the BEM modifiers worn beside their own block's class: in "TestReport__Section
-    TestReport__Section--Ads" the modifier names a variant of a report section (one that may carry ad
-    slots), not what the block is. A modifier without its base ("content--similar") names the kind."""
-    words = names.split()
-    present = set(words)
-    return " ".join(w for w in words if not ("--" in w and w.split("--", 1)[0] in present))
-
-
 _QUOTE = re.compile(r"(?:^|[\s_-])(?:quote|blockquote|pullquote|pull[-_]quote)(?:$|[\s_-])", re.IGNORECASE)
 _LOGO = re.compile(r"logo|brand|site[-_]?(?:title|name)|masthead", re.IGNORECASE)
 # Picture captions and credits ("Photo: AP", "Credit: Getty Images", "Bild: dpa"; named in German
-# "Bildunterschrift", French "légende", Italian "didascalia"/"dida"): they describe a picture, not the story, and a re-cropped photo or a new credit is not an edit. trafilatura drops
-# them too. A <figure> that holds a table or a quote is kept: that is data.
+# "Bildunterschrift", French "légende", Italian "didascalia"/"dida"): they describe a picture, not
+# the story, and a re-cropped photo or a new credit is not an edit. trafilatura drops them too. A
+# <figure> that holds a table or a quote is kept: that is data.
 _CAPTION = re.compile(
     r"(?:^|[\s_-])(?:caption\w*|(?:wp|img|image|photo|picture|media|figure)[-_]?(?:caption|credits?|copyright|source)"
     r"|credits?|copyright|bildunterschrift|legende|didascalia|dida|imagecaptionwrapper)(?:$|[\s_-])",
@@ -242,7 +233,7 @@ def _is_boilerplate(el: Element, tag: str, total: int | None) -> bool:
             return True
         if _BIO.search(names) and len(text_of(el).split()) > 12:
             return True
-    if (cls or ident) and _BOILERPLATE.search(_without_variants(f"{cls or ''} {ident or ''}")):
+    if (cls or ident) and _BOILERPLATE.search(f"{cls or ''} {ident or ''}"):
         if tag in ("html", "body", "main", "article") or _QUOTE.search(f"{cls or ''} {ident or ''}"):
             return False  # a pull quote made to be shared ("social-media-quote", "tweetable-quote") is the text
         # A wrapper whose class merely mentions a sidebar ("has-sidebar") holds the page. With a

@@ -514,7 +514,8 @@ def read_region(page: Prepared, node: Element, meta: dict[str, Any]) -> HtmlText
     standfirst = _declared_standfirst(body, node, meta_tags, paragraphs)
     if standfirst:
         paragraphs.insert(len(extra), (standfirst, True, False))
-    paragraphs = [p for p in paragraphs if not _AD_LABEL.match(p[0]) and not _is_credit(p[0]) and not _READING_TIME.match(p[0])]
+    paragraphs = [p for p in paragraphs if not _AD_LABEL.match(p[0]) and not _is_credit(p[0]) and not _READING_TIME.match(p[0])
+                  and not _is_breadcrumb(p[0], title)]
     if title:  # the headline is the title, not a paragraph
         flat = " ".join(title.split())
         for i, (text, _, _) in enumerate(paragraphs[:4]):
@@ -611,6 +612,20 @@ _AD_LABEL = re.compile(
     r"|continue reading|read more|share this(?: article| story)?)\W*$",
     re.IGNORECASE,
 )
+
+
+# A breadcrumb trail: the page's place in the site, "Hauptseite » 2010 » Oktober » 26 » Briefe", short
+# steps joined by a trail separator and ending with the page's own headline. Site furniture: its date
+# steps are the archive's path, not the story's, and a trail rebuilt by the site is not an edit.
+_TRAIL = re.compile(r"\s*[»›>]\s*")
+
+
+def _is_breadcrumb(text: str, title: str) -> bool:
+    steps = [s for s in _TRAIL.split(" ".join(text.split())) if s]
+    if len(steps) < 3 or any(len(s.split()) > 6 or _SENTENCE_END.search(s) for s in steps[:-1]):
+        return False
+    last = steps[-1].casefold()
+    return bool(title) and len(last) >= 3 and last in " ".join(title.split()).casefold()
 
 
 # A reading-time estimate ("6 min read", "21 minutes - 4312 words", "Lesezeit: 4 Minuten", "11 minut
