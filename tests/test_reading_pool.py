@@ -159,3 +159,37 @@ def _cmdline(pid: int) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return b""
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "classify"
+
+
+@pytest.mark.parametrize("page", sorted(FIXTURES.glob("*/*.html")), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_page_view_from_a_worker_reads_as_one_read_in_the_check(page: Path) -> None:
+    """The page view a worker sends back (pickled without the page) and the owner adopts gives
+    the rules the same strings, visible text and HTML included, as the view read in the check."""
+    import pickle
+    from datetime import UTC, datetime
+
+    from archiver.classify.observed import adopt, page_view
+    from archiver.extract import extract
+    from archiver.models import FetchResult, Observation, Outcome
+    from archiver.reading import PageJob, read_page
+
+    body = page.read_bytes()
+    url = f"http://news.example/{page.stem}"
+
+    def observation() -> Observation:
+        result = FetchResult(url=url, outcome=Outcome.OK, started_at=datetime.now(UTC), elapsed=0.0, content=body)
+        return Observation(result=result, text=extract(body, content_type=HTML, url=url))
+
+    here = page_view(observation())
+    reading = read_page(PageJob(body, HTML, url, Outcome.OK, view=True))
+    assert reading.view is not None
+    sent = pickle.loads(pickle.dumps(reading.view))
+    owner = observation()
+    adopted = adopt(sent, owner)
+    assert owner.views["page"] is adopted
+    got = (adopted.title, adopted.headings, adopted.text, adopted.words, adopted.lead, adopted.visible, adopted.html)
+    assert got == (here.title, here.headings, here.text, here.words, here.lead, here.visible, here.html)
+    assert here.html  # every fixture is an HTML page: the lazy parts were read, not skipped
