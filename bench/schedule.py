@@ -77,14 +77,15 @@ def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
         return []
 
 
-def wait_until(predicate: Callable[[], bool], proc: subprocess.Popen[bytes], timeout: float) -> float:
+def wait_until(predicate: Callable[[], bool], proc: subprocess.Popen[bytes], timeout: float,
+               every: float = 0.02) -> float:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return time.monotonic()
         if proc.poll() is not None:
             raise SystemExit(f"archiver exited early ({proc.returncode})")
-        time.sleep(0.02)
+        time.sleep(every)
     raise SystemExit("timed out")
 
 
@@ -146,11 +147,12 @@ def idle_figures(tmp: Path, base: str, n: int, tick: float, idle: float) -> None
         stop(proc)
 
 
-def throughput_figures(tmp: Path, base: str, n: int, batch: int | None = None) -> None:
+def throughput_figures(tmp: Path, base: str, n: int, batch: int | None = None,
+                       modes: tuple[str, str] = ("run", "check --all")) -> None:
     """``archiver run`` and ``archiver check --all`` on ``n`` due URLs, one after the other, each
     from process start to the last URL checked: URLs/s, CPU per URL (utime+stime) and peak RSS."""
     results: dict[str, tuple[float, float, float]] = {}
-    for mode in ("run", "check --all"):
+    for mode in modes:
         slug = mode.split()[0]
         data, config = tmp / f"tp-{slug}", write_config(tmp / f"tp-{slug}.toml", 0.5, batch)
         register(data, config, [f"{base}/{slug}/{i}" for i in range(n)], due_in=None)
@@ -158,17 +160,21 @@ def throughput_figures(tmp: Path, base: str, n: int, batch: int | None = None) -
         spawned = time.monotonic()
         proc = archiver(data, config, *mode.split())
         if mode == "run":
-            done = wait_until(lambda: query(db, "SELECT count(*) FROM urls WHERE checks = 0") == [(0,)], proc, 3600)
-            rss, cpu = peak_rss_mb(proc.pid), cpu_seconds(proc.pid)
-            stop(proc)
+            # Polled every 0.25 s (a full scan of urls): often enough against a run of minutes, and
+            # it leaves the CPU to the daemon (it commits every few seconds anyway).
+            done = wait_until(lambda: query(db, "SELECT count(*) FROM urls WHERE checks = 0") == [(0,)], proc, 3600,
+                              every=0.25)
+            usage = ended(proc, signal.SIGTERM)
         else:
-            _, _, usage = os.wait4(proc.pid, 0)  # the child's own rusage: CPU and peak RSS
+            usage = ended(proc)
             done = time.monotonic()
-            proc.returncode = 0
-            rss, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+        # The child's rusage once it has exited: its own CPU and that of the processes it waited
+        # for (the reading pool's workers), so both modes count the same work; peak RSS its own.
+        rss, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
         results[mode] = (n / (done - spawned), 1000 * cpu / n, rss)
         print(f"throughput, everything due, `archiver {mode}`: {results[mode][0]:.0f} URLs/s "
-              f"({n:,} URLs in {done - spawned:.1f}s), {results[mode][1]:.2f} ms CPU per URL, peak RSS {rss:.0f} MB")
+              f"({n:,} URLs in {done - spawned:.1f}s), {results[mode][1]:.2f} ms CPU per URL, peak RSS {rss:.0f} MB; "
+              f"load {os.getloadavg()[0]:.1f}")
     run, check = results["run"], results["check --all"]
     print(f"daemon / check --all: throughput {run[0] / check[0]:.2f}, CPU per URL {run[1] / check[1]:.2f}")
 
@@ -192,12 +198,12 @@ def ended(proc: subprocess.Popen[bytes], sig: int | None = None) -> os.struct_ru
     return usage
 
 
-def recheck_figures(tmp: Path, n: int, tick: float = 0.5) -> None:
+def recheck_figures(tmp: Path, n: int, modes: tuple[str, str] = ("run", "check --all")) -> None:
     """An unchanged re-check of the same ``n`` URLs: ``archiver run`` in due order, ``check --all`` in
     rowid order. Bytes written to disk per URL (the child's ``ru_oublock``, 512-byte units: Linux counts
     its ``write_bytes`` there), WARC and index included, from process start to exit."""
-    figures: dict[str, tuple[float, float]] = {}
-    for mode in ("run", "check --all"):
+    figures: dict[str, tuple[float, float, float]] = {}
+    for mode in modes:
         slug = mode.split()[0]
         data, config = tmp / f"tp-{slug}", tmp / f"tp-{slug}.toml"
         db = data / "index.db"
@@ -206,16 +212,20 @@ def recheck_figures(tmp: Path, n: int, tick: float = 0.5) -> None:
         spawned = time.monotonic()
         proc = archiver(data, config, *mode.split())
         if mode == "run":
-            done = wait_until(lambda: query(db, "SELECT count(*) FROM urls WHERE checks < 2") == [(0,)], proc, 3600)
+            done = wait_until(lambda: query(db, "SELECT count(*) FROM urls WHERE checks < 2") == [(0,)], proc, 3600,
+                              every=0.25)
             usage = ended(proc, signal.SIGTERM)
         else:
             usage = ended(proc)
             done = time.monotonic()
-        figures[mode] = (n / (done - spawned), usage.ru_oublock * 512 / n / 1024)
+        figures[mode] = (n / (done - spawned), usage.ru_oublock * 512 / n / 1024,
+                         1000 * (usage.ru_utime + usage.ru_stime) / n)
         print(f"unchanged re-check, `archiver {mode}`: {figures[mode][0]:.0f} URLs/s, "
-              f"written to disk per URL {figures[mode][1]:.2f} KB")
+              f"{figures[mode][2]:.2f} ms CPU per URL, written to disk per URL {figures[mode][1]:.2f} KB; "
+              f"load {os.getloadavg()[0]:.1f}")
     run, check = figures["run"], figures["check --all"]
-    print(f"re-check, daemon / check --all: throughput {run[0] / check[0]:.2f}, written per URL {run[1] / check[1]:.2f}")
+    print(f"re-check, daemon / check --all: throughput {run[0] / check[0]:.2f}, CPU per URL {run[2] / check[2]:.2f}, "
+          f"written per URL {run[1] / check[1]:.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,16 +235,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle CPU sampling")
     parser.add_argument("--tick", type=float, default=5.0, help="the daemon's tick for the idle figures")
     parser.add_argument("--batch", type=int, default=None, help="[schedule] batch (default: archiver's)")
+    parser.add_argument("--check-first", action="store_true",
+                        help="run `check --all` before `run` in each pass (alternate runs to spread the load over both)")
     args = parser.parse_args(argv)
+    modes = ("check --all", "run") if args.check_first else ("run", "check --all")
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; load {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         idle_figures(Path(tmp), base, args.urls, args.tick, args.idle)
-        throughput_figures(Path(tmp), base, args.throughput_urls, args.batch)
-        recheck_figures(Path(tmp), args.throughput_urls)
+        throughput_figures(Path(tmp), base, args.throughput_urls, args.batch, modes)
+        recheck_figures(Path(tmp), args.throughput_urls, modes)
     server.shutdown()
     return 0
 
