@@ -223,17 +223,8 @@ class IndexWrites(IndexReads):
         verdict was recorded (``record_checks``), and a capture found in a WARC was never judged. Its
         URL stays due, and its next check is judged against the last recorded capture, so a change
         it holds is still reported (see README "Data layout")."""
-        n = 0
         with self.db.conn as conn:
-            for c in captures:
-                cur = conn.execute(
-                    f"INSERT OR IGNORE INTO captures ({_CAPTURE_COLUMNS}, text_key) VALUES ({','.join('?' * 19)})",
-                    _capture_values(c, c.payload_digest if c.outcome == Outcome.OK else None),
-                )
-                n += cur.rowcount
-                conn.execute("INSERT OR IGNORE INTO urls (url, first_seen, next_due) VALUES (?, ?, ?)",
-                             (c.url, to_db_time(c.captured_at), to_db_time(c.captured_at)))
-        return n
+            return sum(_insert_found(conn, "captures", c) for c in captures)
 
     def replace_captures(self, captures: Iterable[Capture], *, indexed_through: dict[str, int] | None = None) -> int:
         """Replace every capture row with ``captures`` (``rebuild-index``), crash-safely.
@@ -254,16 +245,8 @@ class IndexWrites(IndexReads):
                     schema = conn.execute(
                         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'captures'").fetchone()[0]
                     conn.execute(schema.replace("CREATE TABLE captures", "CREATE TABLE captures_rebuild", 1))
-            n = 0
             with conn:
-                for c in captures:
-                    cur = conn.execute(
-                        f"INSERT OR IGNORE INTO captures_rebuild ({_CAPTURE_COLUMNS}, text_key) VALUES ({','.join('?' * 19)})",
-                        _capture_values(c, c.payload_digest if c.outcome == Outcome.OK else None),
-                    )
-                    n += cur.rowcount
-                    conn.execute("INSERT OR IGNORE INTO urls (url, first_seen, next_due) VALUES (?, ?, ?)",
-                                 (c.url, to_db_time(c.captured_at), to_db_time(c.captured_at)))
+                n = sum(_insert_found(conn, "captures_rebuild", c) for c in captures)
             with conn:  # the swap: one transaction
                 conn.execute(
                     "UPDATE captures_rebuild SET text_key = (SELECT c.text_key FROM captures c WHERE c.id = captures_rebuild.id) "
@@ -331,3 +314,14 @@ class IndexWrites(IndexReads):
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [(*seal, to_db_time(now)) for seal in seals],
             )
+
+
+def _insert_found(conn: Any, table: str, c: Capture) -> int:
+    """One capture read from a WARC into ``table`` (and its URL, when new); 1 when the row is new."""
+    cur = conn.execute(
+        f"INSERT OR IGNORE INTO {table} ({_CAPTURE_COLUMNS}, text_key) VALUES ({','.join('?' * 19)})",
+        _capture_values(c, c.payload_digest if c.outcome == Outcome.OK else None),
+    )
+    conn.execute("INSERT OR IGNORE INTO urls (url, first_seen, next_due) VALUES (?, ?, ?)",
+                 (c.url, to_db_time(c.captured_at), to_db_time(c.captured_at)))
+    return int(cur.rowcount)
