@@ -25,7 +25,7 @@ from werkzeug import Request, Response
 from archiver.archive import Archive
 from archiver.cli import cli
 from archiver.config import CheckConfig, Config, DetectConfig, FetchConfig, NotifyConfig, ScheduleConfig
-from archiver.daemon.scheduler import Daemon
+from archiver.daemon.scheduler import Daemon, in_write_order
 from archiver.daemon.status import (
     BEHIND_EXIT,
     META_CHECK,
@@ -305,6 +305,25 @@ def test_tick_checks_due_urls_with_their_intervals_and_jitter(index_url: str, tm
     # Each due page fetched once (a new version's requisites, here the favicon, come besides).
     assert sorted(request.path for request, _ in server.log if request.path in ("/a", "/b")) == ["/a", "/b"]
     daemon.close()
+
+
+def test_a_batch_goes_in_url_order_per_host_with_the_hosts_taking_turns(tmp_path: Path) -> None:
+    # Registered out of URL order, due at different times: the batch is the same URLs, each host's
+    # in URL order (its index writes cluster), the hosts alternating from the most overdue one's.
+    archive = Archive(tmp_path / "data", fast_config())
+    urls = ["http://b.example/9", "http://a.example/5", "http://b.example/1", "http://a.example/2",
+            "http://b.example/4", "http://a.example/8", "http://b.example/7"]
+    archive.add(urls)
+    now = archive.clock()
+    for i, url in enumerate(urls):
+        archive.reschedule([url], now - timedelta(hours=len(urls) - i))  # the first most overdue
+    due = archive.due_states(100)
+    assert [s.url for s in due] == urls
+    assert [s.url for s in in_write_order(due)] == [
+        "http://b.example/1", "http://a.example/2", "http://b.example/4", "http://a.example/5",
+        "http://b.example/7", "http://a.example/8", "http://b.example/9",
+    ]
+    archive.close()
 
 
 def test_adaptive_schedule_applies_in_the_daemon(tmp_path: Path, server: HTTPServer) -> None:
