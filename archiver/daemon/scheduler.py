@@ -39,12 +39,12 @@ from archiver.daemon.status import (
 )
 from archiver.daemon.watch import FolderWatcher
 from archiver.engine import DB_ERRORS
-from archiver.errors import ArchiverError, ConfigError, StoreError
+from archiver.errors import ArchiverError, ConfigError, StoreError, UrlError
 from archiver.fetch import AddressPolicy, Fetcher
 from archiver.models import UrlState
 from archiver.notify import Notifier, notified_mark
 from archiver.robots import POLICIES, RobotsPolicy
-from archiver.urls import UrlError, host_of
+from archiver.urls import host_of
 
 logger = logging.getLogger(__name__)
 
