@@ -156,24 +156,13 @@ def throughput_figures(tmp: Path, base: str, n: int, batch: int | None = None,
         slug = mode.split()[0]
         data, config = tmp / f"tp-{slug}", write_config(tmp / f"tp-{slug}.toml", 0.5, batch)
         register(data, config, [f"{base}/{slug}/{i}" for i in range(n)], due_in=None)
-        db = data / "index.db"
-        spawned = time.monotonic()
-        proc = archiver(data, config, *mode.split())
-        if mode == "run":
-            # Polled every 0.25 s (a full scan of urls): often enough against a run of minutes, and
-            # it leaves the CPU to the daemon (it commits every few seconds anyway).
-            done = wait_until(lambda: query(db, "SELECT count(*) FROM urls WHERE checks = 0") == [(0,)], proc, 3600,
-                              every=0.25)
-            usage = ended(proc, signal.SIGTERM)
-        else:
-            usage = ended(proc)
-            done = time.monotonic()
+        elapsed, usage = run_to_the_end(data, config, mode, checks=1)
         # The child's rusage once it has exited: its own CPU and that of the processes it waited
         # for (the reading pool's workers), so both modes count the same work; peak RSS its own.
         rss, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
-        results[mode] = (n / (done - spawned), 1000 * cpu / n, rss)
+        results[mode] = (n / elapsed, 1000 * cpu / n, rss)
         print(f"throughput, everything due, `archiver {mode}`: {results[mode][0]:.0f} URLs/s "
-              f"({n:,} URLs in {done - spawned:.1f}s), {results[mode][1]:.2f} ms CPU per URL, peak RSS {rss:.0f} MB; "
+              f"({n:,} URLs in {elapsed:.1f}s), {results[mode][1]:.2f} ms CPU per URL, peak RSS {rss:.0f} MB; "
               f"load {os.getloadavg()[0]:.1f}")
     run, check = results["run"], results["check --all"]
     print(f"daemon / check --all: throughput {run[0] / check[0]:.2f}, CPU per URL {run[1] / check[1]:.2f}")
@@ -187,6 +176,22 @@ def due_again_in_due_order(data: Path, config: Path, chunk: int = 50) -> None:
     with Archive(data, load_config(config)) as archive:
         for i in range(0, len(urls), chunk):
             archive.reschedule(urls[i : i + chunk], start + timedelta(seconds=i))
+
+
+def run_to_the_end(data: Path, config: Path, mode: str, *, checks: int) -> tuple[float, os.struct_rusage]:
+    """``archiver <mode>`` from spawn until every URL has ``checks`` recorded checks (the daemon is
+    then stopped with SIGTERM; ``check --all`` exits by itself): seconds taken, and the child's rusage."""
+    db = data / "index.db"
+    spawned = time.monotonic()
+    proc = archiver(data, config, *mode.split())
+    if mode != "run":
+        usage = ended(proc)
+        return time.monotonic() - spawned, usage
+    # Polled every 0.25 s (a full scan of urls): often enough against a run of minutes, and it
+    # leaves the CPU to the daemon (it commits every few seconds anyway).
+    done = wait_until(lambda: query(db, f"SELECT count(*) FROM urls WHERE checks < {int(checks)}") == [(0,)], proc,
+                      3600, every=0.25)
+    return done - spawned, ended(proc, signal.SIGTERM)
 
 
 def ended(proc: subprocess.Popen[bytes], sig: int | None = None) -> os.struct_rusage:
@@ -206,19 +211,10 @@ def recheck_figures(tmp: Path, n: int, modes: tuple[str, str] = ("run", "check -
     for mode in modes:
         slug = mode.split()[0]
         data, config = tmp / f"tp-{slug}", tmp / f"tp-{slug}.toml"
-        db = data / "index.db"
         if mode == "run":
             due_again_in_due_order(data, config)
-        spawned = time.monotonic()
-        proc = archiver(data, config, *mode.split())
-        if mode == "run":
-            done = wait_until(lambda: query(db, "SELECT count(*) FROM urls WHERE checks < 2") == [(0,)], proc, 3600,
-                              every=0.25)
-            usage = ended(proc, signal.SIGTERM)
-        else:
-            usage = ended(proc)
-            done = time.monotonic()
-        figures[mode] = (n / (done - spawned), usage.ru_oublock * 512 / n / 1024,
+        elapsed, usage = run_to_the_end(data, config, mode, checks=2)
+        figures[mode] = (n / elapsed, usage.ru_oublock * 512 / n / 1024,
                          1000 * (usage.ru_utime + usage.ru_stime) / n)
         print(f"unchanged re-check, `archiver {mode}`: {figures[mode][0]:.0f} URLs/s, "
               f"{figures[mode][2]:.2f} ms CPU per URL, written to disk per URL {figures[mode][1]:.2f} KB; "
