@@ -908,3 +908,9 @@ def test_a_breadcrumb_trail_ending_with_the_headline_is_site_furniture() -> None
     joined = " ".join(_article(trail + menu).paragraphs)
     assert "Oktober" not in joined  # its date steps are the archive's path, not the story's
     assert "Passes" in joined and "Renew now" in joined  # a path that does not end with the headline is text
+
+
+def test_hidden_pages_beside_only_hidden_pages_are_not_an_article() -> None:
+    pages = "".join(f"<div class='gallery-page' {hide}><p>Teaser number {i} for a story of the site, long enough.</p></div>"
+                    for i, hide in enumerate(("hidden", "style='display:none'", "style='display:none'")))
+    assert "Teaser number" not in " ".join(_article(pages).paragraphs)  # no page of the run is shown

@@ -183,7 +183,9 @@ def is_logo(h1: Element) -> bool:
 
 
 # Class words that say only whether a block is shown now, not what it is.
-_STATE_WORDS = frozenset(("hidden", "is-hidden", "d-none", "hide", "inactive", "collapsed", "active", "is-active", "current", "visible", "show"))
+_STATE_WORDS = frozenset((
+    "hidden", "is-hidden", "d-none", "hide", "inactive", "collapsed", "active", "is-active", "current", "visible", "show",
+))  # fmt: skip
 
 
 def _kind(el: Element) -> frozenset[str]:
@@ -198,9 +200,15 @@ def _next_page(el: Element) -> bool:
     if not kind:
         return False
     for sib in (*el.itersiblings(preceding=True), *el.itersiblings()):
-        if sib.tag == el.tag and _kind(sib) == kind and not _HIDDEN_STYLE.search(sib.get("style") or ""):
+        if sib.tag == el.tag and _kind(sib) == kind and not _hidden(sib):
             return True
     return False
+
+
+def _hidden(el: Element) -> bool:
+    """Not shown: the ``hidden`` attribute, ``aria-hidden``, or a style that hides it."""
+    return (el.get("hidden") is not None or el.get("aria-hidden") == "true"
+            or bool(_HIDDEN_STYLE.search(el.get("style") or "")))
 
 
 def _is_boilerplate(el: Element, tag: str, total: int | None) -> bool:
