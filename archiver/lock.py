@@ -11,6 +11,7 @@ import fcntl
 import os
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from archiver.errors import LockedError, StoreError
 
@@ -46,8 +47,9 @@ class DataLock:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> DataLock:
-        return self.acquire()
+    def __enter__(self) -> Self:
+        self.acquire()
+        return self
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         self.release()

@@ -25,12 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from realweb import floors as realweb_floors  # noqa: E402
-from realweb import format_quality, load, measure  # noqa: E402
-from realweb.harness import format_world, run_world  # noqa: E402
-from realweb.world import PAGES, SEED, plan_world  # noqa: E402
-from simweb import DEFAULT, HELDOUT, format_scores  # noqa: E402
-from simweb.harness import FLOORS, measured, run_suite  # noqa: E402
+from realweb import floors as realweb_floors
+from realweb import format_quality, load, measure
+from realweb.harness import format_world, run_world
+from realweb.world import PAGES, SEED, plan_world
+from simweb import DEFAULT, HELDOUT, format_scores
+from simweb.harness import FLOORS, measured, run_suite
 
 
 def realweb_figures(details: bool, seed: str | None = None, pages: int | None = None) -> dict[str, dict[str, float]]:

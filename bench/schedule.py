@@ -131,7 +131,7 @@ def idle_figures(tmp: Path, base: str, n: int, tick: float, idle: float) -> None
         spawned = time.monotonic()
         proc = archiver(data, config, "run")
         previous = query(db, "SELECT value FROM meta WHERE key = 'daemon.started_at'")
-        wait_until(lambda: query(db, "SELECT value FROM meta WHERE key = 'daemon.last_tick'") != []
+        wait_until(lambda previous=previous: query(db, "SELECT value FROM meta WHERE key = 'daemon.last_tick'") != []
                    and query(db, "SELECT value FROM meta WHERE key = 'daemon.started_at'") != previous, proc, 120)
         started = time.monotonic()
         time.sleep(1.0)  # let the first tick's work finish before sampling

@@ -8,15 +8,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Iterator
 
 import pytest
-from warcio.checker import Checker
 
 # The PostgreSQL server of the tests on both engines (session-wide, started on first use).
 from pgserver import index_url, pg_server, pg_url  # noqa: F401
+from warcio.checker import Checker
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
 
 import bibtexparser
-from bibtexparser.bparser import BibTexParser
 import pytest
+from bibtexparser.bparser import BibTexParser
 
 from archiver.cite import FORMATS, CitationInfo, format_citation, tex_escape
 

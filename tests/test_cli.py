@@ -93,7 +93,7 @@ def test_python_dash_m_runs_as_a_real_process(httpserver: HTTPServer, tmp_path: 
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     data = tmp_path / "data"
     base = [sys.executable, "-m", "archiver", "--config", str(config_file), "--data", str(data)]
-    out = subprocess.run([*base, "check", httpserver.url_for("/a")], env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run([*base, "check", httpserver.url_for("/a")], env=env, check=False, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    report = subprocess.run([*base, "report", "--format", "md"], env=env, capture_output=True, text=True, timeout=120)
+    report = subprocess.run([*base, "report", "--format", "md"], env=env, check=False, capture_output=True, text=True, timeout=120)
     assert report.returncode == 0 and httpserver.url_for("/a") in report.stdout

@@ -50,7 +50,7 @@ def test_interface_commands_all_exist() -> None:
 
 
 def test_readme_json_examples_validate_against_the_report_schema() -> None:
-    blocks = re.findall(r"```json\n(.*?)```", README, flags=re.S)
+    blocks = re.findall(r"```json\n(.*?)```", README, flags=re.DOTALL)
     reports = [json.loads(b) for b in blocks if '"generated_at"' in b]
     assert reports, "the README shows no report JSON"
     for report in reports:
@@ -58,4 +58,4 @@ def test_readme_json_examples_validate_against_the_report_schema() -> None:
 
 
 def test_readme_placeholders_are_filled() -> None:
-    assert not re.search(r"^[A-Z_]{6,}$", README, flags=re.M), "an unfilled placeholder line remains in README.md"
+    assert not re.search(r"^[A-Z_]{6,}$", README, flags=re.MULTILINE), "an unfilled placeholder line remains in README.md"

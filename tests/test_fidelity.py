@@ -213,8 +213,7 @@ def _replaywebpage_site(root: Path, warcs: list[Path]) -> Path:
     shutil.copy(REPLAYWEBPAGE / "sw.js", static / "replay" / "sw.js")
     shutil.copy(root / "article.wacz", static / "article.wacz")
     with open(static / "archive.warc.gz", "wb") as out:  # gzip members concatenate into one WARC file
-        for warc in warcs:
-            out.write(warc.read_bytes())
+        out.writelines(warc.read_bytes() for warc in warcs)
     (static / "embed.html").write_text(
         '<!DOCTYPE html><html><head><meta charset="utf-8"><script src="ui.js"></script>'
         "<style>html, body { margin: 0; overflow: hidden } replay-web-page { display: block; width: 100vw; height: 100vh }"

@@ -65,7 +65,7 @@ def run(data: Path, *args: str, config: Path | None = None, unprivileged: bool =
     peak = Path(name)
     proc = subprocess.Popen([sys.executable, "-c", _MEASURE, str(peak), *cmd], env=_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=stdin if stdin is not None else subprocess.DEVNULL,
-                            preexec_fn=preexec, start_new_session=True)
+                            preexec_fn=preexec, start_new_session=True)  # noqa: PLW1509 - setrlimit only, before exec
     # A child that hangs (a FIFO read) fails the test, never hangs it: its whole group is killed.
     watchdog = threading.Timer(300, lambda: os.killpg(proc.pid, signal.SIGKILL))
     watchdog.start()
@@ -81,7 +81,7 @@ def run(data: Path, *args: str, config: Path | None = None, unprivileged: bool =
 
 def error_lines(stderr: str) -> list[str]:
     assert "Traceback" not in stderr, stderr
-    return [line for line in stderr.splitlines() if line.startswith("error:") or line.startswith("Error:")]
+    return [line for line in stderr.splitlines() if line.startswith(("error:", "Error:"))]
 
 
 @pytest.fixture

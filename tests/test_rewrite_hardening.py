@@ -115,9 +115,9 @@ def test_an_svg_that_is_not_xml_replays_as_an_empty_svg() -> None:
 def served(tmp_path: Path, httpserver: HTTPServer) -> Iterator[tuple[str, str, Archive, Server]]:
     origin = httpserver.url_for("/").rstrip("/")
     css = (
-        "body{background:u\\72l(%s/bg.png)}\n"
-        ".hero{background-image:image-set('%s/hero.png' 1x, '%s/hero2.png' 2x)}\n"
-        "@\\69mport '%s/more.css';\n" % (origin, origin, origin, origin)
+        f"body{{background:u\\72l({origin}/bg.png)}}\n"
+        f".hero{{background-image:image-set('{origin}/hero.png' 1x, '{origin}/hero2.png' 2x)}}\n"
+        f"@\\69mport '{origin}/more.css';\n"
     )
     svg = SVG.replace("http://live.example", origin)
     page = (f'<html><head><link rel="stylesheet" href="{origin}/style.css"></head><body>'

@@ -146,7 +146,7 @@ def test_capture_of_odd_loopback_spellings_is_blocked_end_to_end(
         env["HTTP_PROXY"] = proxy.url()
         base = [sys.executable, "-m", "archiver", "--config", str(config), "--data", str(data)]
         subprocess.run([*base, "import", str(doc)], env=env, check=True, capture_output=True)
-        done = subprocess.run([*base, "check", "--all"], env=env, capture_output=True, text=True)
+        done = subprocess.run([*base, "check", "--all"], env=env, check=False, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
     assert proxy.requests == [] and secret.log == []
     with Archive(data, Config()) as archive:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
