@@ -236,6 +236,40 @@ def test_failure_after_a_redirect_keeps_the_redirect_hop(origin: HTTPServer, fet
     assert [h.status for h in result.hops] == [301]
 
 
+def test_a_redirect_to_a_broken_url_keeps_the_redirect_hop(fetcher: Fetcher) -> None:
+    # requests' Session.send parsed the Location even without following it, and its ValueError
+    # lost the response; the hop is kept now, and the chain ends on the bad target.
+    with Server(respond(b"HTTP/1.1 302 Found\r\nLocation: http://[::1\r\nContent-Length: 0\r\n\r\n")) as server:
+        result = fetcher.fetch(server.url("/moved"))
+    assert result.outcome is Outcome.BAD_RESPONSE
+    assert result.detail.startswith("redirect to a bad URL: malformed URL")
+    assert [(h.url, h.status, h.location) for h in result.hops] == [(server.url("/moved"), 302, "http://[::1")]
+
+
+def test_credentials_in_the_url_are_sent_as_basic_auth_and_not_in_the_request_line(fetcher: Fetcher) -> None:
+    with Server(respond(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")) as server:
+        url = server.url("/private").replace("http://", "http://reader:s%40fe@")
+        result = fetcher.fetch(url)
+    head = server.requests[0].decode("latin-1")
+    assert result.outcome is Outcome.OK and head.startswith("GET /private HTTP/1.1\r\n")
+    assert "Authorization: Basic cmVhZGVyOnNAZmU=\r\n" in head  # base64("reader:s@fe")
+    assert ("Authorization", "Basic cmVhZGVyOnNAZmU=") in result.hops[0].request_headers
+
+
+@pytest.mark.allow_hosts(["127.0.0.0/8", "::1"])
+def test_a_cookie_set_in_a_chain_goes_only_to_its_own_host(origin: HTTPServer, fetcher: Fetcher) -> None:
+    with Server(respond(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), host="127.0.0.2") as other:
+        origin.expect_request("/a").respond_with_data(
+            b"", status=302, headers={"Location": "/b", "Set-Cookie": "session=1; Path=/"}
+        )
+        origin.expect_request("/b").respond_with_data(b"", status=302, headers={"Location": other.url("/c")})
+        result = fetcher.fetch(origin.url_for("/a"))
+    assert [h.status for h in result.hops] == [302, 302, 200]
+    assert origin.log[1][0].headers.get("Cookie") == "session=1"
+    assert b"Cookie" not in other.requests[0]
+    assert ("Cookie", "session=1") in result.hops[1].request_headers
+
+
 # ---------------------------------------------------------------------- HTTP errors
 
 

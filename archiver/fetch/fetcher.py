@@ -1,8 +1,10 @@
 """The Fetcher: one URL → FetchResult, every redirect hop recorded, with byte, time and address limits.
 
-Requests go through ``requests.Session.request`` (so HTTP(S)_PROXY, NO_PROXY and
-REQUESTS_CA_BUNDLE apply) with ``allow_redirects=False`` and ``stream=True``; the raw body is
-read as sent (still content-encoded, for the WARC) and decoded separately with a bound.
+Each hop is one GET through requests' adapter, built as ``requests.Session.request`` builds it
+(``transport.send``: HTTP(S)_PROXY, NO_PROXY and REQUESTS_CA_BUNDLE apply) with no redirect
+followed and the body streamed; the raw body is read as sent (still content-encoded, for the
+WARC) and decoded separately with a bound. Cookies set along a redirect chain are sent on its
+later hops, and never on another URL's.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from http.cookiejar import CookieJar
 from types import TracebackType
 from typing import IO, Self
 from urllib.parse import urljoin, urlsplit
@@ -31,11 +34,13 @@ from archiver.fetch.throttle import HostThrottle, parse_retry_after
 from archiver.fetch.transport import (
     http_version,
     is_proxied,
+    keep_cookies,
     new_session,
     peer_ip,
     request_headers,
     response_headers,
     response_socket,
+    send,
 )
 from archiver.models import FetchResult, Hop, Outcome
 
@@ -92,6 +97,7 @@ class _Chain:
     hops: list[Hop] = field(default_factory=list)
     spools: list[IO[bytes] | None] = field(default_factory=list)  # each hop's body, until loaded
     seen: set[tuple[str, frozenset[tuple[str, str]]]] = field(default_factory=set)
+    cookies: CookieJar | None = None  # what the chain's responses set (None until one does)
     operator_private: bool | None = None  # was the operator's own URL private? (computed lazily)
 
 
@@ -196,7 +202,6 @@ class Fetcher:
             logger.info("GET %s -> not fetched: %s", url, problem)
             return result(Outcome.BAD_RESPONSE, problem)
         session = self._session()
-        session.cookies.clear()  # cookies live for one redirect chain, never across URLs
         current = url
         chain.seen.add((current, frozenset()))
         while True:
@@ -206,7 +211,9 @@ class Fetcher:
                 if refusal:
                     logger.info("GET %s -> blocked: %s", current, refusal)
                     return result(Outcome.BLOCKED, f"{current} {refusal}")
-            step = self._exchange(session, current, self._headers_for(current, url, headers), budget, guarded)
+            step = self._exchange(
+                session, chain, current, self._headers_for(current, url, headers), budget, guarded
+            )
             if step.hop is None:  # no response: refused, timed out, blocked on connect...
                 return result(step.outcome or Outcome.BAD_RESPONSE, self._where(step.detail, current, url))
             chain.hops.append(step.hop)
@@ -215,7 +222,7 @@ class Fetcher:
                 return result(*self._final(chain, step))
             if step.outcome is not None:  # the body broke off: the partial hop is kept
                 return result(step.outcome, self._where(step.detail, current, url))
-            target, problem = self._next_url(step.hop, chain, session)
+            target, problem = self._next_url(step.hop, chain)
             if problem:
                 return result(Outcome.BAD_RESPONSE, problem)
             if target is None:
@@ -238,7 +245,9 @@ class Fetcher:
         self._load(chain)
         hop = chain.hops[-1]
         encoding, limit = hop.header("Content-Encoding"), self.config.max_bytes
-        decoded = decode_body(hop.body, encoding, limit if is_large(len(hop.body)) else min(limit, SPOOL_BYTES))
+        decoded = decode_body(
+            hop.body, encoding, limit if is_large(len(hop.body)) else min(limit, SPOOL_BYTES)
+        )
         if decoded.truncated and limit > SPOOL_BYTES and not is_large(len(hop.body)):
             self.gate.admit()  # a small compressed body that inflates past the spool size: held under the permit too
             decoded = decode_body(hop.body, encoding, limit)
@@ -274,7 +283,7 @@ class Fetcher:
             return self.policy.check_unresolved(url)
         return self.policy.check(url)
 
-    def _next_url(self, hop: Hop, chain: _Chain, session: requests.Session) -> tuple[str | None, str]:
+    def _next_url(self, hop: Hop, chain: _Chain) -> tuple[str | None, str]:
         """The redirect target (None when ``hop`` is final) or a problem that ends the chain."""
         location = hop.location
         if hop.status not in REDIRECT_STATUSES or not location:
@@ -294,7 +303,7 @@ class Fetcher:
         if redirects > self.config.max_redirects:
             return None, f"too many redirects ({redirects}, limit {self.config.max_redirects})"
         # The same URL with new cookies is not a loop: sites set a cookie and redirect to themselves.
-        key = (target, frozenset((c.name, c.value or "") for c in session.cookies))
+        key = (target, frozenset((c.name, c.value or "") for c in chain.cookies or ()))
         if key in chain.seen:
             path = " → ".join([h.url for h in chain.hops] + [target])
             return None, f"redirect loop: {path}"
@@ -318,6 +327,7 @@ class Fetcher:
     def _exchange(
         self,
         session: requests.Session,
+        chain: _Chain,
         url: str,
         headers: Mapping[str, str] | None,
         budget: _Budget,
@@ -327,7 +337,7 @@ class Fetcher:
         slot = self.throttle.slot(host) if self.throttle is not None else nullcontext()
         before = budget.spent
         with slot, budget.running():
-            step = self._request(session, url, headers, budget, guarded)
+            step = self._request(session, chain, url, headers, budget, guarded)
         took = budget.spent - before
         if step.hop is not None:
             hop = step.hop
@@ -348,6 +358,7 @@ class Fetcher:
     def _request(
         self,
         session: requests.Session,
+        chain: _Chain,
         url: str,
         headers: Mapping[str, str] | None,
         budget: _Budget,
@@ -359,24 +370,13 @@ class Fetcher:
         connect = min(self.config.connect_timeout, remaining)
         read = min(self.config.read_timeout, remaining)
         try:
-            resp = session.request(
-                "GET",
-                url,
-                headers=dict(headers) if headers else None,
-                allow_redirects=False,
-                stream=True,
-                timeout=(connect, read),
-                verify=self.config.verify_tls,
-            )
+            resp = send(session, url, headers, chain.cookies, (connect, read), self.config.verify_tls)
         except NETWORK_EXCEPTIONS as exc:
             outcome, detail = classify(exc)
             if outcome is Outcome.TIMEOUT and budget.remaining() <= 0.001:
                 detail = budget.exceeded()
             return _Step(None, outcome, detail)
-        except ValueError as exc:
-            # requests parses a redirect's Location even with allow_redirects=False (Session.send
-            # works out ``next``): "http://[::1" raises there, and the response is lost with it.
-            return _Step(None, Outcome.BAD_RESPONSE, f"unusable response: {type(exc).__name__}: {exc}")
+        chain.cookies = keep_cookies(chain.cookies, resp)
         try:
             ip = None if is_proxied(session, url) else peer_ip(resp)
             if guarded and ip is not None:
