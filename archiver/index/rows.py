@@ -153,11 +153,14 @@ _URL_COLUMNS = (
 
 
 def _url_from_row(r: Sequence[Any]) -> UrlState:
+    # Every URL's row is read at the start of a batch: its times are parsed by ``fromisoformat``
+    # (the fixed-width ``to_db_time`` text; UTC from its ``Z``), ~50x faster than ``strptime``.
+    due, checked, change = (datetime.fromisoformat(t) if t else None for t in (r[5], r[6], r[12]))
     return UrlState(
-        url=r[0], origin=r[1], kind=r[2], interval=r[3], tags=tuple(json.loads(r[4] or "[]")),
-        next_due=from_db_time(r[5]), last_checked=from_db_time(r[6]), status=SourceStatus(r[7]),
+        url=r[0], origin=r[1], kind=r[2], interval=r[3], tags=tuple(json.loads(r[4]) if r[4] and r[4] != "[]" else ()),
+        next_due=due, last_checked=checked, status=SourceStatus(r[7]),
         consecutive_failures=r[8], last_capture=r[9], last_good_capture=r[10], checks=r[11],
-        last_change=from_db_time(r[12]), browser=bool(r[13]),
+        last_change=change, browser=bool(r[13]),
     )
 
 
