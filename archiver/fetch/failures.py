@@ -63,7 +63,8 @@ def classify(exc: BaseException) -> tuple[Outcome, str]:
         found = rule(chain)
         if found is not None:
             return found
-    if any(isinstance(e, (requests.ConnectionError, u3.ProtocolError, OSError)) for e in chain):
+    # requests wrapped a closed pool in a ConnectionError; the fetcher sends through urllib3 now.
+    if any(isinstance(e, (requests.ConnectionError, u3.ProtocolError, u3.PoolError, OSError)) for e in chain):
         return Outcome.CONNECT_ERROR, f"connection failed: {_text(exc)}"
     return Outcome.BAD_RESPONSE, f"request failed: {_text(exc)}"
 

@@ -1,8 +1,8 @@
 """The Fetcher: one URL → FetchResult, every redirect hop recorded, with byte, time and address limits.
 
-Each hop is one GET through requests' adapter, built as ``requests.Session.request`` builds it
-(``transport.send``: HTTP(S)_PROXY, NO_PROXY and REQUESTS_CA_BUNDLE apply) with no redirect
-followed and the body streamed; the raw body is read as sent (still content-encoded, for the
+Each hop is one GET, built as ``requests.Session.request`` builds it and sent to the urllib3
+connection pool requests' adapter picks (``transport.send``: HTTP(S)_PROXY, NO_PROXY and
+REQUESTS_CA_BUNDLE apply), with no redirect followed and the body streamed; the raw body is read as sent (still content-encoded, for the
 WARC) and decoded separately with a bound. Cookies set along a redirect chain are sent on its
 later hops, and never on another URL's.
 """
@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import IO, Self
 from urllib.parse import urljoin, urlsplit
 
-import requests
+from urllib3.response import HTTPResponse
 
 from archiver.config import FetchConfig
 from archiver.fetch.decode import ACCEPT_ENCODING, decode_body
@@ -32,6 +32,7 @@ from archiver.fetch.policy import AddressPolicy
 from archiver.fetch.spool import SPOOL_BYTES, BodyGate, is_large, load, new_spool, spooled
 from archiver.fetch.throttle import HostThrottle, parse_retry_after
 from archiver.fetch.transport import (
+    Session,
     http_version,
     is_proxied,
     keep_cookies,
@@ -129,14 +130,14 @@ class Fetcher:
         self.gate = gate if gate is not None else BodyGate()
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._sessions: list[tuple[weakref.ref[threading.Thread], requests.Session]] = []
+        self._sessions: list[tuple[weakref.ref[threading.Thread], Session]] = []
         self._closed = False
 
     # ------------------------------------------------------------------ sessions
 
-    def _session(self) -> requests.Session:
-        """The calling thread's session, created on first use (requests.Session is not thread-safe)."""
-        session: requests.Session | None = getattr(self._local, "session", None)
+    def _session(self) -> Session:
+        """The calling thread's session, created on first use (Session is not thread-safe)."""
+        session: Session | None = getattr(self._local, "session", None)
         if session is not None:
             return session
         session = new_session(self.config.user_agent, ACCEPT_ENCODING)
@@ -258,7 +259,7 @@ class Fetcher:
             detail = f"decoded body larger than {self.config.max_bytes} bytes (cut)"
         return outcome, detail, decoded.content, hop.truncated or decoded.truncated
 
-    def _guarded(self, chain: _Chain, session: requests.Session) -> bool:
+    def _guarded(self, chain: _Chain, session: Session) -> bool:
         """Whether this hop must pass the address policy."""
         if chain.untrusted:
             return True
@@ -274,7 +275,7 @@ class Fetcher:
         """Why the address policy would refuse ``url`` for a document's link (None: allowed)."""
         return self._refusal(url, self._session())
 
-    def _refusal(self, url: str, session: requests.Session) -> str | None:
+    def _refusal(self, url: str, session: Session) -> str | None:
         """The address policy's verdict on ``url``. Through a proxy the name is not resolved
         (the proxy resolves it, and it may exist only behind the proxy) unless
         ``fetch.resolve_before_proxy`` asks for a local lookup too; literal addresses, in every
@@ -326,7 +327,7 @@ class Fetcher:
 
     def _exchange(
         self,
-        session: requests.Session,
+        session: Session,
         chain: _Chain,
         url: str,
         headers: Mapping[str, str] | None,
@@ -357,7 +358,7 @@ class Fetcher:
 
     def _request(
         self,
-        session: requests.Session,
+        session: Session,
         chain: _Chain,
         url: str,
         headers: Mapping[str, str] | None,
@@ -370,40 +371,41 @@ class Fetcher:
         connect = min(self.config.connect_timeout, remaining)
         read = min(self.config.read_timeout, remaining)
         try:
-            resp = send(session, url, headers, chain.cookies, (connect, read), self.config.verify_tls)
+            sent = send(session, url, headers, chain.cookies, (connect, read), self.config.verify_tls)
         except NETWORK_EXCEPTIONS as exc:
             outcome, detail = classify(exc)
             if outcome is Outcome.TIMEOUT and budget.remaining() <= 0.001:
                 detail = budget.exceeded()
             return _Step(None, outcome, detail)
-        chain.cookies = keep_cookies(chain.cookies, resp)
+        chain.cookies = keep_cookies(chain.cookies, sent)
+        response = sent.response
         try:
-            ip = None if is_proxied(session, url) else peer_ip(resp)
+            ip = None if sent.proxied else peer_ip(response)
             if guarded and ip is not None:
                 problem = self.policy.ip_problem(ipaddress.ip_address(ip))
                 if problem:  # the name resolved differently for the connection (DNS rebinding)
                     return _Step(None, Outcome.BLOCKED, f"{url} connected to {problem} ({ip})")
-            spool, size, failure = self._read_body(resp, budget)
+            spool, size, failure = self._read_body(response, budget)
             hop = Hop(
                 url=url,
                 method="GET",
-                request_headers=request_headers(resp.request),
-                status=resp.status_code,
-                reason=resp.reason or "",
-                http_version=http_version(resp),
-                response_headers=response_headers(resp),
+                request_headers=request_headers(sent.request),
+                status=response.status,
+                reason=response.reason or "",
+                http_version=http_version(response),
+                response_headers=response_headers(response),
                 body=b"",  # loaded from the spool once the exchange is over (``_load``)
                 ip=ip,
                 truncated=failure is not None,
             )
         finally:
-            resp.close()
+            sent.close()
         if failure is None:
             return _Step(hop, spool=spool, size=size)
         return _Step(hop, failure[0], failure[1], spool=spool, size=size)
 
     def _read_body(
-        self, resp: requests.Response, budget: _Budget
+        self, response: HTTPResponse, budget: _Budget
     ) -> tuple[IO[bytes], int, tuple[Outcome, str] | None]:
         """The raw body as sent, stopped at the byte cap or the deadline, in a spool (memory, then
         disk past ``SPOOL_BYTES``); (spool, bytes, failure)."""
@@ -413,17 +415,17 @@ class Fetcher:
             remaining = budget.remaining()
             if remaining <= 0:
                 return spool, size, (Outcome.TIMEOUT, budget.exceeded())
-            sock = response_socket(resp)  # None once http.client has read the whole body
+            sock = response_socket(response)  # None once http.client has read the whole body
             if sock is not None:
                 # Each read waits at most until the deadline, so a trickling server is cut there.
                 sock.settimeout(min(self.config.read_timeout, remaining))
             try:
-                chunk = resp.raw.read1(min(_CHUNK, cap + 1 - size), decode_content=False)
+                chunk = response.read1(min(_CHUNK, cap + 1 - size), decode_content=False)
             except NETWORK_EXCEPTIONS as exc:
                 outcome, detail = classify(exc)
                 if outcome is Outcome.TIMEOUT and budget.remaining() <= 0.001:
                     detail = budget.exceeded()
-                elif outcome is Outcome.BAD_RESPONSE and resp.raw.chunked:
+                elif outcome is Outcome.BAD_RESPONSE and response.chunked:
                     detail = "broken chunked encoding (cut short or a bad chunk size)"
                 return spool, size, (outcome, detail)
             if not chunk:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Mapping
+from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -19,10 +20,12 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 from requests.structures import CaseInsensitiveDict
-from requests.utils import get_netrc_auth
+from requests.utils import get_netrc_auth, select_proxy
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import LocationValueError
 from urllib3.response import HTTPResponse
+from urllib3.util import Timeout
 
 if TYPE_CHECKING:
     from requests.sessions import _Settings  # the stubs' name for what the method returns
@@ -87,7 +90,7 @@ class PeerRecordingAdapter(HTTPAdapter):
         }
 
 
-class _Session(requests.Session):
+class Session(requests.Session):
     """requests' session, reading the environment's proxy and CA-bundle settings (HTTP(S)_PROXY,
     NO_PROXY, REQUESTS_CA_BUNDLE) once per scheme and host instead of on every request: requests
     scans ``os.environ`` two or three times a request, and ``is_proxied`` once more (together ~8 %
@@ -130,8 +133,8 @@ class _Session(requests.Session):
         return self._netrc[netloc]
 
 
-def new_session(user_agent: str, accept_encoding: str) -> requests.Session:
-    session = _Session()
+def new_session(user_agent: str, accept_encoding: str) -> Session:
+    session = Session()
     session.headers["User-Agent"] = user_agent
     session.headers["Accept-Encoding"] = accept_encoding
     session.mount("http://", PeerRecordingAdapter())
@@ -139,24 +142,42 @@ def new_session(user_agent: str, accept_encoding: str) -> requests.Session:
     return session
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """One GET on the wire: the request as sent and urllib3's response, its body still unread."""
+
+    request: requests.PreparedRequest
+    response: HTTPResponse
+    proxied: bool  # it went through a proxy (HTTP(S)_PROXY, NO_PROXY honoured)
+
+    def close(self) -> None:
+        """Done with the response: as requests' ``Response.close`` on a body read from ``raw``
+        (the connection goes back to the pool, or is dropped if the body was left unread)."""
+        self.response.close()
+        self.response.release_conn()
+
+
 def send(
-    session: requests.Session,
+    session: Session,
     url: str,
     headers: Mapping[str, str] | None,
     cookies: CookieJar | None,
     timeout: tuple[float, float],
     verify: bool,
-) -> requests.Response:
-    """GET ``url`` once (no redirect followed), the body left on the wire (``stream=True``).
+) -> Sent:
+    """GET ``url`` once (no redirect followed), the body left on the wire.
 
     The request is what ``session.request("GET", url, headers=headers, cookies=cookies,
-    allow_redirects=False, stream=True, ...)`` sends — the session's headers, then the caller's,
-    the cookies that apply, basic auth from the URL or ~/.netrc; the environment's proxies and
-    CA bundle — built here without the rest of ``Session.request`` (a ``Request`` object, merging
-    hooks, params and session cookies, dispatching hooks, storing response cookies in the
-    session, working out where a redirect would go): that was about a third of a fetch's CPU.
-    The adapter's ``send`` is requests' own, so proxies, TLS settings and its exceptions are
-    unchanged. Response cookies are the caller's to keep (``keep_cookies``).
+    allow_redirects=False, stream=True, ...)`` sends: the session's headers, then the caller's,
+    the cookies that apply, basic auth from the URL or ~/.netrc, through the proxy the
+    environment names (NO_PROXY honoured) with its CA bundle; requests' adapter picks the
+    connection pool (proxy managers, TLS settings), and the request goes to that pool as the
+    adapter's ``send`` sends it. What is left out is requests' bookkeeping around it — a
+    ``Request`` object, merging hooks, params and session cookies, dispatching hooks, a
+    ``Response`` with its own cookie jar, storing cookies in the session, working out where a
+    redirect would go — which was half of a fetch's CPU. urllib3's exceptions come through as
+    they are (``failures.classify`` reads them as it reads requests' wrappers of them); response
+    cookies are the caller's to keep (``keep_cookies``).
     """
     prepared = requests.PreparedRequest()
     prepared.method = "GET"
@@ -167,52 +188,76 @@ def send(
     prepared.prepare_headers(merged)
     if cookies:
         prepared.prepare_cookies(cookies)
-    prepared.prepare_auth(_auth(session, url), url)
+    prepared.prepare_auth(session.netrc_auth(url), url)
+    target = prepared.url or url
+    adapter = session.get_adapter(target)
+    if not isinstance(adapter, HTTPAdapter):
+        raise TypeError(f"no HTTP adapter for {target}")
     settings = session.merge_environment_settings(url, {}, True, verify, None)
-    adapter = session.get_adapter(prepared.url or url)
-    return adapter.send(
-        prepared,
-        stream=True,
-        timeout=timeout,
-        verify=settings["verify"] if settings["verify"] is not None else verify,
-        cert=settings["cert"],
-        proxies=settings["proxies"],
+    tls = settings["verify"] if settings["verify"] is not None else verify
+    proxies = settings["proxies"]
+    proxied = bool(proxies) and select_proxy(target, proxies) is not None
+    try:
+        if proxied:
+            pool = adapter.get_connection_with_tls_context(
+                prepared, tls, proxies=proxies, cert=settings["cert"]
+            )
+            path = adapter.request_url(prepared, proxies)
+        else:  # what those two do without a proxy, minus their three look-ups of one
+            try:
+                host, pool_kwargs = adapter.build_connection_pool_key_attributes(
+                    prepared, tls, settings["cert"]
+                )
+            except ValueError as exc:
+                raise requests.exceptions.InvalidURL(exc, request=prepared) from exc
+            pool = adapter.poolmanager.connection_from_host(**host, pool_kwargs=pool_kwargs)
+            path = prepared.path_url
+    except LocationValueError as exc:
+        raise requests.exceptions.InvalidURL(exc, request=prepared) from exc
+    if not isinstance(pool, HTTPConnectionPool):
+        raise TypeError(f"no connection pool for {target}")
+    adapter.cert_verify(pool, target, tls, settings["cert"])  # type: ignore[no-untyped-call]  # requests' stubs
+    response = pool.urlopen(
+        method="GET",
+        url=path,
+        body=None,
+        headers=prepared.headers,
+        redirect=False,
+        assert_same_host=False,
+        preload_content=False,
+        decode_content=False,
+        retries=adapter.max_retries,
+        timeout=Timeout(connect=timeout[0], read=timeout[1]),
+        chunked=False,
     )
+    if not isinstance(response, HTTPResponse):  # urllib3's pools make nothing else
+        response.close()
+        raise TypeError(f"unexpected response type {type(response).__name__}")
+    return Sent(prepared, response, proxied)
 
 
-def _auth(session: requests.Session, url: str) -> tuple[str, str] | None:
-    return (
-        session.netrc_auth(url)
-        if isinstance(session, _Session)
-        else get_netrc_auth(url)
-        if session.trust_env
-        else None
-    )
-
-
-def keep_cookies(jar: CookieJar | None, resp: requests.Response) -> CookieJar | None:
-    """``jar`` with the cookies ``resp`` set (a new jar for the first ones; None while none were set)."""
-    raw_headers = resp.raw.headers
-    if "set-cookie" not in raw_headers and "set-cookie2" not in raw_headers:
+def keep_cookies(jar: CookieJar | None, sent: Sent) -> CookieJar | None:
+    """``jar`` with the cookies the response set (a new jar for the first ones; None while none were set)."""
+    if "set-cookie" not in sent.response.headers and "set-cookie2" not in sent.response.headers:
         return jar
     if jar is None:
         jar = RequestsCookieJar()
-    extract_cookies_to_jar(jar, resp.request, resp.raw)  # type: ignore[no-untyped-call]  # requests' stubs
+    extract_cookies_to_jar(jar, sent.request, sent.response)  # type: ignore[no-untyped-call]  # requests' stubs
     return jar
 
 
-def peer_ip(resp: requests.Response) -> str | None:
+def peer_ip(response: HTTPResponse) -> str | None:
     """The address the response came from (None through a proxy or when unknown)."""
-    ip = getattr(resp.raw, "peer_ip", None)
+    ip = getattr(response, "peer_ip", None)
     return ip if isinstance(ip, str) else None
 
 
-def response_socket(resp: requests.Response) -> socket.socket | None:
+def response_socket(response: HTTPResponse) -> socket.socket | None:
     """The socket the body is read from, while it is open. http.client drops
     ``connection.sock`` on ``Connection: close``, but the response's file still reads from it."""
-    sock = getattr(getattr(resp.raw, "connection", None), "sock", None)
+    sock = getattr(getattr(response, "connection", None), "sock", None)
     if not isinstance(sock, socket.socket):
-        fp = getattr(getattr(resp.raw, "_fp", None), "fp", None)  # BufferedReader → SocketIO
+        fp = getattr(getattr(response, "_fp", None), "fp", None)  # BufferedReader → SocketIO
         sock = getattr(getattr(fp, "raw", None), "_sock", None)
     if isinstance(sock, socket.socket) and sock.fileno() != -1:
         return sock
@@ -247,14 +292,16 @@ def host_header(url: str) -> str:
     return host if parts.port in (None, default) else f"{host}:{parts.port}"
 
 
-def response_headers(resp: requests.Response) -> tuple[tuple[str, str], ...]:
+def response_headers(response: HTTPResponse) -> tuple[tuple[str, str], ...]:
     """Response headers in wire order, repeated ones kept (http.client's message, not the merged dict)."""
-    msg = getattr(getattr(resp.raw, "_original_response", None), "msg", None)
-    if msg is not None:
-        return tuple((str(k), str(v)) for k, v in msg.items())
-    return tuple((str(k), str(v)) for k, v in resp.raw.headers.items())
+    msg = getattr(getattr(response, "_original_response", None), "msg", None)
+    if msg is not None:  # the pairs as parsed: ``items()`` gives the same strings, one policy call each
+        return tuple((str(k), str(v)) for k, v in msg.raw_items())
+    return tuple((str(k), str(v)) for k, v in response.headers.items())
 
 
-def http_version(resp: requests.Response) -> str:
-    known = {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}
-    return known.get(int(getattr(resp.raw, "version", 11) or 11), "HTTP/1.1")
+_VERSIONS = {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}
+
+
+def http_version(response: HTTPResponse) -> str:
+    return _VERSIONS.get(int(getattr(response, "version", 11) or 11), "HTTP/1.1")
