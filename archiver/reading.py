@@ -14,6 +14,7 @@ CPU is spent, never what is read.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import multiprocessing
 import os
@@ -26,11 +27,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from archiver.citations.metadata import PageMetadata, page_metadata
+from archiver.citations.metadata import PageMetadata, page_metadata, tree_metadata
 from archiver.classify.observed import PageView, page_view
-from archiver.extract import Template, extract
+from archiver.extract import ParsedHtml, Template, extract, parse_html
 from archiver.models import FetchResult, Observation, Outcome, TextVersion
-from archiver.requisites import Wanted, page_requisites
+from archiver.requisites import MAX_TAGS as REQUISITE_TAGS
+from archiver.requisites import Wanted, page_requisites, tree_requisites
 
 logger = logging.getLogger(__name__)
 
@@ -127,24 +129,48 @@ class PageReading:
 
 
 def read_page(job: PageJob) -> PageReading:
-    """Read ``job``'s page: its text with the given templates (and the parts it asks for)."""
+    """Read ``job``'s page: its text with the given templates (and the parts it asks for).
+
+    The page is parsed once: its citation metadata and requisites are read from the tree the
+    text is then read from (``extract(..., parsed=…)``) when that tree holds the whole page (the
+    parse budget left every byte; fewer tags than their own budgets; no control characters taken
+    out), else each parses the page as before. Requisites read from that tree see URLs decoded
+    in the page's charset, as a browser would (their own parse of the bytes took an undeclared
+    charset for Latin-1); metadata is read from it only for a UTF-8 page, the way
+    ``Archive.capture_metadata`` decodes it again later."""
     content, cut = parse_budget(job.content)
-    text = extract(content, content_type=job.content_type, url=job.url, truncated=job.truncated or cut,
-                   templates=job.templates)  # fmt: skip
+    parsed = parse_html(content, job.content_type) if job.metadata or job.requisites else None
+    whole = parsed is not None and parsed.root is not None and len(content) == len(job.content) and not parsed.controls
+    tags = content.count(b"<") if whole else 0
     metadata = view = requisites = None
     if job.metadata:
         try:
-            metadata = page_metadata(parse_budget(job.content, METADATA_TAGS)[0],
-                                     content_type=job.content_type, guess=False)  # fmt: skip
+            if whole and tags < METADATA_TAGS and parsed is not None and _as_utf8(parsed):
+                metadata = tree_metadata(parsed.root, content_type=job.content_type)
+            else:
+                metadata = page_metadata(parse_budget(job.content, METADATA_TAGS)[0],
+                                         content_type=job.content_type, guess=False)  # fmt: skip
         except ValueError as exc:  # metadata is a nicety: never fail a check over it
             logger.warning("%s: page metadata not read: %s", job.url, exc)
+    if job.requisites and whole and tags < REQUISITE_TAGS and parsed is not None:
+        requisites = tuple(tree_requisites(parsed.root, job.url))  # before extract cuts the tree up
+    text = extract(content, content_type=job.content_type, url=job.url, truncated=job.truncated or cut,
+                   templates=job.templates, parsed=parsed)  # fmt: skip
     if job.view:
         result = FetchResult(url=job.url, outcome=job.outcome, started_at=datetime.now(UTC), elapsed=0.0,
                              content=job.content)  # fmt: skip
         view = page_view(Observation(result=result, text=text))
-    if job.requisites and text.kind == "html":
+    if text.kind != "html":
+        requisites = None
+    elif job.requisites and requisites is None:
         requisites = tuple(page_requisites(job.content, job.url))
     return PageReading(text, metadata, view, requisites)
+
+
+def _as_utf8(parsed: ParsedHtml) -> bool:
+    """Whether ``parsed.text`` is the page's bytes decoded as UTF-8 with replacement, as
+    ``page_metadata`` decodes them (no BOM taken off)."""
+    return parsed.charset == "utf-8" and not parsed.content.startswith(codecs.BOM_UTF8)
 
 
 def _watch_owner(owner: int) -> None:

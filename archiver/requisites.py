@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -62,7 +63,9 @@ _FONT_SRC = re.compile(r"(?<![-\w])src\s*:([^;}]*)", re.IGNORECASE)
 _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 #: The elements that may name a requisite, in document order: an XPath walk in C instead of a
 #: Python loop over every element of the page (the loop was ~5 % of a first capture's CPU).
-_WANTING = etree.XPath("//link|//style|//img|//source|//input|//video|//meta|//*[@style]")
+#: ``//@style/..`` is ``//*[@style]`` (the same elements) found through the attribute axis, a
+#: third of the cost on a 1,200-element page.
+_WANTING = etree.XPath("//link|//style|//img|//source|//input|//video|//meta|//@style/..")
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +204,11 @@ def page_requisites(html: bytes, base: str) -> list[Wanted]:
         doc = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         return []
+    return tree_requisites(doc, base)
+
+
+def tree_requisites(doc: Any, base: str) -> list[Wanted]:  # an lxml element (lxml ships no types)
+    """``page_requisites`` of a page parsed already (``doc``: any element of its tree; only read)."""
     href = doc.xpath("string(//base/@href)")
     base = urljoin(base, str(href)) if href else base
     found: list[Wanted] = []

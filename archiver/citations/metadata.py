@@ -179,7 +179,15 @@ def page_metadata(body: bytes | str, *, content_type: str | None = None, guess: 
     if content_type and "html" not in content_type.lower():
         return PageMetadata()
     html = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-    root = _parse(html)
+    page = tree_metadata(_parse(html))
+    return guess_dates(page, html) if guess and needs_guess(page) else page
+
+
+def tree_metadata(root: Any, *, content_type: str | None = None) -> PageMetadata:
+    """What the page parsed as ``root`` declares (``page_metadata(..., guess=False)`` of its
+    markup), for a caller that parsed the page already; ``root`` is only read."""
+    if content_type and "html" not in content_type.lower():
+        return PageMetadata()
     meta = _meta(root)
     sources: dict[str, str] = {}
     objects = [o for o in _jsonld_objects(root) if _types(o) & _PAGE_TYPES]
@@ -222,12 +230,11 @@ def page_metadata(body: bytes | str, *, content_type: str | None = None, guess: 
     if isinstance(lang_attr, str) and lang_attr.strip():
         language, sources["language"] = lang_attr.strip(), "html"
     is_article = bool(article and _types(article) & _ARTICLE_TYPES) or _first(meta, "og:type") == "article"
-    page = PageMetadata(
+    return PageMetadata(
         title=title, authors=tuple(dict.fromkeys(authors)), site_name=site, publisher=publisher,
         published=published, modified=modified, language=(language or "").replace("_", "-") or None,
         kind="article" if is_article else "webpage", sources=sources,
     )
-    return guess_dates(page, html) if guess and needs_guess(page) else page
 
 
 def parse_date(value: str | None) -> datetime | None:

@@ -48,16 +48,19 @@ def read_page_fast(text: str, url: str) -> HtmlText | None:
     return None if root is None else read_page(root)
 
 
-def read_page_agreed(text: str, url: str, templates: Sequence[Template] = ()) -> HtmlText | None:
+def read_page_agreed(
+    text: str, url: str, templates: Sequence[Template] = (), *, root: Element | None = None
+) -> HtmlText | None:
     """The default engine: the host's learned template when one fits, else learn one now.
 
     The fast path is one lxml parse: a known template is applied with no second opinion. A page
     no template fits is read by agreement between its JSON-LD ``articleBody``, trafilatura and its
     own markup (``template.learn``), and the new template is returned in ``meta["template"]`` for
     the caller to keep. Either way the text is read through a template (``_apply``), so a page
-    yields the same text whether its template was learned now or long ago.
+    yields the same text whether its template was learned now or long ago. ``root`` is ``text``
+    parsed already (``parse(text)``, which this then cuts up).
     """
-    root = parse(text)
+    root = parse(text) if root is None else root
     if root is None:
         return None
     if templates:
