@@ -14,10 +14,11 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from queue import SimpleQueue
 from urllib.parse import urlsplit, urlunsplit
 
 from archiver import browser, cadence, platforms
@@ -84,6 +85,8 @@ COMMIT_EVERY = 64  # fewest checks per index transaction: fewer fsyncs of the in
 COMMIT_SECONDS = 5.0
 COMMIT_MOST = 4096
 BROWSERS = 2  # headless Chromium processes at once per batch (each takes a few hundred MB)
+#: The statuses after which an unchanged payload is news to no rule (``Checker._unchanged``).
+_STEADY = frozenset({SourceStatus.OK, SourceStatus.EDITED, SourceStatus.MOVED, SourceStatus.RESTORED})
 BIG_PAGE = 1_000_000  # bytes: pages larger than this are parsed one at a time per batch (memory)
 
 
@@ -224,27 +227,31 @@ class Checker:
         pending: list[CheckRecord] = []
         workers = max(1, self.config.check.workers)
         todo = iter(states)
-        in_flight: dict[Future[CheckRecord | None], str] = {}
+        # Each check puts its future here when done: the owner takes them one at a time, O(1)
+        # (``wait(FIRST_COMPLETED)`` over every future in flight was a waiter per future per call).
+        done: SimpleQueue[Future[CheckRecord | None]] = SimpleQueue()
+        in_flight = 0
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
 
             def refill() -> None:
-                while len(in_flight) < workers * 4 and not (stop and stop.is_set()):
+                nonlocal in_flight
+                while in_flight < workers * 4 and not (stop and stop.is_set()):
                     state = next(todo, None)
                     if state is None:
                         return
-                    in_flight[pool.submit(self._check_gated, state, stop)] = state.url
+                    pool.submit(self._check_gated, state, stop).add_done_callback(done.put)
+                    in_flight += 1
 
             refill()
             committed = time.monotonic()
             while in_flight:
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    in_flight.pop(fut)
-                    record = fut.result()
-                    if record is not None:
-                        pending.append(record)
-                    if progress:
-                        progress(1)
+                fut = done.get()
+                in_flight -= 1
+                record = fut.result()
+                if record is not None:
+                    pending.append(record)
+                if progress:
+                    progress(1)
                 if len(pending) >= COMMIT_EVERY and (
                     len(pending) >= COMMIT_MOST or time.monotonic() - committed >= COMMIT_SECONDS
                 ):
@@ -331,6 +338,9 @@ class Checker:
         capture = self.store.write_capture(url, result, previous=last_good, sync=False)
         if attempt is not None:
             attempt.capture = capture
+        held = self._unchanged(state, result, capture, stored)
+        if held is not None:
+            return self._revisited(state, result, capture, held)
 
         post = self._follow_post(url, result, capture, untrusted)
         # A big page's text, diff and verdicts cost memory in proportion to it: one at a time.
@@ -380,6 +390,41 @@ class Checker:
             screenshot=screenshot,
             page_meta=page_meta,
         )
+
+    def _unchanged(
+        self, state: UrlState, result: FetchResult, capture: Capture, stored: StoredHistory,
+    ) -> StoredCapture | None:
+        """The last good capture, when this one is the same page again: a revisit of it (same
+        payload digest) reached the same way (status, redirects, final URL, type, cut) right after
+        it (the last check was good: no failure pending), read by this extractor with its text in
+        the index, and no post endpoint or browser to ask. Its text, diff and verdicts are the
+        last check's own: nothing to extract, compare or classify (issue 13)."""
+        good, last = stored.last_good, stored.last
+        if good is None or last is None or good.capture.id != last.capture.id or capture.record_type != "revisit":
+            return None
+        if state.status not in _STEADY or state.consecutive_failures or result.outcome is not Outcome.OK:
+            return None
+        before = good.capture
+        same = (capture.status, capture.final_url, capture.redirects, capture.content_type, capture.truncated) == (
+            before.status, before.final_url, before.redirects, before.content_type, before.truncated)
+        key, text = good.text_key, good.text
+        if not same or not 200 <= (capture.status or 0) < 300 or key is None or text is None:
+            return None
+        if key != page_text_key(capture.payload_digest, key.template):  # another source, extractor or payload
+            return None
+        if post_ref(state.url, result) is not None or self._wants_browser(state, result, text):
+            return None
+        return good
+
+    def _revisited(self, state: UrlState, result: FetchResult, capture: Capture, held: StoredCapture) -> CheckRecord:
+        """The record of an unchanged re-check (``_unchanged``): one request, one revisit record,
+        the URL's status kept, its text key carried over (the text is already stored)."""
+        due = cadence.next_due(self.clock(), config=self.config.schedule, interval=state.interval,
+                               last_change=state.last_change, changed=False, rng=self.rng)
+        logger.info("check %s outcome=%s status=%s elapsed=%.2fs capture=%s events=- (unchanged)",
+                    state.url, result.outcome, result.status, result.elapsed, capture.id)
+        return CheckRecord(capture=capture, text_key=held.text_key, text=None, verdicts=(), diff=None,
+                           status=state.status, consecutive_failures=0, good=True, next_due=due, changed=False)
 
     @staticmethod
     def _wants_meta(capture: Capture) -> bool:

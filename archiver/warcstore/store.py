@@ -292,26 +292,32 @@ class WarcStore:
         return self._lookup_ref(previous)
 
     def _lookup_ref(self, previous: Capture) -> _Ref | None:
+        """The record holding ``previous``'s payload: remembered if this store wrote it, else read
+        from the head of ``previous``'s own record (a revisit's names the one it refers to)."""
         with self._lock:
             ref = self._refs.get(previous.id)
         if ref is not None or previous.warc_file is None or previous.warc_offset is None:
             return ref
-        try:
-            rec = self.read_record(previous.warc_file, previous.warc_offset, limit=0)
-        except StoreError as exc:
-            logger.warning("%s: previous capture %s unreadable (%s); writing a full response",
-                           previous.url, previous.id, exc)
-            return None
-        own = rec.header("WARC-Record-ID")
+        name, offset = previous.warc_file, previous.warc_offset
+        head = reader.record_head(self.storage, name, offset) if Path(name).name == name else None
+        if head is None:  # past the probe, torn, or not a file name: read it whole, and say why if it cannot be
+            try:
+                rec = self.read_record(name, offset, limit=0)
+            except StoreError as exc:
+                logger.warning("%s: previous capture %s unreadable (%s); writing a full response",
+                               previous.url, previous.id, exc)
+                return None
+            head = {k.lower(): v for k, v in reversed(rec.warc_headers)}
+        own = head.get("warc-record-id")
         if own is None or capture_id(own) != previous.id:
             logger.warning("%s: capture %s is not at %s:%s; writing a full response",
                            previous.url, previous.id, previous.warc_file, previous.warc_offset)
             return None
-        if rec.record_type == "revisit":
-            rid, uri, date = (rec.header("WARC-Refers-To"), rec.header("WARC-Refers-To-Target-URI"),
-                              rec.header("WARC-Refers-To-Date"))
+        if head.get("warc-type") == "revisit":
+            rid, uri, date = (head.get("warc-refers-to"), head.get("warc-refers-to-target-uri"),
+                              head.get("warc-refers-to-date"))
         else:
-            rid, uri, date = own, rec.target_uri, rec.header("WARC-Date")
+            rid, uri, date = own, head.get("warc-target-uri"), head.get("warc-date")
         return _Ref(rid, uri, date) if rid and uri and date else None
 
     def _remember(self, capture: Capture, final: Any) -> None:
