@@ -182,14 +182,18 @@ def send(
     prepared = requests.PreparedRequest()
     prepared.method = "GET"
     prepared.prepare_url(url, None)
-    merged = CaseInsensitiveDict(session.headers)
+    target = prepared.url or url
     if headers:
+        merged = CaseInsensitiveDict(session.headers)
         merged.update(headers)
-    prepared.prepare_headers(merged)
+        prepared.prepare_headers(merged)
+    else:
+        prepared.prepare_headers(session.headers)
     if cookies:
         prepared.prepare_cookies(cookies)
-    prepared.prepare_auth(session.netrc_auth(url), url)
-    target = prepared.url or url
+    auth = session.netrc_auth(url)
+    if auth is not None or "@" in target:  # without one, requests finds no credentials in the URL
+        prepared.prepare_auth(auth, url)
     adapter = session.get_adapter(target)
     if not isinstance(adapter, HTTPAdapter):
         raise TypeError(f"no HTTP adapter for {target}")
