@@ -52,6 +52,8 @@ MAX_DEPTH = 3
 KEEP_CSS = 16 << 20
 #: Payload digests remembered per batch to write revisits without asking the index.
 _KNOWN = 50_000
+#: Stylesheets whose requisites a batch remembers (by URL and payload digest).
+_KNOWN_CSS = 4_096
 #: Most markup tags of a page read for requisites: a parsed element costs a few hundred bytes, so
 #: a hostile page of a million empty tags would take gigabytes (the checker's text budget, too).
 MAX_TAGS = 150_000
@@ -298,6 +300,7 @@ class RequisiteFetcher:
         self._kept = 0
         self._keep_bytes = keep_bytes
         self._kept_css = 0
+        self._css_read: dict[tuple[str, str, str, int], tuple[Wanted, ...]] = {}  # see _css_found
         self._unresolved: dict[str, str] = {}  # host → its DNS failure, once per batch
         self._first: dict[str, threading.Event] = {}  # host → set when its first fetch of the batch ended
         self._pool = ThreadPoolExecutor(PARALLEL, thread_name_prefix="requisite")
@@ -339,8 +342,7 @@ class RequisiteFetcher:
                 budget -= len(result.content)
                 media = (result.content_type or "").split(";")[0].strip().lower()
                 if result.outcome == Outcome.OK and (wanted.kind == "stylesheet" or media == "text/css"):
-                    css = result.content.decode(_charset(result.content_type), "replace")
-                    for more in css_requisites(css, result.final_url or wanted.url):
+                    for more in self._css_found(result, wanted.url):
                         if more.url not in seen and more.kind in limits.kinds:
                             seen.add(more.url)
                             todo.append(more)
@@ -358,14 +360,19 @@ class RequisiteFetcher:
                 if w.url in self._stored:
                     reused[w.url] = self._stored[w.url]
         fresh = [w for w in dict.fromkeys(wanted) if w.url not in reused]
-        results = list(self._pool.map(lambda w: self._fetch(w.url, untrusted), fresh))
-        known = {r.payload_digest: self._known(r.payload_digest) for r in results if _reusable(r) and r.payload_digest}
-        plan: list[tuple[Wanted, FetchResult, str, PayloadRef | None]] = []
+        if len(fresh) <= 1:  # one fetch (a page's own photo): in this thread, no hand-off to the pool
+            results = [self._fetch(w.url, untrusted) for w in fresh]
+        else:
+            results = list(self._pool.map(lambda w: self._fetch(w.url, untrusted), fresh))
+        # Each digest hashed once (``payload_digest`` is a property that hashes the body each time).
+        digests = [r.payload_digest if r.final is not None else None for r in results]
+        known = {d: self._known(d) for r, d in zip(results, digests, strict=True) if d and _reusable(r)}
+        plan: list[tuple[Wanted, FetchResult, str, PayloadRef | None, str | None]] = []
         here: dict[str, tuple[str, str, str]] = {}  # digest → a record of this round holding it
         with self._lock:
-            for w, result in zip(fresh, results, strict=True):
+            for w, result, sent in zip(fresh, results, digests, strict=True):
                 rid = self.store.make_record_id()
-                digest = result.payload_digest if _reusable(result) else None
+                digest = sent if _reusable(result) else None
                 ref: PayloadRef | None = None
                 if digest:
                     ref = self._digests.get(digest) or known.get(digest)
@@ -373,17 +380,16 @@ class RequisiteFetcher:
                         ref = (*here[digest], None)
                     elif ref is None:
                         here[digest] = (rid, result.final_url, _warc_date_of(result))
-                plan.append((w, result, rid, ref))
+                plan.append((w, result, rid, ref, sent))
         wheres = self.store.write_exchanges(
-            [(w.url, result, ref[:3] if ref else None, rid) for w, result, rid, ref in plan], sync=False) if plan else []
+            [(w.url, result, ref[:3] if ref else None, rid) for w, result, rid, ref, _ in plan], sync=False) if plan else []
         located = {where.record_id: where for where in wheres}
         out: dict[str, tuple[Requisite, FetchResult | None]] = {}
         with self._lock:
-            for (w, result, _, ref), where in zip(plan, wheres, strict=True):
-                requisite = _requisite(capture_id, w, result, where, ref, located)
+            for (w, result, _, ref, digest), where in zip(plan, wheres, strict=True):
+                requisite = _requisite(capture_id, w, result, where, ref, located, digest)
                 keep = self._keep(w, result)
                 self._stored[w.url] = _Stored(requisite, keep)
-                digest = result.payload_digest
                 if ref is None and _reusable(result) and digest and len(self._digests) < _KNOWN:
                     self._digests[digest] = (where.record_id, result.final_url, _warc_date_of(result), where)
                 out[w.url] = (requisite, result)
@@ -392,6 +398,22 @@ class RequisiteFetcher:
             out[url] = (stored.requisite, stored.result)
         return [(w, _for(out[w.url][0], capture_id, w.kind), out[w.url][1]) for w in wanted]
 
+
+    def _css_found(self, result: FetchResult, url: str) -> tuple[Wanted, ...]:
+        """``css_requisites`` of a stylesheet's response, read once per batch: a site's stylesheet
+        is linked by every page of it, and this batch keeps its response (``_keep``)."""
+        base, digest = result.final_url or url, result.payload_digest
+        key = (base, digest or "", result.content_type or "", len(result.content))
+        with self._lock:
+            found = self._css_read.get(key) if digest else None
+        if found is None:
+            found = tuple(css_requisites(result.content.decode(_charset(result.content_type), "replace"), base))
+            if digest:
+                with self._lock:
+                    if len(self._css_read) >= _KNOWN_CSS:
+                        self._css_read.clear()
+                    self._css_read[key] = found
+        return found
 
     def _keep(self, wanted: Wanted, result: FetchResult) -> FetchResult | None:
         """Whether this batch holds on to a stored requisite's response (under ``_lock``): a
@@ -439,16 +461,17 @@ class RequisiteFetcher:
 
 def _requisite(
     capture_id: str, wanted: Wanted, result: FetchResult, where: RecordLocation, ref: PayloadRef | None,
-    located: dict[str, RecordLocation],
+    located: dict[str, RecordLocation], digest: str | None,
 ) -> Requisite:
-    """The index row of one stored requisite (``ref``: the record its revisit points at)."""
+    """The index row of one stored requisite (``ref``: the record its revisit points at;
+    ``digest``: its ``payload_digest``)."""
     final = result.final is not None
     payload = (ref[3] or located.get(ref[0])) if ref else (where if final else None)
     return Requisite(
         capture=capture_id, url=wanted.url, kind=wanted.kind, record=where,
         record_type=("revisit" if ref else "response") if final else "metadata",
         captured_at=result.started_at, status=result.status, content_type=result.content_type,
-        payload_digest=result.payload_digest if final else None, payload=payload,
+        payload_digest=digest if final else None, payload=payload,
         payload_uri=ref[1] if ref else (result.final_url if final else None),
         payload_date=ref[2] if ref else (_warc_date_of(result) if final else None),
     )

@@ -621,6 +621,8 @@ _TRAIL = re.compile(r"\s*[»›>]\s*")
 
 
 def _is_breadcrumb(text: str, title: str) -> bool:
+    if "»" not in text and "›" not in text and ">" not in text:
+        return False  # no trail separator: one step (most paragraphs; the split below is dear)
     steps = [s for s in _TRAIL.split(" ".join(text.split())) if s]
     if len(steps) < 3 or any(len(s.split()) > 6 or _SENTENCE_END.search(s) for s in steps[:-1]):
         return False
@@ -651,7 +653,8 @@ _CREDIT = re.compile(
 
 
 def _is_credit(text: str) -> bool:
-    return len(text.split()) <= 20 and bool(_CREDIT.match(text) or _CREDIT_BY.match(text))
+    # The anchored patterns first: they fail at once on most paragraphs, the word count does not.
+    return bool(_CREDIT.match(text) or _CREDIT_BY.match(text)) and len(text.split()) <= 20
 
 
 _CREDIT_BY = re.compile(r"^\W{0,3}(?:photo(?:graph)?s?|photographed|pictures?|images?|foto|fotos|bild)\s+(?:by|von|de|par)\s", re.IGNORECASE)

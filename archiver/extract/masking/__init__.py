@@ -212,7 +212,7 @@ def normalise(text: str, *, keep_dates: bool = False, headline: bool = False, ta
         if any(hint in f" {low} " for hint in AGO_HINTS):
             text = mask_dates(text, low, keep_dates, not (headline or table) and _is_label(text))
         return " ".join(text.split())
-    if any(len(word) >= 16 for word in text.split()):
+    if max(map(len, text.split()), default=0) >= 16:  # a word of 16+ characters (in C, not a generator)
         text = _mask_tokens(text)
     label = not (headline or table) and _is_label(text)
     low = text.lower()
