@@ -18,7 +18,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from queue import SimpleQueue
 from urllib.parse import urlsplit, urlunsplit
 
 from archiver import browser, cadence, platforms
@@ -106,6 +105,33 @@ class _Text:
     version: TextVersion
     degraded: bool = False
     reading: PageReading | None = None  # the page read now (not from the cache), ``version`` its text
+
+
+class _Finished:
+    """Checks done and not yet taken by the owner thread. A check's thread wakes the owner only
+    once as many are done as it asked for (``take``): one wake per batch of checks, not one per
+    check (each wake had the owner take the GIL from the check threads; ``wait(FIRST_COMPLETED)``
+    also made a waiter per future in flight at every call)."""
+
+    def __init__(self) -> None:
+        self._ready = threading.Condition(threading.Lock())
+        self._done: list[Future[CheckRecord | None]] = []
+        self._wanted = 1
+
+    def put(self, future: Future[CheckRecord | None]) -> None:
+        """A check's done-callback (in its thread)."""
+        with self._ready:
+            self._done.append(future)
+            if len(self._done) >= self._wanted:
+                self._ready.notify()
+
+    def take(self, at_least: int) -> list[Future[CheckRecord | None]]:
+        """Every check done so far, once ``at_least`` are (the owner asks for no more than are in flight)."""
+        with self._ready:
+            self._wanted = max(1, at_least)
+            self._ready.wait_for(lambda: len(self._done) >= self._wanted)
+            done, self._done = self._done, []
+            return done
 
 
 def source_of(key: TextKey | None) -> TextSource:
@@ -227,9 +253,7 @@ class Checker:
         pending: list[CheckRecord] = []
         workers = max(1, self.config.check.workers)
         todo = iter(states)
-        # Each check puts its future here when done: the owner takes them one at a time, O(1)
-        # (``wait(FIRST_COMPLETED)`` over every future in flight was a waiter per future per call).
-        done: SimpleQueue[Future[CheckRecord | None]] = SimpleQueue()
+        finished = _Finished()
         in_flight = 0
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
 
@@ -239,19 +263,20 @@ class Checker:
                     state = next(todo, None)
                     if state is None:
                         return
-                    pool.submit(self._check_gated, state, stop).add_done_callback(done.put)
+                    pool.submit(self._check_gated, state, stop).add_done_callback(finished.put)
                     in_flight += 1
 
             refill()
             committed = time.monotonic()
             while in_flight:
-                fut = done.get()
-                in_flight -= 1
-                record = fut.result()
-                if record is not None:
-                    pending.append(record)
-                if progress:
-                    progress(1)
+                # Woken once per ``workers`` finished checks (the rest in flight keep the threads busy).
+                for fut in finished.take(min(in_flight, workers)):
+                    in_flight -= 1
+                    record = fut.result()
+                    if record is not None:
+                        pending.append(record)
+                    if progress:
+                        progress(1)
                 if len(pending) >= COMMIT_EVERY and (
                     len(pending) >= COMMIT_MOST or time.monotonic() - committed >= COMMIT_SECONDS
                 ):
