@@ -209,7 +209,8 @@ def normalise(text: str, *, keep_dates: bool = False, headline: bool = False, ta
         text = _URL.sub(lambda m: mask_url(m.group()), text)
     if not DIGIT.search(text):  # no digit: no clock, count, token or absolute date to mask
         low = text.lower()
-        if any(hint in f" {low} " for hint in AGO_HINTS):
+        padded = f" {low} "  # built once, not once per hint
+        if any(hint in padded for hint in AGO_HINTS):
             text = mask_dates(text, low, keep_dates, not (headline or table) and _is_label(text))
         return " ".join(text.split())
     if max(map(len, text.split()), default=0) >= 16:  # a word of 16+ characters (in C, not a generator)
