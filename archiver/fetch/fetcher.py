@@ -2,9 +2,9 @@
 
 Each hop is one GET, built as ``requests.Session.request`` builds it and sent to the urllib3
 connection pool requests' adapter picks (``transport.send``: HTTP(S)_PROXY, NO_PROXY and
-REQUESTS_CA_BUNDLE apply), with no redirect followed and the body streamed; the raw body is read as sent (still content-encoded, for the
-WARC) and decoded separately with a bound. Cookies set along a redirect chain are sent on its
-later hops, and never on another URL's.
+REQUESTS_CA_BUNDLE apply), with no redirect followed and the body streamed; the raw body is
+read as sent (still content-encoded, for the WARC) and decoded separately with a bound. Cookies
+set along a redirect chain are sent on its later hops, and never on another URL's.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ class Fetcher:
     # ------------------------------------------------------------------ sessions
 
     def _session(self) -> Session:
-        """The calling thread's session, created on first use (Session is not thread-safe)."""
+        """The calling thread's session, created on first use (a requests session is not thread-safe)."""
         session: Session | None = getattr(self._local, "session", None)
         if session is not None:
             return session
