@@ -134,6 +134,9 @@ class IndexConfig:
     url: str = ""
     lease: float = 300.0  # seconds a worker holds a due URL; past it, another worker takes the URL
     batch: int = 8  # due URLs a worker leases at a time
+    # experimental, SQLite only: unchanged re-checks go to an append-only log, folded into the
+    # tables every this many; 0 = off (see README "Data layout")
+    check_log: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +222,7 @@ _LIMITS: dict[str, tuple[float | None, float | None]] = {
     "max_file_size": (1, None), "failures_before_removed": (1, None), "recent_versions": (1, None),
     "batch": (1, None), "retries": (0, None), "port": (0, 65535), "replay_port": (0, 65535), "jitter": (0, 1),
     "max_per_page": (0, None), "width": (1, None), "max_height": (1, None), "processes": (-1, None),
+    "check_log": (0, None),
 }
 
 

@@ -47,6 +47,7 @@ class ArchiveCore:
         except OSError as exc:
             raise ArchiverError(f"{self.data_dir}: cannot create the data directory: {exc.strerror}") from None
         self._index = Index(parse_index_url(self.config.index.url, self.data_dir))
+        self._index.check_log_fold = self.config.index.check_log
         self._store: WarcStore | None = None
         self._lock: DataLock | None = None
         self._pool: ReadingPool | None = None  # the reading processes, started by the first large batch

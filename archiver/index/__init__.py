@@ -34,6 +34,7 @@ class Index(IndexWrites):
         same moment never take the same URL and never wait on each other.
         """
         t, until = to_db_time(now), to_db_time(now + timedelta(seconds=lease))
+        self.fold_log()  # leases read urls.next_due: no check of this index is left in the log
         conn = self.db.conn
         pick = ("SELECT url FROM urls WHERE next_due IS NOT NULL AND next_due <= ? "
                 "AND (lease_expires IS NULL OR lease_expires < ?) ORDER BY next_due LIMIT ?")

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from archiver.engine import DB_ERRORS, IndexUrl, error_line
 from archiver.engine.postgres import PgDatabase, safe_dsn
 from archiver.errors import StoreError
+from archiver.index.checklog import IdCache, with_ukey
 from archiver.index.schema import migrations
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,13 @@ class IndexBase:
         self.lease_owner: str | None = None
         self.read_only = False
         self._uri: str | None = None  # set when the index could only be opened for reading
+        #: Unchanged re-checks go to the check log (``checklog``), folded every this many; 0: off.
+        #: SQLite only (``[index] check_log``, experimental).
+        self.check_log_fold = 0
+        self._log = False  # whether reads overlay the check log (SQLite, once migrated)
+        self._log_rows = 0  # rows this writer knows in the log (when to fold)
+        self._log_ids = IdCache()
+        self._closed = False
         if where.dsn is not None:
             self._open_postgres(where.dsn)
             return
@@ -60,6 +68,11 @@ class IndexBase:
             self.db = self._open_read_only(exc)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open the index: {exc}") from None
+        with_ukey(self.db.conn)
+        self._log = bool(self.db.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'check_log'").fetchone())
+        if self._log:
+            self._log_rows = int(self.db.conn.execute("SELECT count(*) FROM check_log").fetchone()[0])
         self._local.conn = self.db.conn
         self._owner = threading.get_ident()
 
@@ -127,7 +140,13 @@ class IndexBase:
         else:
             conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout=30000")
+        with_ukey(conn)
         return conn
+
+    def _overlaid(self) -> bool:
+        """Whether reads overlay the check log: on SQLite, while this writer logs checks or the log
+        holds any (written by another process, or left by a run with ``check_log`` on)."""
+        return self._log and (self.check_log_fold > 0 or bool(self._q("SELECT 1 FROM check_log LIMIT 1")))
 
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._conn().execute(sql, params).fetchall()

@@ -5,11 +5,13 @@ Each reads on the calling thread's own connection (``IndexBase._q``), so readers
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from archiver.index import checklog
 from archiver.index.connection import IndexBase, _chunks
 from archiver.index.rows import (
     _CAPTURE_COLUMNS,
@@ -50,16 +52,37 @@ class IndexReads(IndexBase):
 
     def url_state(self, url: str) -> UrlState | None:
         rows = self._q(f"SELECT {_URL_COLUMNS} FROM urls WHERE url = ?", (url,))
-        return _url_from_row(rows[0]) if rows else None
+        return self._logged_states([_url_from_row(rows[0])], [url])[0] if rows else None
 
     def url_states(self, urls: Sequence[str] | None = None) -> list[UrlState]:
         if urls is None:
-            return [_url_from_row(r) for r in self._q(f"SELECT {_URL_COLUMNS} FROM urls ORDER BY rowid")]
+            return self._logged_states([_url_from_row(r) for r in self._q(f"SELECT {_URL_COLUMNS} FROM urls ORDER BY rowid")])
         out: list[UrlState] = []
         for chunk in _chunks(list(urls), 500):
             marks = ",".join("?" * len(chunk))
             found = {r[0]: _url_from_row(r) for r in self._q(f"SELECT {_URL_COLUMNS} FROM urls WHERE url IN ({marks})", chunk)}
-            out.extend(found[u] for u in chunk if u in found)
+            out.extend(self._logged_states([found[u] for u in chunk if u in found], chunk))
+        return out
+
+    def _logged_states(self, states: list[UrlState], urls: Sequence[str] | None = None) -> list[UrlState]:
+        """``states`` as the check log has moved them on (its newest row per URL; one check more per row)."""
+        if not states or not self._overlaid():
+            return states
+        if urls is None:
+            rows = self._q(checklog.LATEST.format(where=""))
+        else:
+            marks = ",".join("?" * len(urls))
+            rows = self._q(checklog.LATEST.format(where=f"WHERE ukey IN ({marks}) AND url IN ({marks})"),
+                           [checklog.ukey(u) for u in urls] + list(urls))
+        if not rows:
+            return states
+        moved = {r[0]: r for r in rows}
+        out = []
+        for s in states:
+            r = moved.get(s.url)
+            out.append(s if r is None else dataclasses.replace(
+                s, last_checked=from_db_time(r[1]), last_capture=r[2], last_good_capture=r[2],
+                next_due=from_db_time(r[3]), checks=s.checks + r[4]))
         return out
 
     def all_urls(self) -> list[str]:
@@ -70,6 +93,10 @@ class IndexReads(IndexBase):
 
     def due_urls(self, now: datetime, limit: int = 500) -> list[str]:
         """URLs whose next check is due, most overdue first."""
+        if self._overlaid():
+            t = to_db_time(now)
+            return [r[0] for r in self._q(f"SELECT url FROM {checklog.due(True)} ORDER BY due, rid LIMIT ?",
+                                          (t, limit, t, limit, limit))]
         rows = self._q(
             "SELECT url FROM urls WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due LIMIT ?",
             (to_db_time(now), limit),
@@ -77,14 +104,21 @@ class IndexReads(IndexBase):
         return [r[0] for r in rows]
 
     def due_count(self, now: datetime) -> int:
+        if self._overlaid():
+            t = to_db_time(now)
+            return int(self._q(f"SELECT count(*) FROM {checklog.due(False)}", (t, t))[0][0])
         return int(self._q("SELECT count(*) FROM urls WHERE next_due <= ?", (to_db_time(now),))[0][0])
 
     def oldest_due(self) -> datetime | None:
+        if self._overlaid():
+            return from_db_time(self._q(checklog.OLDEST)[0][0])
         rows = self._q("SELECT min(next_due) FROM urls")
         return from_db_time(rows[0][0]) if rows else None
 
     def last_checked(self) -> datetime | None:
         """When any URL was last checked, by the daemon or by ``archiver check``."""
+        if self._overlaid():
+            return from_db_time(self._q(checklog.LAST)[0][0])
         rows = self._q("SELECT max(last_checked) FROM urls")
         return from_db_time(rows[0][0]) if rows else None
 
@@ -125,30 +159,60 @@ class IndexReads(IndexBase):
 
     def capture(self, capture_id: str) -> Capture | None:
         rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE id = ?", (capture_id,))
-        return _capture_from_row(rows[0]) if rows else None
+        if rows:
+            return _capture_from_row(rows[0])
+        logged = self._logged_by_id(capture_id, checklog.CAPTURE_ROW)
+        return _capture_from_row(logged) if logged else None
+
+    def _logged_by_id(self, capture_id: str, columns: str) -> tuple[Any, ...] | None:
+        """``columns`` of a capture found by id in the check log; else, should a fold have moved it
+        meanwhile, in captures; else None."""
+        if not self._overlaid():
+            return None
+        found = self._log_ids.row(self._conn(), capture_id, columns)
+        if found is None:
+            rows = self._q(f"SELECT {columns} FROM captures WHERE id = ?", (capture_id,))
+            found = tuple(rows[0]) if rows else None
+        return found
+
+    def _source(self, url: str | None = None) -> tuple[str, list[Any], str]:
+        """Where captures are read (of ``url``, or all): the table, or the table and the check log
+        (``checklog.union``); its parameters; its ``ORDER BY`` time as the table orders ties."""
+        if not self._overlaid():
+            return "captures", [], "captured_at" if url is not None else "captured_at, rowid"
+        src, params = checklog.of_url(url) if url is not None else (checklog.union(), [])
+        return src, params, "captured_at, src, rid"
 
     def captures_by_prefix(self, prefix: str) -> list[Capture]:
-        rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE id LIKE ? LIMIT 2", (prefix + "%",))
+        src, params, _ = self._source()
+        rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM {src} AS c WHERE id LIKE ? LIMIT 2", [*params, prefix + "%"])
         return [_capture_from_row(r) for r in rows]
 
     def captures(self, url: str) -> list[Capture]:
-        rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE url = ? ORDER BY captured_at", (url,))
+        src, params, order = self._source(url)
+        rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM {src} AS c WHERE url = ? ORDER BY {order}", [*params, url])
         return [_capture_from_row(r) for r in rows]
 
     def all_captures(self) -> Iterator[Capture]:
-        for r in self._conn().execute(f"SELECT {_CAPTURE_COLUMNS} FROM captures ORDER BY captured_at, rowid"):
+        src, params, order = self._source()
+        for r in self._conn().execute(f"SELECT {_CAPTURE_COLUMNS} FROM {src} AS c ORDER BY {order}", params):
             yield _capture_from_row(r)
 
     def capture_count(self, url: str | None = None) -> int:
         if url is None:
-            return int(self._q("SELECT count(*) FROM captures")[0][0])
-        return int(self._q("SELECT count(*) FROM captures WHERE url = ?", (url,))[0][0])
+            n = int(self._q("SELECT count(*) FROM captures")[0][0])
+            return n + (int(self._q("SELECT count(*) FROM check_log")[0][0]) if self._overlaid() else 0)
+        src, params, _ = self._source(url)
+        return int(self._q(f"SELECT count(*) FROM {src} AS c WHERE url = ?", [*params, url])[0][0])
 
     def capture_counts(self) -> dict[str, int]:
-        return {r[0]: r[1] for r in self._q("SELECT url, count(*) FROM captures GROUP BY url")}
+        src, params, _ = self._source()
+        return {r[0]: r[1] for r in self._q(f"SELECT url, count(*) FROM {src} AS c GROUP BY url", params)}
 
     def latest_capture(self, url: str) -> Capture | None:
-        rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE url = ? ORDER BY captured_at DESC LIMIT 1", (url,))
+        src, params, order = self._source(url)
+        rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM {src} AS c WHERE url = ? ORDER BY {_desc(order)} LIMIT 1",
+                       [*params, url])
         return _capture_from_row(rows[0]) if rows else None
 
     def source_history(self, state: UrlState) -> StoredHistory:
@@ -157,11 +221,18 @@ class IndexReads(IndexBase):
         wanted = [i for i in dict.fromkeys((state.last_capture, state.last_good_capture)) if i]
         if not wanted:
             return StoredHistory()
+        marks = ",".join("?" * len(wanted))
         rows = self._q(
             f"SELECT {_CAPTURE_COLUMNS}, text_key, body FROM captures LEFT JOIN texts ON texts.key = captures.text_key "
-            f"WHERE id IN ({','.join('?' * len(wanted))})",
+            f"WHERE id IN ({marks})",
             wanted,
         )
+        if len(rows) < len(wanted) and self._overlaid():  # through the URL's log rows, never a scan by id
+            rows += self._q(
+                f"SELECT {_CAPTURE_COLUMNS}, text_key, body FROM check_log LEFT JOIN texts ON texts.key = check_log.text_key "
+                f"WHERE ukey = ? AND url = ? AND id IN ({marks})",
+                [checklog.ukey(state.url), state.url, *wanted],
+            )
         held = {
             r[0]: StoredCapture(_capture_from_row(r), TextKey.parse(r[18]) if r[18] else None,
                                 text_from_blob(r[19]) if r[19] is not None else None)
@@ -171,36 +242,43 @@ class IndexReads(IndexBase):
 
     def recent_good_texts(self, url: str, limit: int) -> list[TextVersion]:
         """The texts of the last ``limit`` ok captures (those that have one), newest first."""
+        src, params, order = self._source(url)
         rows = self._q(
-            "SELECT body FROM captures LEFT JOIN texts ON texts.key = captures.text_key "
-            "WHERE url = ? AND outcome = 'ok' ORDER BY captured_at DESC LIMIT ?",
-            (url, limit),
+            f"SELECT body FROM {src} AS c LEFT JOIN texts ON texts.key = c.text_key "
+            f"WHERE url = ? AND outcome = 'ok' ORDER BY {_desc(order)} LIMIT ?",
+            [*params, url, limit],
         )
         return [text_from_blob(r[0]) for r in rows if r[0] is not None]
 
     def text_key_of(self, capture_id: str) -> str | None:
         rows = self._q("SELECT text_key FROM captures WHERE id = ?", (capture_id,))
-        return rows[0][0] if rows else None
+        if rows:
+            return rows[0][0]  # type: ignore[no-any-return]
+        logged = self._logged_by_id(capture_id, "text_key")
+        return logged[0] if logged else None
 
     def capture_near(self, url: str, at: datetime | None, *, good_only: bool = True) -> Capture | None:
         """The capture nearest ``at`` (default: the latest good one)."""
         cond = "AND outcome = 'ok' AND status < 400" if good_only else ""
+        src, params, order = self._source(url)
         if at is None:
-            rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE url = ? {cond} ORDER BY captured_at DESC LIMIT 1", (url,))
+            rows = self._q(f"SELECT {_CAPTURE_COLUMNS} FROM {src} AS c WHERE url = ? {cond} ORDER BY {_desc(order)} LIMIT 1",
+                           [*params, url])
         else:
             t = to_db_time(at)
             rows = self._q(
-                f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE url = ? {cond} "
+                f"SELECT {_CAPTURE_COLUMNS} FROM {src} AS c WHERE url = ? {cond} "
                 "ORDER BY abs(julianday(substr(captured_at, 1, 26)) - julianday(substr(?, 1, 26))) LIMIT 1",
-                (url, t),
+                [*params, url, t],
             )
         return _capture_from_row(rows[0]) if rows else None
 
     def timeline(self, url: str, limit: int = 60) -> list[TimelinePoint]:
+        src, params, order = self._source(url)
         rows = self._q(
             "SELECT c.id, c.captured_at, c.outcome, c.status, (SELECT e.type FROM events e WHERE e.capture = c.id ORDER BY e.id LIMIT 1) "
-            "FROM captures c WHERE c.url = ? ORDER BY c.captured_at DESC LIMIT ?",
-            (url, limit),
+            f"FROM {src} AS c WHERE c.url = ? ORDER BY {_desc(order)} LIMIT ?",
+            [*params, url, limit],
         )
         return [TimelinePoint(r[0], from_db_time(r[1]), Outcome(r[2]), r[3], r[4]) for r in reversed(rows)]  # type: ignore[arg-type]
 
@@ -329,3 +407,8 @@ class IndexReads(IndexBase):
     def capture_near_date(self, url: str, at: datetime) -> Capture | None:
         """The good capture nearest ``at`` (``archiver cite --as-of-document``)."""
         return self.capture_near(url, at)
+
+
+def _desc(order: str) -> str:
+    """An ``ORDER BY`` list, each term descending."""
+    return ", ".join(f"{term} DESC" for term in order.split(", "))

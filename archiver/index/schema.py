@@ -210,3 +210,37 @@ def m_worker_leases_and_host_slots(db: Database) -> None:
     db.execute("ALTER TABLE urls ADD COLUMN lease_owner TEXT")
     db.execute("ALTER TABLE urls ADD COLUMN lease_expires TEXT")
     db.execute("CREATE TABLE IF NOT EXISTS host_slots (host TEXT PRIMARY KEY, next_allowed REAL NOT NULL)")
+
+
+@migrations()
+def m_check_log(db: Database) -> None:
+    """The log of unchanged re-checks (``archiver.index.checklog``): a capture row, the URL's next
+    check and a 63-bit hash of the URL, appended in check order; indexed on the hash alone. Written
+    on SQLite only: PostgreSQL has the (empty) table, so ``archiver migrate`` copies every table."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS check_log (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            ukey INTEGER NOT NULL,
+            next_due TEXT NOT NULL,
+            id TEXT NOT NULL,
+            url TEXT NOT NULL,
+            captured_at TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            status INTEGER,
+            final_url TEXT,
+            redirects TEXT NOT NULL DEFAULT '[]',
+            content_type TEXT,
+            payload_digest TEXT,
+            warc_file TEXT,
+            warc_offset INTEGER,
+            warc_length INTEGER,
+            record_type TEXT NOT NULL,
+            refers_to TEXT,
+            truncated INTEGER NOT NULL DEFAULT 0,
+            detail TEXT NOT NULL DEFAULT '',
+            ip TEXT,
+            elapsed REAL NOT NULL DEFAULT 0,
+            text_key TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS check_log_ukey ON check_log(ukey)")

@@ -16,6 +16,8 @@ from typing import Any
 from archiver.engine import DB_ERRORS
 from archiver.engine.postgres import PgConnection
 from archiver.errors import StoreError
+from archiver.index import checklog
+from archiver.index.connection import _chunks
 from archiver.index.reads import IndexReads
 from archiver.index.rows import (
     _CAPTURE_COLUMNS,
@@ -82,6 +84,7 @@ class IndexWrites(IndexReads):
         A new ``interval`` takes effect at once: a URL due later than ``now + interval`` is
         rescheduled to then (``add --every 1s`` does not wait out the old day-long interval)."""
         with self.db.conn as conn:
+            self._fold(conn, urls)
             for u in urls:
                 if browser is not None:
                     conn.execute("UPDATE urls SET browser = ? WHERE url = ?", (int(browser), u))
@@ -104,6 +107,7 @@ class IndexWrites(IndexReads):
         brings a URL back with its history). Returns the URLs that were watched."""
         removed: list[str] = []
         with self.db.conn as conn:
+            self._fold(conn, urls)
             for u in urls:
                 if conn.execute("DELETE FROM urls WHERE url = ?", (u,)).rowcount:
                     removed.append(u)
@@ -111,6 +115,7 @@ class IndexWrites(IndexReads):
 
     def set_next_due(self, urls: Sequence[str], when: datetime) -> None:
         with self.db.conn as conn:
+            self._fold(conn, urls)
             conn.executemany("UPDATE urls SET next_due = ? WHERE url = ?", [(to_db_time(when), u) for u in urls])
 
     # -- documents and citations -----------------------------------------------------------
@@ -155,12 +160,23 @@ class IndexWrites(IndexReads):
         events: list[Event] = []
         t = to_db_time(now)
         conn = self.db.conn
+        logged = 0
         try:
             with conn:
                 if screenshots:
                     _insert_versions(conn, (), screenshots)
                 for rec in records:
                     c = rec.capture
+                    if self._loggable(conn, rec):
+                        conn.execute(
+                            f"INSERT INTO check_log (ukey, next_due, {checklog.CAPTURE_ROW}) VALUES ({','.join('?' * 21)})",
+                            (checklog.ukey(c.url), to_db_time(rec.next_due),
+                             *_capture_values(c, str(rec.text_key) if rec.text_key else None)),
+                        )
+                        logged += 1
+                        continue
+                    if self._log and checklog.logged(conn, c.url):
+                        self._fold(conn, [c.url])  # this check moves the URL on from its logged ones
                     if self.lease_owner is not None and not conn.execute(
                         "UPDATE urls SET lease_owner = NULL, lease_expires = NULL WHERE url = ? AND lease_owner = ?",
                         (c.url, self.lease_owner),
@@ -211,7 +227,67 @@ class IndexWrites(IndexReads):
                             )
         except DB_ERRORS as exc:
             raise StoreError(f"{self.path}: cannot record checks: {exc}") from None
+        self._log_rows += logged
+        if self._log_rows and self._log_rows >= self.check_log_fold:
+            self.fold_log()
         return events
+
+    # -- the check log (``checklog``) ----------------------------------------------------------
+
+    def _loggable(self, conn: Any, rec: CheckRecord) -> bool:
+        """Whether this check changes nothing but time, so the check log may hold it: a good
+        revisit, no verdict, text, requisites, screenshot or page metadata, its URL's status kept and
+        no failures (before or now), its id new."""
+        c = rec.capture
+        if (not self._log or self.check_log_fold <= 0 or self.lease_owner is not None or rec.verdicts or rec.changed
+                or not rec.good or rec.consecutive_failures or rec.diff is not None or rec.requisites
+                or rec.screenshot is not None or rec.page_meta is not None or c.outcome != Outcome.OK
+                or c.record_type != "revisit"):
+            return False
+        row = conn.execute("SELECT status, consecutive_failures FROM urls WHERE url = ?", (c.url,)).fetchone()
+        if row is None or row[0] != str(rec.status) or row[1] != 0:
+            return False
+        if rec.text is not None and rec.text_key and not conn.execute(
+                "SELECT 1 FROM texts WHERE key = ?", (str(rec.text_key),)).fetchone():
+            return False
+        return conn.execute("SELECT 1 FROM captures WHERE id = ?", (c.id,)).fetchone() is None
+
+    def _fold(self, conn: Any, urls: Sequence[str] | None = None) -> None:
+        """Fold the check log (of ``urls``, or all) inside the caller's transaction."""
+        if not self._log or not conn.execute("SELECT 1 FROM check_log LIMIT 1").fetchone():
+            return
+        if urls is None:
+            checklog.fold(conn)
+            self._log_rows = 0
+            return
+        for chunk in _chunks(list(urls), 500):
+            self._log_rows = max(0, self._log_rows - checklog.fold(conn, chunk))
+
+    def fold_log(self) -> None:
+        """Move the whole check log into ``captures`` and ``urls``, in one transaction."""
+        if not self._log or self.read_only or not self.db.conn.execute("SELECT 1 FROM check_log LIMIT 1").fetchone():
+            self._log_rows = 0
+            return
+        conn = self.db.conn
+        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MB: a fold rewrites a page of each tree once, not on each spill
+        try:
+            with conn:
+                self._fold(conn)
+        except DB_ERRORS as exc:
+            raise StoreError(f"{self.path}: cannot fold the check log: {exc}") from None
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    def close(self) -> None:
+        """Fold the check log (a copy or a migration sees every check in its tables), then close."""
+        if self._closed:  # an archive may close its index twice
+            return
+        try:
+            self.fold_log()
+        finally:
+            self._closed = True
+            super().close()
 
     # -- captures read back from the WARC files ----------------------------------------------
 
@@ -224,7 +300,8 @@ class IndexWrites(IndexReads):
         URL stays due, and its next check is judged against the last recorded capture, so a change
         it holds is still reported (see README "Data layout")."""
         with self.db.conn as conn:
-            return sum(_insert_found(conn, "captures", c) for c in captures)
+            logged = {r[0] for r in conn.execute("SELECT id FROM check_log")} if self._log else set()
+            return sum(_insert_found(conn, "captures", c) for c in captures if c.id not in logged)
 
     def replace_captures(self, captures: Iterable[Capture], *, indexed_through: dict[str, int] | None = None) -> int:
         """Replace every capture row with ``captures`` (``rebuild-index``), crash-safely.
@@ -234,6 +311,7 @@ class IndexWrites(IndexReads):
         swapped in by one transaction: a kill -9 at any moment leaves either the old rows or the
         new ones, never none. A capture that keeps its id keeps its cached text key.
         """
+        self.fold_log()
         conn = self.db.conn
         try:
             with conn:
@@ -270,6 +348,7 @@ class IndexWrites(IndexReads):
 
     def delete_captures(self) -> None:
         with self.db.conn as conn:
+            self._fold(conn)
             conn.execute("DELETE FROM captures")
 
     # -- requisites and screenshots (rebuild-index) ------------------------------------------
