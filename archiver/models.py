@@ -165,6 +165,8 @@ class Hop:
     body: bytes  # exactly the bytes the server sent (still content-encoded)
     ip: str | None = None
     truncated: bool = False
+    # ``payload_digest(body)``, when the fetcher hashed the body as it read it (None: not known)
+    digest: str | None = field(default=None, compare=False, repr=False)
 
     def header(self, name: str) -> str | None:
         """The first response header called ``name`` (case-insensitive), or None."""
@@ -216,7 +218,10 @@ class FetchResult:
     @property
     def payload_digest(self) -> str | None:
         """``sha1:BASE32`` of the final body as sent (the WARC payload digest)."""
-        return payload_digest(self.hops[-1].body) if self.hops else None
+        if not self.hops:
+            return None
+        final = self.hops[-1]
+        return final.digest or payload_digest(final.body)
 
 
 _SPACE_RUN = re.compile(r"\s+")
@@ -240,9 +245,14 @@ def count_words(text: str, chunk: int = 1 << 16) -> int:
 
 def payload_digest(data: bytes) -> str:
     """The WARC-style digest of ``data``: ``sha1:`` + base32 (warcio's default form)."""
+    return sha1_label(hashlib.sha1(data).digest())
+
+
+def sha1_label(raw: bytes) -> str:
+    """A SHA-1 digest in the WARC form: ``sha1:`` + base32."""
     import base64
 
-    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+    return "sha1:" + base64.b32encode(raw).decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)

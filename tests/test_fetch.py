@@ -25,7 +25,7 @@ from werkzeug import Request, Response
 from archiver.config import DEFAULT_USER_AGENT, FetchConfig
 from archiver.fetch import AddressPolicy, Fetcher, HostThrottle
 from archiver.fetch.decode import BROTLI
-from archiver.models import FetchResult, Outcome
+from archiver.models import FetchResult, Outcome, payload_digest
 
 FAST = FetchConfig(connect_timeout=2.0, read_timeout=2.0, deadline=5.0, max_bytes=1_000_000)
 
@@ -330,6 +330,21 @@ def test_oversized_body_is_cut_at_the_byte_cap(origin: HTTPServer) -> None:
     assert result.hops[0].truncated and result.hops[0].body == body[:1000]
     assert result.content == body[:1000]
     assert result.detail == "body larger than 1000 bytes (cut)"
+
+
+def test_the_digest_made_while_reading_is_that_of_the_body_kept(origin: HTTPServer) -> None:
+    # The fetcher hashes each piece as it spools it (one pass); the digest must be the body's,
+    # whole, cut at the byte cap, or after a redirect.
+    body = bytes(range(256)) * 400
+    origin.expect_request("/big").respond_with_data(body, content_type="application/octet-stream")
+    origin.expect_request("/moved").respond_with_data(b"", status=302, headers={"Location": "/big"})
+    whole = fetch_with(FAST, origin.url_for("/moved"))
+    cut = fetch_with(FetchConfig(max_bytes=70_000), origin.url_for("/big"))
+    for result in (whole, cut):
+        for hop in result.hops:
+            assert hop.digest == payload_digest(hop.body)
+    assert whole.payload_digest == payload_digest(body) and len(whole.hops) == 2
+    assert cut.payload_digest == payload_digest(body[:70_000]) and cut.truncated
 
 
 def test_body_exactly_at_the_cap_is_not_truncated(origin: HTTPServer) -> None:

@@ -9,12 +9,13 @@ set along a redirect chain are sent on its later hops, and never on another URL'
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -43,7 +44,7 @@ from archiver.fetch.transport import (
     response_socket,
     send,
 )
-from archiver.models import FetchResult, Hop, Outcome
+from archiver.models import FetchResult, Hop, Outcome, sha1_label
 
 logger = logging.getLogger(__name__)
 
@@ -385,7 +386,8 @@ class Fetcher:
                 problem = self.policy.ip_problem(ipaddress.ip_address(ip))
                 if problem:  # the name resolved differently for the connection (DNS rebinding)
                     return _Step(None, Outcome.BLOCKED, f"{url} connected to {problem} ({ip})")
-            spool, size, failure = self._read_body(response, budget)
+            sha1 = hashlib.sha1()
+            spool, size, failure = self._read_body(response, budget, sha1.update)
             hop = Hop(
                 url=url,
                 method="GET",
@@ -397,6 +399,7 @@ class Fetcher:
                 body=b"",  # loaded from the spool once the exchange is over (``_load``)
                 ip=ip,
                 truncated=failure is not None,
+                digest=sha1_label(sha1.digest()),  # of the bytes spooled: the body ``_load`` gives it
             )
         finally:
             sent.close()
@@ -405,10 +408,11 @@ class Fetcher:
         return _Step(hop, failure[0], failure[1], spool=spool, size=size)
 
     def _read_body(
-        self, response: HTTPResponse, budget: _Budget
+        self, response: HTTPResponse, budget: _Budget, hashed: Callable[[bytes], None]
     ) -> tuple[IO[bytes], int, tuple[Outcome, str] | None]:
         """The raw body as sent, stopped at the byte cap or the deadline, in a spool (memory, then
-        disk past ``SPOOL_BYTES``); (spool, bytes, failure)."""
+        disk past ``SPOOL_BYTES``); (spool, bytes, failure). Each piece spooled is also given to
+        ``hashed`` (the payload digest, made in the same pass)."""
         cap = self.config.max_bytes
         spool, size = new_spool(), 0
         while True:
@@ -431,9 +435,12 @@ class Fetcher:
             if not chunk:
                 return spool, size, None
             if size + len(chunk) > cap:
-                spooled(spool, chunk[: cap - size])
+                chunk = chunk[: cap - size]
+                spooled(spool, chunk)
+                hashed(chunk)
                 return spool, cap, (Outcome.TOO_LARGE, f"body larger than {cap} bytes (cut)")
             spooled(spool, chunk)
+            hashed(chunk)
             size += len(chunk)
 
     def _honour_retry_after(self, host: str, hop: Hop) -> None:
