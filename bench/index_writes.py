@@ -15,6 +15,8 @@ Layouts, each printed with its ratio to ``current`` measured in the same run:
   and capture id; folded into ``captures`` and ``urls`` by one sorted merge every ``--fold`` checks.
 - ``log-url``: the same, with the URL id index only (a capture id is looked up through its URL).
 - ``log-noindex``: the same, with no index on the log (the lower bound of the design).
+- ``index``: the real ``archiver.index.Index`` (its whole schema), each check through ``record_checks``.
+- ``index-log``: the same with ``[index] check_log`` on (``archiver.index.checklog``), folded every ``--fold``.
 
 Example:
     .venv/bin/python bench/index_writes.py --n 10000 --commit 1250
@@ -29,9 +31,13 @@ import sqlite3
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-LAYOUTS = ("current", "intkey", "log", "log-url", "log-noindex")
+from archiver.index import CheckRecord, Index
+from archiver.models import Capture, Outcome, SourceStatus, TextKey, TextStatus, TextVersion
+
+LAYOUTS = ("current", "intkey", "log", "log-url", "log-noindex", "index", "index-log")
 URLS = """CREATE TABLE urls (url TEXT PRIMARY KEY, first_seen TEXT NOT NULL, origin TEXT NOT NULL DEFAULT 'operator',
  kind TEXT NOT NULL DEFAULT 'page', interval REAL, tags TEXT NOT NULL DEFAULT '[]', next_due TEXT, last_checked TEXT,
  status TEXT NOT NULL DEFAULT 'new', consecutive_failures INTEGER NOT NULL DEFAULT 0, last_capture TEXT,
@@ -160,19 +166,72 @@ class Simulation:
         self.dir.cleanup()
 
 
+class RealIndex:
+    """The same passes through ``archiver.index.Index.record_checks`` (the log on for ``index-log``)."""
+
+    def __init__(self, layout: str, n: int, seed: int = 1) -> None:
+        self.layout, self.n = layout, n
+        self.rng = random.Random(seed)
+        self.dir = tempfile.TemporaryDirectory(prefix="archiver-index-writes-")
+        self.index = Index(Path(self.dir.name) / "index.db")
+        self.urls = [f"http://127.0.0.1:8080/news/2026/11/{i:06d}.html" for i in range(n)]
+        self.t0 = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def record(self, url: str, s: float, kind: str, previous: Capture | None) -> CheckRecord:
+        cid = hashlib.sha1(uuid.uuid4().bytes).hexdigest()[:26]
+        at = self.t0 + timedelta(seconds=s, microseconds=self.rng.randrange(10**6))
+        capture = Capture(id=cid, url=url, captured_at=at, outcome=Outcome.OK, status=200, final_url=url, redirects=(url,),
+                          content_type="text/html; charset=utf-8", payload_digest="sha1:" + "A" * 32,
+                          warc_file="archiver-20261207-00001.warc.gz", warc_offset=self.rng.randrange(1 << 30),
+                          warc_length=1100, record_type=kind, refers_to=previous.id if previous else None, ip="127.0.0.1",
+                          elapsed=0.012)
+        text = TextVersion(status=TextStatus.OK, kind="html", paragraphs=("p",), title="t", digest="A")
+        return CheckRecord(capture=capture, text_key=TextKey.parse("sha1:" + "A" * 32), text=text, verdicts=(),
+                           diff=None, status=SourceStatus.OK, consecutive_failures=0, good=True,
+                           next_due=at + timedelta(seconds=86400 * self.rng.uniform(0.9, 1.1)), changed=False)
+
+    def earlier_passes(self, passes: int = 2) -> None:
+        self.index.add_urls(self.urls, now=self.t0)
+        self.first: dict[str, Capture] = {}
+        for p in range(passes):
+            records = [self.record(u, p * 86400 + i, "response" if p == 0 else "revisit", self.first.get(u))
+                       for i, u in enumerate(self.urls)]
+            self.first = self.first or {r.capture.url: r.capture for r in records}
+            self.index.record_checks(records, now=self.t0)
+        self.index.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def recheck_pass(self, commit: int, fold: int) -> float:
+        self.index.check_log_fold = fold if self.layout == "index-log" else 0
+        order = self.index.due_urls(self.t0 + timedelta(days=30), limit=self.n)
+        before = written()
+        for k in range(0, self.n, commit):
+            self.index.record_checks([self.record(u, 2 * 86400 + k, "revisit", self.first[u]) for u in order[k:k + commit]],
+                                     now=self.t0)
+        self.index.fold_log()
+        self.index.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return (written() - before) / self.n / 1024
+
+    def close(self) -> None:
+        self.index.close()
+        self.dir.cleanup()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="URLs (default 10,000)")
     parser.add_argument("--commit", type=int, default=1_250,
                         help="checks per commit (default 1,250: the daemon's 5 s at 250 checks a second)")
     parser.add_argument("--fold", type=int, default=0, help="log layouts: checks per fold (default: N)")
-    parser.add_argument("--layout", choices=(*LAYOUTS, "all"), default="all")
+    parser.add_argument("--layout", default="all", help=f"all, or some of {', '.join(LAYOUTS)} (comma-separated)")
     args = parser.parse_args(argv)
-    layouts = LAYOUTS if args.layout == "all" else tuple(dict.fromkeys(("current", args.layout)))
+    wanted = args.layout.split(",")
+    if args.layout != "all" and not set(wanted) <= set(LAYOUTS):
+        parser.error(f"--layout: one of all, {', '.join(LAYOUTS)}")
+    layouts = LAYOUTS if args.layout == "all" else tuple(dict.fromkeys(("current", *wanted)))
     base = None
     print(f"N = {args.n:,}, {args.commit:,} checks per commit, due order; KB written per unchanged re-check")
     for layout in layouts:
-        sim = Simulation(layout, args.n)
+        sim: Simulation | RealIndex = RealIndex(layout, args.n) if layout.startswith("index") else Simulation(layout, args.n)
         try:
             sim.earlier_passes()
             t0 = time.perf_counter()

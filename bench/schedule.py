@@ -89,12 +89,12 @@ def wait_until(predicate: Callable[[], bool], proc: subprocess.Popen[bytes], tim
     raise SystemExit("timed out")
 
 
-def write_config(path: Path, tick: float, batch: int | None = None) -> Path:
+def write_config(path: Path, tick: float, batch: int | None = None, check_log: int = 0) -> Path:
     # Screenshots off, as in bench/capture.py: one Chromium render per new version is its own cost.
     batch_line = f"batch = {batch}\n" if batch else ""
     path.write_text(f"[schedule]\ntick = {tick}\nsummary_every = 3600\n{batch_line}\n"
                     "[check]\nper_host_delay = 0\nper_host_concurrency = 8\nworkers = 8\n\n"
-                    "[screenshot]\nenabled = false\n")
+                    f"[screenshot]\nenabled = false\n\n[index]\ncheck_log = {check_log}\n")
     return path
 
 
@@ -148,13 +148,13 @@ def idle_figures(tmp: Path, base: str, n: int, tick: float, idle: float) -> None
 
 
 def throughput_figures(tmp: Path, base: str, n: int, batch: int | None = None,
-                       modes: tuple[str, str] = ("run", "check --all")) -> None:
+                       modes: tuple[str, str] = ("run", "check --all"), check_log: int = 0) -> None:
     """``archiver run`` and ``archiver check --all`` on ``n`` due URLs, one after the other, each
     from process start to the last URL checked: URLs/s, CPU per URL (utime+stime) and peak RSS."""
     results: dict[str, tuple[float, float, float]] = {}
     for mode in modes:
         slug = mode.split()[0]
-        data, config = tmp / f"tp-{slug}", write_config(tmp / f"tp-{slug}.toml", 0.5, batch)
+        data, config = tmp / f"tp-{slug}", write_config(tmp / f"tp-{slug}.toml", 0.5, batch, check_log)
         register(data, config, [f"{base}/{slug}/{i}" for i in range(n)], due_in=None)
         elapsed, usage = run_to_the_end(data, config, mode, checks=1)
         # The child's rusage once it has exited: its own CPU and that of the processes it waited
@@ -233,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=None, help="[schedule] batch (default: archiver's)")
     parser.add_argument("--check-first", action="store_true",
                         help="run `check --all` before `run` in each pass (alternate runs to spread the load over both)")
+    parser.add_argument("--check-log", type=int, default=0,
+                        help="[index] check_log: unchanged re-checks to the check log, folded every this many (0: off)")
     args = parser.parse_args(argv)
     modes = ("check --all", "run") if args.check_first else ("run", "check --all")
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -242,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; load {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         idle_figures(Path(tmp), base, args.urls, args.tick, args.idle)
-        throughput_figures(Path(tmp), base, args.throughput_urls, args.batch, modes)
+        throughput_figures(Path(tmp), base, args.throughput_urls, args.batch, modes, args.check_log)
         recheck_figures(Path(tmp), args.throughput_urls, modes)
     server.shutdown()
     return 0
