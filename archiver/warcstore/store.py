@@ -192,7 +192,7 @@ class WarcStore:
             if hop.ip:
                 headers["WARC-IP-Address"] = hop.ip
             headers.update(notes)
-            digest = payload_digest(hop.body)
+            digest = hop.digest or payload_digest(hop.body)  # the fetcher hashed it while reading
             if last and ref is not None:
                 add_missing(headers, facts)
                 if cut:
