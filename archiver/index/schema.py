@@ -11,6 +11,27 @@ from sqlite_utils import Database, Migrations
 migrations = Migrations("archiver")
 #: ``meta`` key prefix: a WARC file's offset up to which every capture is in the captures table.
 _INDEXED = "warc_indexed:"
+#: A capture row's columns after its id, as m001 made them. The check log (``m_check_log``) holds
+#: the same row, so a migration that adds a column to ``captures`` adds it to ``check_log`` too.
+_CAPTURE_COLUMNS = """\
+            url TEXT NOT NULL,
+            captured_at TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            status INTEGER,
+            final_url TEXT,
+            redirects TEXT NOT NULL DEFAULT '[]',
+            content_type TEXT,
+            payload_digest TEXT,
+            warc_file TEXT,
+            warc_offset INTEGER,
+            warc_length INTEGER,
+            record_type TEXT NOT NULL,
+            refers_to TEXT,
+            truncated INTEGER NOT NULL DEFAULT 0,
+            detail TEXT NOT NULL DEFAULT '',
+            ip TEXT,
+            elapsed REAL NOT NULL DEFAULT 0,
+            text_key TEXT"""
 
 
 @migrations()
@@ -59,26 +80,9 @@ def m001_initial(db: Database) -> None:
     db.execute("CREATE UNIQUE INDEX citations_doc_pos ON citations(document, position)")
     db.execute("CREATE INDEX citations_url ON citations(url)")
     db.execute(
-        """CREATE TABLE captures (
+        f"""CREATE TABLE captures (
             id TEXT PRIMARY KEY,
-            url TEXT NOT NULL,
-            captured_at TEXT NOT NULL,
-            outcome TEXT NOT NULL,
-            status INTEGER,
-            final_url TEXT,
-            redirects TEXT NOT NULL DEFAULT '[]',
-            content_type TEXT,
-            payload_digest TEXT,
-            warc_file TEXT,
-            warc_offset INTEGER,
-            warc_length INTEGER,
-            record_type TEXT NOT NULL,
-            refers_to TEXT,
-            truncated INTEGER NOT NULL DEFAULT 0,
-            detail TEXT NOT NULL DEFAULT '',
-            ip TEXT,
-            elapsed REAL NOT NULL DEFAULT 0,
-            text_key TEXT
+{_CAPTURE_COLUMNS}
         )"""
     )
     db.execute("CREATE INDEX captures_url_time ON captures(url, captured_at)")
@@ -218,29 +222,12 @@ def m_check_log(db: Database) -> None:
     check and a 63-bit hash of the URL, appended in check order; indexed on the hash alone. Written
     on SQLite only: PostgreSQL has the (empty) table, so ``archiver migrate`` copies every table."""
     db.execute(
-        """CREATE TABLE IF NOT EXISTS check_log (
+        f"""CREATE TABLE IF NOT EXISTS check_log (
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
             ukey INTEGER NOT NULL,
             next_due TEXT NOT NULL,
             id TEXT NOT NULL,
-            url TEXT NOT NULL,
-            captured_at TEXT NOT NULL,
-            outcome TEXT NOT NULL,
-            status INTEGER,
-            final_url TEXT,
-            redirects TEXT NOT NULL DEFAULT '[]',
-            content_type TEXT,
-            payload_digest TEXT,
-            warc_file TEXT,
-            warc_offset INTEGER,
-            warc_length INTEGER,
-            record_type TEXT NOT NULL,
-            refers_to TEXT,
-            truncated INTEGER NOT NULL DEFAULT 0,
-            detail TEXT NOT NULL DEFAULT '',
-            ip TEXT,
-            elapsed REAL NOT NULL DEFAULT 0,
-            text_key TEXT
+{_CAPTURE_COLUMNS}
         )"""
     )
     db.execute("CREATE INDEX IF NOT EXISTS check_log_ukey ON check_log(ukey)")
