@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +25,7 @@ from archiver.citations.metadata import PageMetadata, needs_guess, page_metadata
 from archiver.classify import classify, current_status
 from archiver.classify.observed import adopt
 from archiver.classify.similarity import relatedness
+from archiver.completions import Finished
 from archiver.config import Config
 from archiver.diff import diff as diff_texts
 from archiver.engine import UNREACHABLE
@@ -69,7 +70,7 @@ from archiver.reading import (
     reading_processes,
 )
 from archiver.requisites import Wanted
-from archiver.urls import host_of, is_short_link
+from archiver.urls import host_of, is_short_link, site_of
 from archiver.versions import NewVersions
 from archiver.warcstore import WarcStore
 
@@ -107,33 +108,6 @@ class _Text:
     reading: PageReading | None = None  # the page read now (not from the cache), ``version`` its text
 
 
-class _Finished:
-    """Checks done and not yet taken by the owner thread. A check's thread wakes the owner only
-    once as many are done as it asked for (``take``): one wake per batch of checks, not one per
-    check (each wake had the owner take the GIL from the check threads; ``wait(FIRST_COMPLETED)``
-    also made a waiter per future in flight at every call)."""
-
-    def __init__(self) -> None:
-        self._ready = threading.Condition(threading.Lock())
-        self._done: list[Future[CheckRecord | None]] = []
-        self._wanted = 1
-
-    def put(self, future: Future[CheckRecord | None]) -> None:
-        """A check's done-callback (in its thread)."""
-        with self._ready:
-            self._done.append(future)
-            if len(self._done) >= self._wanted:
-                self._ready.notify()
-
-    def take(self, at_least: int) -> list[Future[CheckRecord | None]]:
-        """Every check done so far, once ``at_least`` are (the owner asks for no more than are in flight)."""
-        with self._ready:
-            self._wanted = max(1, at_least)
-            self._ready.wait_for(lambda: len(self._done) >= self._wanted)
-            done, self._done = self._done, []
-            return done
-
-
 def source_of(key: TextKey | None) -> TextSource:
     """Where a text came from; a capture without a text key is a page's."""
     return key.source if key is not None else TextSource.PAGE
@@ -149,17 +123,6 @@ def page_text_key(payload_digest: str | None, template_id: str | None = None) ->
     if not payload_digest:
         return None
     return TextKey(TextSource.PAGE, payload_digest, EXTRACTOR_VERSION, template_id)
-
-
-def site_of(url: str) -> str:
-    """Whose templates read ``url``: its host and port (two sites may share a host name).
-
-    >>> site_of("https://News.example:8443/a"), site_of("http://news.example/b")
-    ('news.example:8443', 'news.example')
-    """
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    return f"{host}:{parts.port}" if parts.port and parts.port not in (80, 443) else host
 
 
 def post_ref(url: str, result: FetchResult) -> PostRef | None:
@@ -253,7 +216,7 @@ class Checker:
         pending: list[CheckRecord] = []
         workers = max(1, self.config.check.workers)
         todo = iter(states)
-        finished = _Finished()
+        finished: Finished[CheckRecord | None] = Finished()
         in_flight = 0
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
 

@@ -11,7 +11,7 @@ import ipaddress
 import logging
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from archiver.errors import UrlError
 
@@ -237,6 +237,17 @@ def host_of(url: str) -> str:
     'www.example.com'
     """
     return _split(url).host
+
+
+def site_of(url: str) -> str:
+    """Whose templates read ``url``: its host and port (two sites may share a host name).
+
+    >>> site_of("https://News.example:8443/a"), site_of("http://news.example/b")
+    ('news.example:8443', 'news.example')
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return f"{host}:{parts.port}" if parts.port and parts.port not in (80, 443) else host
 
 
 def is_short_link(url: str) -> bool:

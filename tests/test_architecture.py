@@ -30,6 +30,7 @@ RANKS: dict[str, int] = {
     "report": 8, "cite": 8, "export": 8, "versions": 8,
     "reading": 8,  # a new page's text, metadata, page view and requisites, in a worker process
     "notify": 9,
+    "completions": 8,  # the checker's finished checks, taken by its owner thread in batches
     "checker": 9, "verify": 9,
     "archive": 10,
     "citing": 11, "publish": 12,

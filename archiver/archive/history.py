@@ -4,12 +4,11 @@ and the version (requisites, screenshot) each capture shows."""
 from __future__ import annotations
 
 from archiver.archive.core import ArchiveCore
-from archiver.checker import site_of
 from archiver.diff import diff as diff_texts
 from archiver.errors import CaptureNotFoundError
 from archiver.extract import Template, extract
 from archiver.models import Capture, Diff, Outcome, Requisite, Screenshot, TextKey, TextVersion
-from archiver.urls import canonical
+from archiver.urls import canonical, site_of
 
 
 class History(ArchiveCore):
